@@ -1,0 +1,70 @@
+//! The library's one error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in salesplan's library code.
+///
+/// Variants carry the context a user needs to find the problem: the series,
+/// the file, the line and column, the offending value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A series has too few observations for what was asked.
+    #[error("series '{series}': too short ({got} observations, need at least {needed})")]
+    TooShort {
+        series: String,
+        needed: usize,
+        got: usize,
+    },
+    /// A series has no observations at all.
+    #[error("series '{series}' is empty")]
+    EmptySeries { series: String },
+    /// A value is NaN or infinite.
+    #[error("series '{series}': value at position {index} is not finite ({value})")]
+    NonFinite {
+        series: String,
+        index: usize,
+        value: f64,
+    },
+    /// A parameter is outside its allowed range.
+    #[error("invalid {name}: {reason}")]
+    InvalidParameter { name: &'static str, reason: String },
+    /// A model cannot be fitted to this data (for instance a multiplicative
+    /// model on data with zeros).
+    #[error("model {model} cannot be fitted: {reason}")]
+    ModelNotApplicable { model: String, reason: String },
+    /// No candidate model could be fitted.
+    #[error("series '{series}': no model could be fitted ({reason})")]
+    NoModel { series: String, reason: String },
+    /// A date or period label could not be parsed.
+    #[error("cannot parse '{value}' as a date (expected YYYY-MM-DD, YYYY-MM, YYYYQn or an integer period)")]
+    BadDate { value: String },
+    /// Dates of one series do not follow one regular calendar.
+    #[error("series '{series}': {reason}")]
+    Calendar { series: String, reason: String },
+    /// A problem in an input file, with its position.
+    #[error("{}:{line}: column '{column}': {reason}{}", path.display(), value.as_ref().map(|v| format!(" (value '{v}')")).unwrap_or_default())]
+    Input {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        value: Option<String>,
+        reason: String,
+    },
+    /// A file-level problem (missing column, empty file, unreadable file).
+    #[error("{}: {reason}", path.display())]
+    File { path: PathBuf, reason: String },
+    /// An I/O error with the file it concerns.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A fitted model could not be serialised or deserialised.
+    #[error("model (de)serialisation failed: {0}")]
+    Serde(String),
+}
+
+/// `Result` with salesplan's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

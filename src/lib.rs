@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+
+pub mod calendar;
+pub mod error;
+pub mod models;
+pub mod optim;
+pub mod series;
+pub mod stats;
+
+pub use error::{Error, Result};
+pub use series::Series;
