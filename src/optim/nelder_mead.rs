@@ -145,7 +145,8 @@ impl NelderMead {
                 }
                 continue;
             }
-            if fr < fv[hi] {
+            let vh = fv[hi];
+            if fr < vh {
                 p[hi * n..(hi + 1) * n].copy_from_slice(&trial);
                 fv[hi] = fr;
             }
@@ -157,7 +158,7 @@ impl NelderMead {
             if fc < fv[hi] {
                 p[hi * n..(hi + 1) * n].copy_from_slice(&trial2);
                 fv[hi] = fc;
-            } else if fr >= fv[hi] {
+            } else if fr >= vh {
                 // shrink towards the best vertex
                 let mut size = 0.0;
                 for j in (0..=n).filter(|&j| j != lo) {

@@ -385,7 +385,7 @@ impl Ets {
             phi: self.spec.damped.then_some(sm.phi),
             initial: EtsState {
                 level: states[0],
-                slope: self.spec.has_trend().then_some(states[1]),
+                slope: self.spec.has_trend().then(|| states[1]),
                 seasonal: states[s_off..].to_vec(),
             },
             last: EtsState {
