@@ -61,6 +61,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A bug: an internal invariant failed (for instance a model panicked).
+    #[error("series '{series}': internal error: {reason} (please report this)")]
+    Internal { series: String, reason: String },
     /// A fitted model could not be serialised or deserialised.
     #[error("model (de)serialisation failed: {0}")]
     Serde(String),

@@ -1,0 +1,382 @@
+//! Forecasting many series at once: the one place that fans work out with rayon.
+//!
+//! Series run in parallel on the current rayon pool (the caller chooses it,
+//! e.g. with `ThreadPool::install`; the library never sets the global pool).
+//! Each series is fitted and forecast on its own, with no floating-point
+//! reduction across threads, so the results are bit-identical for any number
+//! of threads. Results come back in input order, one outcome per series: a
+//! series that cannot be forecast is reported and does not stop the others.
+//!
+//! ```
+//! use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice};
+//! use salesplan::Series;
+//! let series = vec![
+//!     Series::new("rep-1", vec![10.0, 12.0, 11.0, 13.0, 12.5, 14.0]).unwrap(),
+//!     Series::new("rep-2", vec![5.0, 0.0, 4.0, 6.0, 5.5, 6.5]).unwrap(),
+//! ];
+//! let job = ForecastJob::new("ets:MNN".parse().unwrap(), 3, vec![80.0, 95.0], None).unwrap();
+//! let outcomes = forecast_batch(&series, &job, &|| {});
+//! let ok = outcomes[0].as_ref().unwrap();
+//! assert_eq!(ok.labels, ["7", "8", "9"]);
+//! assert_eq!(ok.model_name, "ETS(MNN)");
+//! // A multiplicative model cannot be fitted to a series with a zero.
+//! assert!(outcomes[1].as_ref().unwrap_err().reason().contains("MNN"));
+//! ```
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::str::FromStr;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::models::ets::{AutoEts, Ets, EtsSpec};
+use crate::models::Forecast;
+use crate::series::Series;
+
+/// Which model to forecast every series with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// ETS with the form chosen per series by AICc ([`AutoEts`]).
+    AutoEts,
+    /// One fixed ETS form for every series.
+    Ets(EtsSpec),
+}
+
+impl ModelChoice {
+    /// The model's name in forecast output: `AutoETS` or `ETS(MAdM)`.
+    pub fn name(&self) -> String {
+        match self {
+            ModelChoice::AutoEts => "AutoETS".to_string(),
+            ModelChoice::Ets(spec) => format!("ETS({spec})"),
+        }
+    }
+}
+
+impl FromStr for ModelChoice {
+    type Err = Error;
+
+    /// `auto-ets`, or `ets:` followed by an ETS code such as `MAdM`.
+    ///
+    /// ```
+    /// use salesplan::batch::ModelChoice;
+    /// assert_eq!("auto-ets".parse::<ModelChoice>().unwrap(), ModelChoice::AutoEts);
+    /// let m: ModelChoice = "ets:MAdM".parse().unwrap();
+    /// assert_eq!(m.name(), "ETS(MAdM)");
+    /// assert_eq!(m.to_string(), "ets:MAdM");
+    /// assert!("ets:XYZ".parse::<ModelChoice>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<ModelChoice> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("auto-ets") || t.eq_ignore_ascii_case("autoets") {
+            return Ok(ModelChoice::AutoEts);
+        }
+        match t.split_once(':') {
+            Some((family, code)) if family.eq_ignore_ascii_case("ets") => {
+                Ok(ModelChoice::Ets(code.parse()?))
+            }
+            _ => Err(Error::InvalidParameter {
+                name: "model",
+                reason: format!(
+                    "'{s}' is not a model (expected auto-ets or ets:<code>, e.g. ets:MAdM)"
+                ),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for ModelChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelChoice::AutoEts => f.write_str("auto-ets"),
+            ModelChoice::Ets(spec) => write!(f, "ets:{spec}"),
+        }
+    }
+}
+
+/// A validated batch job: model, horizon, interval levels, season length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastJob {
+    model: ModelChoice,
+    horizon: usize,
+    levels: Vec<f64>,
+    season_length: Option<usize>,
+}
+
+impl ForecastJob {
+    /// Checks the job: horizon at least 1, levels strictly between 0 and 100
+    /// and distinct, season length (when given) at least 1. Without a season
+    /// length, each series uses its frequency's usual one (12 for monthly
+    /// dates, 4 for quarterly, ...) and 1 for integer periods.
+    pub fn new(
+        model: ModelChoice,
+        horizon: usize,
+        levels: Vec<f64>,
+        season_length: Option<usize>,
+    ) -> Result<ForecastJob> {
+        if horizon == 0 {
+            return Err(Error::InvalidParameter {
+                name: "horizon",
+                reason: "must be at least 1".into(),
+            });
+        }
+        crate::stats::check_levels(&levels)?;
+        for (i, l) in levels.iter().enumerate() {
+            if levels[..i].contains(l) {
+                return Err(Error::InvalidParameter {
+                    name: "level",
+                    reason: format!("{l} is given twice"),
+                });
+            }
+        }
+        if season_length == Some(0) {
+            return Err(Error::InvalidParameter {
+                name: "season length",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(ForecastJob {
+            model,
+            horizon,
+            levels,
+            season_length,
+        })
+    }
+
+    pub fn model(&self) -> ModelChoice {
+        self.model
+    }
+
+    pub fn horizon(&self) -> usize {
+        self.horizon
+    }
+
+    /// Interval levels in percent, in the order requested.
+    pub fn levels(&self) -> &[f64] {
+        &self.levels
+    }
+
+    /// The season length set for every series, if any.
+    pub fn season_length(&self) -> Option<usize> {
+        self.season_length
+    }
+
+    /// The season length used for `series`: the job's, else the series
+    /// frequency's usual one, else 1.
+    pub fn season_length_for(&self, series: &Series) -> usize {
+        self.season_length
+            .or_else(|| series.frequency().map(|f| f.season_length()))
+            .unwrap_or(1)
+    }
+}
+
+/// The forecast of one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesForecast {
+    pub id: String,
+    /// Labels of the forecast periods, continuing the series' calendar.
+    pub labels: Vec<String>,
+    /// `AutoETS` or `ETS(MAdM)`: the model asked for.
+    pub model_name: String,
+    /// The ETS form fitted, e.g. `MAdM` (the one chosen, for AutoETS).
+    pub form: String,
+    pub season_length: usize,
+    pub n_obs: usize,
+    pub aicc: Option<f64>,
+    pub forecast: Forecast,
+}
+
+/// Why one series could not be forecast.
+#[derive(Debug)]
+pub struct SeriesFailure {
+    pub id: String,
+    pub n_obs: usize,
+    /// Boxed to keep [`SeriesOutcome`] small.
+    pub error: Box<Error>,
+}
+
+impl SeriesFailure {
+    /// The reason as text.
+    pub fn reason(&self) -> String {
+        self.error.to_string()
+    }
+}
+
+/// One series' result.
+pub type SeriesOutcome = std::result::Result<SeriesForecast, SeriesFailure>;
+
+/// Forecasts every series with `job` on the current rayon pool, calling
+/// `progress` once after each series. Outcomes are in the order of `series`.
+pub fn forecast_batch(
+    series: &[Series],
+    job: &ForecastJob,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<SeriesOutcome> {
+    series
+        .par_iter()
+        .map(|s| {
+            let outcome = forecast_series(s, job);
+            progress();
+            outcome
+        })
+        .collect()
+}
+
+/// Forecasts one series with `job` (what [`forecast_batch`] does per series).
+/// A panic inside a model is caught and reported as this series' failure.
+pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
+    let result =
+        catch_unwind(AssertUnwindSafe(|| forecast_one(series, job))).unwrap_or_else(|payload| {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(Error::Internal {
+                series: series.id().to_string(),
+                reason: format!("panic: {message}"),
+            })
+        });
+    result.map_err(|error| SeriesFailure {
+        id: series.id().to_string(),
+        n_obs: series.len(),
+        error: Box::new(name_series(error, series.id())),
+    })
+}
+
+fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
+    let m = job.season_length_for(series);
+    let y = series.values();
+    let fit = match job.model {
+        ModelChoice::AutoEts => AutoEts::new(m).fit(y)?,
+        ModelChoice::Ets(spec) => Ets::new(spec, m)?.fit(y)?,
+    };
+    let forecast = fit.predict(job.horizon, &job.levels)?;
+    let all_finite = forecast
+        .mean
+        .iter()
+        .chain(
+            forecast
+                .intervals
+                .iter()
+                .flat_map(|i| i.lower.iter().chain(&i.upper)),
+        )
+        .all(|v| v.is_finite());
+    if !all_finite {
+        return Err(Error::ModelNotApplicable {
+            model: fit.spec.to_string(),
+            reason: "the forecast is not finite".into(),
+        });
+    }
+    Ok(SeriesForecast {
+        id: series.id().to_string(),
+        labels: series.future_labels(job.horizon),
+        model_name: job.model.name(),
+        form: fit.spec.to_string(),
+        season_length: fit.season_length,
+        n_obs: series.len(),
+        aicc: fit.aicc,
+        forecast,
+    })
+}
+
+/// Fills in the series name that model code leaves empty.
+fn name_series(error: Error, id: &str) -> Error {
+    let fill = |s: String| if s.is_empty() { id.to_string() } else { s };
+    match error {
+        Error::TooShort {
+            series,
+            needed,
+            got,
+        } => Error::TooShort {
+            series: fill(series),
+            needed,
+            got,
+        },
+        Error::NonFinite {
+            series,
+            index,
+            value,
+        } => Error::NonFinite {
+            series: fill(series),
+            index,
+            value,
+        },
+        Error::NoModel { series, reason } => Error::NoModel {
+            series: fill(series),
+            reason,
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Period;
+
+    fn monthly(id: &str, n: usize, scale: f64) -> Series {
+        let rows = (0..n)
+            .map(|t| {
+                let label = format!("{}-{:02}", 2020 + t / 12, t % 12 + 1);
+                let v = scale * (100.0 + t as f64) * [1.2, 0.9, 1.0, 1.1][t % 4];
+                (Period::parse(&label).unwrap(), v)
+            })
+            .collect();
+        Series::from_periods(id, rows).unwrap()
+    }
+
+    #[test]
+    fn job_validation() {
+        let m = ModelChoice::AutoEts;
+        assert!(ForecastJob::new(m, 0, vec![80.0], None).is_err());
+        assert!(ForecastJob::new(m, 1, vec![100.0], None).is_err());
+        assert!(ForecastJob::new(m, 1, vec![80.0, 80.0], None).is_err());
+        assert!(ForecastJob::new(m, 1, vec![], Some(0)).is_err());
+        assert!(ForecastJob::new(m, 1, vec![], None).is_ok());
+    }
+
+    #[test]
+    fn failures_are_per_series_and_named() {
+        let series = vec![
+            monthly("a", 30, 1.0),
+            Series::new("short", vec![1.0, 2.0]).unwrap(),
+        ];
+        let job = ForecastJob::new(
+            ModelChoice::Ets("AAdA".parse().unwrap()),
+            6,
+            vec![90.0],
+            None,
+        )
+        .unwrap();
+        let out = forecast_batch(&series, &job, &|| {});
+        let a = out[0].as_ref().unwrap();
+        assert_eq!(a.season_length, 12);
+        assert_eq!(a.labels[0], "2022-07");
+        let e = out[1].as_ref().unwrap_err();
+        assert_eq!(e.id, "short");
+        assert!(!e.reason().contains("''"), "{}", e.reason());
+    }
+
+    #[test]
+    fn same_results_on_one_or_two_threads() {
+        let series: Vec<Series> = (0..6)
+            .map(|k| monthly(&format!("s{k}"), 36, 1.0 + k as f64))
+            .collect();
+        let job = ForecastJob::new(ModelChoice::AutoEts, 12, vec![80.0, 95.0], None).unwrap();
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let count = std::sync::atomic::AtomicUsize::new(0);
+            let out = pool.install(|| {
+                forecast_batch(&series, &job, &|| {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                })
+            });
+            assert_eq!(count.into_inner(), series.len());
+            out.into_iter().map(|o| o.unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(run(1), run(2));
+    }
+}
