@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod calendar;
 pub mod error;
+pub mod io;
 pub mod models;
 pub mod optim;
 pub mod series;

@@ -1,0 +1,180 @@
+//! Writing forecasts and per-series reports as long CSV.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::batch::{SeriesForecast, SeriesOutcome};
+use crate::error::{Error, Result};
+
+use super::atomic::write_atomically;
+
+/// A level as it appears in column names: `80`, `97.5` (no trailing `.0`).
+///
+/// ```
+/// assert_eq!(salesplan::io::format_level(80.0), "80");
+/// assert_eq!(salesplan::io::format_level(97.5), "97.5");
+/// ```
+pub fn format_level(level: f64) -> String {
+    format!("{level}")
+}
+
+/// Writes forecasts as long CSV, atomically:
+/// `unique_id,ds,model,mean,lo-<level>,hi-<level>,...` (one pair per level,
+/// in the order given), rows sorted by id (byte order) then period.
+/// Numbers are written with round-trip precision. Every forecast must carry
+/// intervals at exactly `levels`.
+pub fn write_forecasts<'a>(
+    path: &Path,
+    levels: &[f64],
+    forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
+) -> Result<()> {
+    let mut sorted: Vec<&SeriesForecast> = forecasts.into_iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for f in &sorted {
+        let got: Vec<f64> = f.forecast.intervals.iter().map(|i| i.level).collect();
+        let steps_ok = f.labels.len() == f.forecast.mean.len()
+            && f.forecast.intervals.iter().all(|i| {
+                i.lower.len() == f.forecast.mean.len() && i.upper.len() == f.forecast.mean.len()
+            });
+        if got != levels || !steps_ok {
+            return Err(Error::InvalidParameter {
+                name: "forecast",
+                reason: format!(
+                    "series '{}': intervals at {got:?} for {} labels, expected levels {levels:?}",
+                    f.id,
+                    f.labels.len()
+                ),
+            });
+        }
+    }
+    write_csv(path, |csv| {
+        let mut header = vec![
+            "unique_id".to_string(),
+            "ds".into(),
+            "model".into(),
+            "mean".into(),
+        ];
+        for l in levels {
+            header.push(format!("lo-{}", format_level(*l)));
+            header.push(format!("hi-{}", format_level(*l)));
+        }
+        csv.write_record(&header)?;
+        let mut row: Vec<String> = Vec::with_capacity(header.len());
+        for f in &sorted {
+            for (t, label) in f.labels.iter().enumerate() {
+                row.clear();
+                row.push(f.id.clone());
+                row.push(label.clone());
+                row.push(f.model_name.clone());
+                row.push(f.forecast.mean[t].to_string());
+                for i in &f.forecast.intervals {
+                    row.push(i.lower[t].to_string());
+                    row.push(i.upper[t].to_string());
+                }
+                csv.write_record(&row)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Writes one row per series, atomically, sorted by id:
+/// `unique_id,status,model,n_obs,aicc,reason` with status `ok` or `failed`,
+/// the fitted ETS form (e.g. `MAdM`), and the reason of a failure.
+pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
+    let mut sorted: Vec<&SeriesOutcome> = outcomes.iter().collect();
+    sorted.sort_by(|a, b| id_of(a).cmp(id_of(b)));
+    write_csv(path, |csv| {
+        csv.write_record(["unique_id", "status", "model", "n_obs", "aicc", "reason"])?;
+        for o in sorted {
+            match o {
+                Ok(f) => csv.write_record([
+                    f.id.as_str(),
+                    "ok",
+                    &f.form,
+                    &f.n_obs.to_string(),
+                    &f.aicc.map(|a| a.to_string()).unwrap_or_default(),
+                    "",
+                ])?,
+                Err(e) => csv.write_record([
+                    e.id.as_str(),
+                    "failed",
+                    "",
+                    &e.n_obs.to_string(),
+                    "",
+                    &e.reason(),
+                ])?,
+            }
+        }
+        Ok(())
+    })
+}
+
+fn id_of(o: &SeriesOutcome) -> &str {
+    match o {
+        Ok(f) => &f.id,
+        Err(e) => &e.id,
+    }
+}
+
+/// Runs `fill` on a CSV writer over an atomically written file.
+fn write_csv(
+    path: &Path,
+    fill: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
+) -> Result<()> {
+    let io_error = |e: csv::Error| Error::Io {
+        path: path.to_path_buf(),
+        source: e.into(),
+    };
+    write_atomically(path, |out| {
+        let mut csv = csv::Writer::from_writer(out);
+        fill(&mut csv).map_err(io_error)?;
+        csv.flush().map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{Forecast, Interval};
+
+    fn forecast(id: &str) -> SeriesForecast {
+        SeriesForecast {
+            id: id.into(),
+            labels: vec!["2024Q1".into(), "2024Q2".into()],
+            model_name: "AutoETS".into(),
+            form: "ANN".into(),
+            season_length: 4,
+            n_obs: 8,
+            aicc: Some(12.5),
+            forecast: Forecast {
+                mean: vec![0.1 + 0.2, 1e21],
+                intervals: vec![Interval {
+                    level: 97.5,
+                    lower: vec![-1.0, 2.0],
+                    upper: vec![1.0 / 3.0, 4.0],
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn sorted_round_trip_precision() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let (b, a) = (forecast("b"), forecast("a"));
+        write_forecasts(&path, &[97.5], [&b, &a]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "unique_id,ds,model,mean,lo-97.5,hi-97.5");
+        assert!(lines[1].starts_with("a,2024Q1,AutoETS,0.30000000000000004,-1,"));
+        assert_eq!(lines[3].split(',').nth(1), Some("2024Q1"));
+        let third: f64 = lines[1].split(',').nth(5).unwrap().parse().unwrap();
+        assert_eq!(third, 1.0 / 3.0);
+        assert!(write_forecasts(&dir.path().join("g.csv"), &[80.0], [&a]).is_err());
+        assert!(!dir.path().join("g.csv").exists());
+    }
+}
