@@ -1,0 +1,64 @@
+//! Command-line parsing, dispatch and exit codes.
+
+mod forecast;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Sales forecasting and planning.
+#[derive(Debug, Parser)]
+#[command(name = "salesplan", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Forecast every series of a long CSV file (unique_id,ds,y).
+    Forecast(forecast::ForecastArgs),
+}
+
+/// How a command that ran to the end went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// Every item succeeded.
+    Success,
+    /// Some items failed; they were reported and the rest was written.
+    SomeFailed,
+}
+
+/// Parses the arguments, runs the command and maps the result to an exit
+/// code: 0 success, 1 some series failed, 2 fatal (clap also exits with 2 on
+/// bad arguments).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Forecast(args) => forecast::run(args),
+    };
+    match result {
+        Ok(Status::Success) => ExitCode::SUCCESS,
+        Ok(Status::SomeFailed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("salesplan: error: {}", message(&e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The error and its causes on one line, skipping a cause whose text the
+/// message already contains (library errors often include their source).
+fn message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
+}
