@@ -1,0 +1,413 @@
+//! The `salesplan forecast` command, run as a real binary on files in
+//! temporary folders: bad inputs, per-series failures, determinism across
+//! thread counts, calendars, non-ASCII ids, row order.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+fn salesplan() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_salesplan"))
+}
+
+/// The result of one run.
+struct Run {
+    code: i32,
+    stderr: String,
+    /// The forecast file, if one was written.
+    output: Option<String>,
+}
+
+/// Writes `input` to `in.csv` in `dir` and runs `forecast` on it with `args`,
+/// writing to `out.csv`.
+fn forecast(dir: &TempDir, input: &str, args: &[&str]) -> Run {
+    let path = dir.path().join("in.csv");
+    std::fs::write(&path, input).unwrap();
+    forecast_file(dir, &path, args)
+}
+
+fn forecast_file(dir: &TempDir, input: &Path, args: &[&str]) -> Run {
+    let out = dir.path().join("out.csv");
+    let _ = std::fs::remove_file(&out);
+    let assert = salesplan()
+        .arg("forecast")
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(&out)
+        .args(args)
+        .assert();
+    let o = assert.get_output();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        output: std::fs::read_to_string(&out).ok(),
+    }
+}
+
+/// A long CSV of monthly series `ids`, `n` months from 2021-01, with the
+/// date written by `label` (year, month 1-12, index).
+fn monthly_csv(ids: &[&str], n: usize, label: impl Fn(usize, usize, usize) -> String) -> String {
+    let mut text = String::from("unique_id,ds,y\n");
+    for (k, id) in ids.iter().enumerate() {
+        for t in 0..n {
+            let season = [1.2, 0.8, 1.0, 1.1, 0.9, 1.3, 1.0, 0.7, 1.1, 1.0, 0.95, 1.05][t % 12];
+            let wiggle = ((t * 7 + k * 3) % 5) as f64;
+            let y = (100.0 + 10.0 * k as f64 + 1.5 * t as f64) * season + wiggle;
+            text.push_str(&format!(
+                "{id},{},{y}\n",
+                label(2021 + t / 12, t % 12 + 1, t)
+            ));
+        }
+    }
+    text
+}
+
+/// Writes a date label from (year, month 1-12, index).
+type Label = fn(usize, usize, usize) -> String;
+
+fn iso_day(y: usize, m: usize, _: usize) -> String {
+    format!("{y}-{m:02}-01")
+}
+
+fn data_lines(output: &str) -> Vec<&str> {
+    output.lines().skip(1).collect()
+}
+
+#[test]
+fn bad_inputs_exit_2_name_the_position_and_write_nothing() {
+    let head = "unique_id,ds,y\n";
+    // (what, input, expected pieces of the message)
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "non-numeric",
+            format!("{head}a,1,1\na,2,lots\n"),
+            vec![":3:", "column 'y'", "value 'lots'", "not a number"],
+        ),
+        (
+            "NaN",
+            format!("{head}a,1,1\na,2,NaN\n"),
+            vec![":3:", "column 'y'", "value 'NaN'", "not a finite"],
+        ),
+        (
+            "infinite",
+            format!("{head}a,1,-inf\na,2,1\n"),
+            vec![":2:", "column 'y'", "value '-inf'", "not a finite"],
+        ),
+        (
+            "empty value",
+            format!("{head}a,1,1\na,2,\n"),
+            vec![":3:", "column 'y'", "value ''", "empty value"],
+        ),
+        (
+            "duplicate",
+            format!("{head}a,2024-01,1\nb,2024-01,1\na,2024-02,1\na,2024-01,2\n"),
+            vec![
+                ":5:",
+                "column 'ds'",
+                "value '2024-01'",
+                "duplicate",
+                "line 2",
+            ],
+        ),
+        (
+            "gap",
+            format!("{head}a,2024-01,1\na,2024-02,1\na,2024-03,1\na,2024-05,1\n"),
+            vec![":5:", "column 'ds'", "value '2024-05'", "gap"],
+        ),
+        (
+            "integer gap",
+            format!("{head}a,1,1\na,2,1\na,4,1\n"),
+            vec![":4:", "column 'ds'", "value '4'", "gap"],
+        ),
+        (
+            "mixed frequencies",
+            format!("{head}a,2024-01-01,1\na,2024-02-01,1\na,2024-02-08,1\n"),
+            vec![
+                ":4:",
+                "column 'ds'",
+                "value '2024-02-08'",
+                "mixed frequencies",
+            ],
+        ),
+        (
+            "mixed date formats",
+            format!("{head}a,2024-01,1\na,2024Q1,1\n"),
+            vec![":3:", "column 'ds'", "value '2024Q1'", "mixed date formats"],
+        ),
+        (
+            "unparseable date",
+            format!("{head}a,2024-01,1\na,2024-13,1\n"),
+            vec![":3:", "column 'ds'", "value '2024-13'", "cannot parse"],
+        ),
+        (
+            "missing column",
+            "unique_id,date,y\na,1,1\n".to_string(),
+            vec![":1:", "column 'ds'", "'unique_id', 'date', 'y'"],
+        ),
+        ("empty file", String::new(), vec!["empty file"]),
+        ("header only", head.to_string(), vec!["no data rows"]),
+    ];
+    let dir = TempDir::new().unwrap();
+    for (what, input, pieces) in cases {
+        let run = forecast(&dir, &input, &["--horizon", "2"]);
+        assert_eq!(run.code, 2, "{what}: {}", run.stderr);
+        assert!(run.output.is_none(), "{what}: output written");
+        assert!(run.stderr.contains("in.csv"), "{what}: {}", run.stderr);
+        for piece in pieces {
+            assert!(
+                run.stderr.contains(piece),
+                "{what}: no {piece:?} in {}",
+                run.stderr
+            );
+        }
+    }
+    let missing = dir.path().join("missing.csv");
+    let run = forecast_file(&dir, &missing, &["--horizon", "2"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("missing.csv"), "{}", run.stderr);
+    assert!(run.output.is_none());
+}
+
+#[test]
+fn fatal_errors_leave_an_existing_output_untouched() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "unique_id,ds,y\na,1,1\na,2,oops\n").unwrap();
+    let out = dir.path().join("keep.csv");
+    std::fs::write(&out, "previous run\n").unwrap();
+    salesplan()
+        .args(["forecast", "--horizon", "2", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous run\n");
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let dir = TempDir::new().unwrap();
+    let input = monthly_csv(&["a"], 24, iso_day);
+    for args in [
+        &["--horizon", "0"][..],
+        &["--horizon", "3", "--level", "100"],
+        &["--horizon", "3", "--model", "ets:XYZ"],
+        &["--horizon", "3", "--threads", "0"],
+        &["--horizon", "3", "--season-length", "0"],
+    ] {
+        let run = forecast(&dir, &input, args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.output.is_none(), "{args:?}");
+    }
+    let run = forecast(&dir, &input, &["--horizon", "0"]);
+    assert!(run.stderr.contains("horizon"), "{}", run.stderr);
+}
+
+#[test]
+fn a_failing_series_is_reported_and_the_others_written() {
+    let dir = TempDir::new().unwrap();
+    let mut input = monthly_csv(&["good-1", "good-2"], 24, iso_day);
+    for t in 0..24 {
+        input.push_str(&format!(
+            "zeros,{},{}\n",
+            iso_day(2021 + t / 12, t % 12 + 1, t),
+            t % 2
+        ));
+    }
+    let report = dir.path().join("report.csv");
+    let run = forecast(
+        &dir,
+        &input,
+        &[
+            "--horizon",
+            "3",
+            "--model",
+            "ets:MNN",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("3 series, 2 ok, 1 failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("zeros"), "{}", run.stderr);
+    let output = run.output.unwrap();
+    let ids: Vec<&str> = data_lines(&output)
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["good-1", "good-1", "good-1", "good-2", "good-2", "good-2"]
+    );
+    assert!(data_lines(&output)
+        .iter()
+        .all(|l| l.split(',').nth(2) == Some("ETS(MNN)")));
+    let report = std::fs::read_to_string(report).unwrap();
+    let rows: Vec<&str> = report.lines().collect();
+    assert_eq!(rows[0], "unique_id,status,model,n_obs,aicc,reason");
+    assert!(rows[1].starts_with("good-1,ok,MNN,24,"), "{}", rows[1]);
+    assert!(rows[3].starts_with("zeros,failed,,24,,"), "{}", rows[3]);
+    assert!(rows[3].contains("positive"), "{}", rows[3]);
+}
+
+#[test]
+fn identical_bytes_with_one_and_two_threads() {
+    let dir = TempDir::new().unwrap();
+    let ids = ["r1", "r2", "r3", "r4", "r5", "r6"];
+    let input = monthly_csv(&ids, 36, iso_day);
+    let one = forecast(&dir, &input, &["--horizon", "12", "--threads", "1"]);
+    let two = forecast(&dir, &input, &["--horizon", "12", "--threads", "2"]);
+    assert_eq!((one.code, two.code), (0, 0), "{}", one.stderr);
+    let one = one.output.unwrap();
+    assert_eq!(data_lines(&one).len(), 6 * 12);
+    assert_eq!(one, two.output.unwrap());
+}
+
+#[test]
+fn forecast_labels_continue_the_calendar() {
+    let dir = TempDir::new().unwrap();
+    let cases: [(&str, Label, [&str; 2]); 4] = [
+        ("YYYY-MM-DD", iso_day, ["2023-01-01", "2023-02-01"]),
+        (
+            "YYYY-MM",
+            |y, m, _| format!("{y}-{m:02}"),
+            ["2023-01", "2023-02"],
+        ),
+        (
+            "YYYYQn",
+            |_, _, t| format!("{}Q{}", 2018 + t / 4, t % 4 + 1),
+            ["2024Q1", "2024Q2"],
+        ),
+        (
+            "month ends",
+            |y, m, _| {
+                let last = [
+                    31,
+                    if y % 4 == 0 { 29 } else { 28 },
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                ];
+                format!("{y}-{m:02}-{}", last[m - 1])
+            },
+            ["2023-01-31", "2023-02-28"],
+        ),
+    ];
+    for (what, label, expected) in cases {
+        let input = monthly_csv(&["s"], 24, label);
+        let run = forecast(&dir, &input, &["--horizon", "2"]);
+        assert_eq!(run.code, 0, "{what}: {}", run.stderr);
+        let output = run.output.unwrap();
+        let labels: Vec<&str> = data_lines(&output)
+            .iter()
+            .map(|l| l.split(',').nth(1).unwrap())
+            .collect();
+        assert_eq!(labels, expected, "{what}");
+    }
+}
+
+#[test]
+fn chinese_ids_round_trip() {
+    let dir = TempDir::new().unwrap();
+    let ids = ["华东-张伟", "华南-李娜", "east-bob"];
+    let input = monthly_csv(&ids, 24, iso_day);
+    let run = forecast(&dir, &input, &["--horizon", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let output = run.output.unwrap();
+    let seen: Vec<&str> = data_lines(&output)
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    // Byte order: ASCII before CJK; 华东 (U+534E U+4E1C) before 华南 (U+534E U+5357).
+    assert_eq!(
+        seen,
+        [
+            "east-bob",
+            "east-bob",
+            "华东-张伟",
+            "华东-张伟",
+            "华南-李娜",
+            "华南-李娜"
+        ]
+    );
+}
+
+#[test]
+fn row_order_does_not_matter() {
+    let dir = TempDir::new().unwrap();
+    let sorted = monthly_csv(&["a", "b", "c"], 30, iso_day);
+    let mut rows: Vec<&str> = sorted.lines().skip(1).collect();
+    // A fixed shuffle: reverse, then interleave halves.
+    rows.reverse();
+    let (x, y) = rows.split_at(rows.len() / 2);
+    let mut shuffled = String::from("unique_id,ds,y\n");
+    for (p, q) in x.iter().zip(y) {
+        shuffled.push_str(&format!("{p}\n{q}\n"));
+    }
+    let a = forecast(&dir, &sorted, &["--horizon", "4"]);
+    let b = forecast(&dir, &shuffled, &["--horizon", "4"]);
+    assert_eq!((a.code, b.code), (0, 0));
+    assert_eq!(a.output.unwrap(), b.output.unwrap());
+}
+
+#[test]
+fn custom_columns_levels_and_forced_model() {
+    let dir = TempDir::new().unwrap();
+    let input = monthly_csv(&["s1"], 24, iso_day).replacen("unique_id,ds,y", "store,date,sales", 1);
+    let run = forecast(
+        &dir,
+        &input,
+        &[
+            "--horizon",
+            "3",
+            "--model",
+            "ets:AAN",
+            "--level",
+            "97.5",
+            "--level",
+            "50",
+            "--id-col",
+            "store",
+            "--date-col",
+            "date",
+            "--value-col",
+            "sales",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let output = run.output.unwrap();
+    let lines: Vec<&str> = output.lines().collect();
+    assert_eq!(
+        lines[0],
+        "unique_id,ds,model,mean,lo-97.5,hi-97.5,lo-50,hi-50"
+    );
+    assert_eq!(lines.len(), 4);
+    let fields: Vec<f64> = lines[1]
+        .split(',')
+        .skip(3)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    // lo-97.5 < lo-50 < mean < hi-50 < hi-97.5
+    assert!(fields[1] < fields[3] && fields[3] < fields[0]);
+    assert!(fields[0] < fields[4] && fields[4] < fields[2]);
+    assert!(lines[1].starts_with("s1,2023-01-01,ETS(AAN),"));
+}
