@@ -8,7 +8,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use salesplan::models::ets::AutoEts;
+use salesplan::models::ets::{AutoEts, Bounds, IntervalOptions, ParameterBox, Search};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -53,12 +53,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     rows.sort_by_key(|r| r.0);
                     let y: Vec<f64> = rows.iter().map(|r| r.1).collect();
                     let last = rows.last().map(|r| r.0).unwrap_or(0);
-                    let fit = AutoEts::new(*m).fit(&y);
+                    let mut auto = AutoEts::new(*m);
+                    if let Ok(b) = std::env::var("SP_BETA") {
+                        let mut pbox = ParameterBox::default();
+                        pbox.upper[1] = b.parse().unwrap();
+                        auto = auto.bounds(Bounds::Both, pbox);
+                    }
+                    if let Ok(v) = std::env::var("SP_MAXEV") {
+                        auto = auto.max_evaluations(v.parse().unwrap());
+                    }
+                    if std::env::var("SP_SEARCH").as_deref() == Ok("all") {
+                        auto = auto.search(Search::Exhaustive);
+                    }
+                    let fit = auto.fit(&y);
                     (
                         id.clone(),
                         last,
                         *h,
-                        fit.and_then(|f| Ok((f.spec.to_string(), f.predict(*h, &[80.0, 95.0])?))),
+                        fit.and_then(|f| {
+                            Ok((
+                                f.spec.to_string(),
+                                f.predict_with(
+                                    *h,
+                                    &[80.0, 95.0],
+                                    if std::env::var("SP_NORMAL").is_ok() {
+                                        IntervalOptions::r_compatible()
+                                    } else {
+                                        IntervalOptions::default()
+                                    },
+                                )?,
+                            ))
+                        }),
                     )
                 })
                 .collect()

@@ -56,7 +56,7 @@ impl Series {
     /// periods are all integers or all dates, distinct, and without gaps.
     pub fn from_periods(id: impl Into<String>, mut rows: Vec<(Period, f64)>) -> Result<Series> {
         let id = id.into();
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.sort_by_key(|r| r.0);
         let err = |reason: String| Error::Calendar {
             series: id.clone(),
             reason,

@@ -1,6 +1,6 @@
 //! Checked statistical helpers: quantiles and level validation.
 
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use crate::error::{Error, Result};
 
@@ -20,6 +20,27 @@ pub fn normal_quantile(p: f64) -> Result<f64> {
     }
     let normal = Normal::standard();
     Ok(normal.inverse_cdf(p))
+}
+
+/// The quantile of Student's t with `df` degrees of freedom at `p` in (0, 1).
+///
+/// ```
+/// let t = salesplan::stats::student_t_quantile(0.975, 10.0).unwrap();
+/// assert!((t - 2.228139).abs() < 1e-6);
+/// ```
+pub fn student_t_quantile(p: f64, df: f64) -> Result<f64> {
+    normal_quantile(p)?; // validates p
+    if !(df > 0.0 && df.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "degrees of freedom",
+            reason: format!("must be positive and finite, got {df}"),
+        });
+    }
+    let t = StudentsT::new(0.0, 1.0, df).map_err(|e| Error::InvalidParameter {
+        name: "degrees of freedom",
+        reason: e.to_string(),
+    })?;
+    Ok(t.inverse_cdf(p))
 }
 
 /// Checks prediction-interval levels, in percent: each in (0, 100).

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use salesplan::models::ets::{AutoEts, Ets, EtsSpec, EtsState};
+use salesplan::models::ets::{AutoEts, Ets, EtsSpec, EtsState, IntervalOptions, Search};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ets_reference");
 
@@ -187,7 +187,7 @@ fn forecasts_and_analytic_intervals_match_r() {
         let (y, m, horizon) = &data[&key.0];
         let fc = cache.entry(key.clone()).or_insert_with(|| {
             at_r_parameters(&fits[&key], y)
-                .predict(*horizon, &[80.0, 95.0])
+                .predict_with(*horizon, &[80.0, 95.0], IntervalOptions::r_compatible())
                 .unwrap()
         });
         let h: usize = row["h"].parse().unwrap();
@@ -274,14 +274,24 @@ fn auto_selection_is_competitive_with_r() {
             continue;
         }
         let (y, m, _) = &data[&id];
-        let fit = AutoEts::new(*m).fit(y).unwrap();
+        // the exhaustive search is R's: same candidates, same estimator
+        let fit = AutoEts::r_compatible(*m).fit(y).unwrap();
         let r_aicc = num(&row, "aicc").unwrap();
         let ours = fit.aicc.unwrap();
+        assert_eq!(fit.spec.to_string(), row["model"], "{id}: chosen form");
         assert!(
-            ours <= r_aicc + 0.1,
-            "{id}: our AICc {ours} ({}) vs R {r_aicc} ({})",
-            fit.spec,
-            row["model"]
+            (ours - r_aicc).abs() <= 1e-6 * r_aicc.abs(),
+            "{id}: our AICc {ours} vs R {r_aicc}"
+        );
+        // the pruned search may skip R's choice, never for a much worse one
+        let pruned = AutoEts::r_compatible(*m)
+            .search(Search::Pruned)
+            .fit(y)
+            .unwrap();
+        assert!(
+            pruned.aicc.unwrap() <= r_aicc + 0.01 * r_aicc.abs(),
+            "{id}: pruned {}",
+            pruned.spec
         );
     }
 }

@@ -100,6 +100,18 @@ impl NelderMead {
         }
         let tol = self.rel_tol * (fv[0].abs() + self.rel_tol);
         let mut centroid = vec![0.0; n];
+        // running sum of all vertices: the centroid without the worst is
+        // (sum − worst)/n, O(n) per iteration instead of O(n²)
+        let mut sum = vec![0.0; n];
+        let resum = |p: &[f64], sum: &mut [f64]| {
+            sum.iter_mut().for_each(|s| *s = 0.0);
+            for v in p.chunks_exact(n) {
+                for (s, x) in sum.iter_mut().zip(v) {
+                    *s += x;
+                }
+            }
+        };
+        resum(&p, &mut sum);
         let mut trial = vec![0.0; n];
         let mut trial2 = vec![0.0; n];
         let mut stop = Stop::MaxEvaluations;
@@ -118,13 +130,9 @@ impl NelderMead {
                 stop = Stop::Converged;
                 break;
             }
-            centroid.iter_mut().for_each(|c| *c = 0.0);
-            for j in (0..=n).filter(|&j| j != hi) {
-                for (c, x) in centroid.iter_mut().zip(&p[j * n..(j + 1) * n]) {
-                    *c += x;
-                }
+            for i in 0..n {
+                centroid[i] = (sum[i] - p[hi * n + i]) / n as f64;
             }
-            centroid.iter_mut().for_each(|c| *c /= n as f64);
             // reflection
             for i in 0..n {
                 trial[i] = 2.0 * centroid[i] - p[hi * n + i];
@@ -136,18 +144,14 @@ impl NelderMead {
                     trial2[i] = 2.0 * trial[i] - centroid[i];
                 }
                 let fe = eval(&trial2, &mut count);
-                if fe < fr {
-                    p[hi * n..(hi + 1) * n].copy_from_slice(&trial2);
-                    fv[hi] = fe;
-                } else {
-                    p[hi * n..(hi + 1) * n].copy_from_slice(&trial);
-                    fv[hi] = fr;
-                }
+                let (x, v) = if fe < fr { (&trial2, fe) } else { (&trial, fr) };
+                replace(&mut p, &mut sum, hi, x);
+                fv[hi] = v;
                 continue;
             }
             let vh = fv[hi];
             if fr < vh {
-                p[hi * n..(hi + 1) * n].copy_from_slice(&trial);
+                replace(&mut p, &mut sum, hi, &trial);
                 fv[hi] = fr;
             }
             // contraction towards the centroid from the (possibly new) worst
@@ -156,7 +160,7 @@ impl NelderMead {
             }
             let fc = eval(&trial2, &mut count);
             if fc < fv[hi] {
-                p[hi * n..(hi + 1) * n].copy_from_slice(&trial2);
+                replace(&mut p, &mut sum, hi, &trial2);
                 fv[hi] = fc;
             } else if fr >= vh {
                 // shrink towards the best vertex
@@ -171,6 +175,7 @@ impl NelderMead {
                 for j in (0..=n).filter(|&j| j != lo) {
                     fv[j] = eval(&p[j * n..(j + 1) * n], &mut count);
                 }
+                resum(&p, &mut sum);
                 if size >= old_size {
                     stop = Stop::Degenerate;
                     break;
@@ -187,6 +192,15 @@ impl NelderMead {
             evaluations: count,
             stop,
         }
+    }
+}
+
+/// Puts `x` in place of vertex `j`, keeping the running sum of vertices.
+fn replace(p: &mut [f64], sum: &mut [f64], j: usize, x: &[f64]) {
+    let n = x.len();
+    for i in 0..n {
+        sum[i] += x[i] - p[j * n + i];
+        p[j * n + i] = x[i];
     }
 }
 

@@ -35,6 +35,23 @@ impl Default for ParameterBox {
     }
 }
 
+impl ParameterBox {
+    /// R's box with the trend smoothing parameter β capped at 0.2: the
+    /// default of [`AutoEts`](super::AutoEts). statsforecast's `AutoETS`
+    /// ends up with this cap by a side effect of its start values; here it
+    /// is deliberate and measured (see BENCHMARKS.md).
+    ///
+    /// ```
+    /// use salesplan::models::ets::ParameterBox;
+    /// assert_eq!(ParameterBox::trend_capped().upper[1], 0.2);
+    /// ```
+    pub fn trend_capped() -> ParameterBox {
+        let mut b = ParameterBox::default();
+        b.upper[1] = 0.2;
+        b
+    }
+}
+
 /// Which parameters are being estimated (the usual box applies only to those).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Estimated {
@@ -108,12 +125,20 @@ pub(crate) fn admissible(sm: &Smoothing, has_trend: bool, seasonal_m: Option<usi
                 return false;
             }
             // P(z) = φ(1−α−γ) + (α+β−αφ+γ−1) z + (α+β−αφ)(z² … z^{m−1}) + (α+β−φ) z^m + z^{m+1}
-            let mut coef = vec![alpha + beta - alpha * phi; m + 2];
+            let mut stack = [0.0; 32];
+            let mut heap = Vec::new();
+            let coef: &mut [f64] = if m + 2 <= stack.len() {
+                &mut stack[..m + 2]
+            } else {
+                heap.resize(m + 2, 0.0);
+                &mut heap
+            };
+            coef.fill(alpha + beta - alpha * phi);
             coef[0] = phi * (1.0 - alpha - gamma);
             coef[1] = alpha + beta - alpha * phi + gamma - 1.0;
             coef[m] = alpha + beta - phi;
             coef[m + 1] = 1.0;
-            roots_within(&mut coef, 1.0 + 1e-10)
+            roots_within(coef, 1.0 + 1e-10)
         }
     }
 }
@@ -121,39 +146,56 @@ pub(crate) fn admissible(sm: &Smoothing, has_trend: bool, seasonal_m: Option<usi
 /// Whether every root of Σ c_k z^k (c in increasing powers) has modulus
 /// ≤ `radius`, by the Schur–Cohn recursion on the polynomial rescaled to the
 /// unit circle (a root exactly on the rescaled circle counts as outside).
-pub(crate) fn roots_within(coef: &mut Vec<f64>, radius: f64) -> bool {
+/// `coef` is overwritten.
+pub(crate) fn roots_within(coef: &mut [f64], radius: f64) -> bool {
+    let mut len = coef.len();
     // drop vanishing leading coefficients
-    while coef.len() > 1 && coef[coef.len() - 1] == 0.0 {
-        coef.pop();
+    while len > 1 && coef[len - 1] == 0.0 {
+        len -= 1;
     }
     // rescale: Q(z) = P(radius·z)
     let mut r = 1.0;
-    for c in coef.iter_mut() {
+    for c in coef[..len].iter_mut() {
         *c *= r;
         r *= radius;
     }
-    let mut deg = coef.len() - 1;
+    let mut stack = [0.0; 32];
+    let mut heap = Vec::new();
+    let other: &mut [f64] = if len <= stack.len() {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, 0.0);
+        &mut heap
+    };
+    let mut cur: &mut [f64] = &mut coef[..len];
+    let mut next: &mut [f64] = other;
+    let mut deg = len - 1;
     while deg > 0 {
-        let a0 = coef[0];
-        let an = coef[deg];
+        let a0 = cur[0];
+        let an = cur[deg];
         if a0.abs() >= an.abs() {
             // a root on or outside the rescaled circle: beyond the original radius
             return false;
         }
-        // q(z) = (an·p(z) − a0·p*(z)) / z, degree deg − 1
-        let mut next = Vec::with_capacity(deg);
-        for k in 1..=deg {
-            next.push(an * coef[k] - a0 * coef[deg - k]);
+        // q(z) = (an·p(z) − a0·p*(z)) / z, degree deg − 1:
+        // new[k] = an·old[k + 1] − a0·old[deg − 1 − k]
+        let src = &cur[..=deg];
+        for (k, v) in next[..deg].iter_mut().enumerate() {
+            *v = an * src[k + 1] - a0 * src[deg - 1 - k];
         }
-        // normalise to avoid overflow/underflow
-        let scale = next.iter().fold(0.0f64, |a, v| a.max(v.abs()));
-        if scale == 0.0 || !scale.is_finite() {
+        // the new leading coefficient an² − a0² is positive; rescale by it
+        // only when magnitudes drift out of range (rare)
+        let lead = next[deg - 1];
+        if !lead.is_finite() {
             return false;
         }
-        for v in next.iter_mut() {
-            *v /= scale;
+        if !(1e-150..=1e150).contains(&lead.abs()) {
+            let inv = 1.0 / lead.abs();
+            for v in next[..deg].iter_mut() {
+                *v *= inv;
+            }
         }
-        *coef = next;
+        std::mem::swap(&mut cur, &mut next);
         deg -= 1;
     }
     true

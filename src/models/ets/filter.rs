@@ -77,45 +77,230 @@ impl PassSums {
     }
 }
 
+/// Component codes for the monomorphised loops.
+const N: u8 = 0;
+const A: u8 = 1;
+const M: u8 = 2;
+
+fn code(c: Component) -> u8 {
+    match c {
+        Component::None => N,
+        Component::Additive => A,
+        Component::Multiplicative => M,
+    }
+}
+
+/// Smoothing coefficients as the update uses them.
+#[derive(Clone, Copy)]
+struct Coefficients {
+    alpha: f64,
+    beta_over_alpha: f64,
+    gamma: f64,
+}
+
+impl Coefficients {
+    #[inline(always)]
+    fn new(sm: &Smoothing) -> Coefficients {
+        Coefficients {
+            alpha: sm.alpha,
+            beta_over_alpha: sm.beta / sm.alpha,
+            gamma: sm.gamma,
+        }
+    }
+}
+
+/// ŷ, the trend part q and the carried trend τ (R's `forecast` for one step).
+#[inline(always)]
+fn one_step<const T: u8, const S: u8>(l: f64, b: f64, s: f64, phi: f64) -> Option<(f64, f64, f64)> {
+    let (q, tau) = match T {
+        N => (l, 0.0),
+        A => {
+            let tau = phi * b;
+            (l + tau, tau)
+        }
+        _ => {
+            if b < 0.0 {
+                return None;
+            }
+            let tau = if phi == 1.0 { b } else { b.powf(phi) };
+            (l * tau, tau)
+        }
+    };
+    let yhat = match S {
+        N => q,
+        A => q + s,
+        _ => q * s,
+    };
+    Some((yhat, q, tau))
+}
+
+/// R's `update`: new level, slope and seasonal after observing y.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn update<const T: u8, const S: u8>(
+    k: &Coefficients,
+    l: f64,
+    b: f64,
+    s: f64,
+    q: f64,
+    tau: f64,
+    y: f64,
+) -> (f64, f64, f64) {
+    let p = match S {
+        N => y,
+        A => y - s,
+        _ => {
+            if s.abs() < TOL {
+                HUGE
+            } else {
+                y / s
+            }
+        }
+    };
+    let l_new = q + k.alpha * (p - q);
+    let b_new = match T {
+        N => b,
+        A => tau + k.beta_over_alpha * (l_new - l - tau),
+        _ => {
+            let r = if l.abs() < TOL { HUGE } else { l_new / l };
+            tau + k.beta_over_alpha * (r - tau)
+        }
+    };
+    let s_new = match S {
+        N => s,
+        A => s + k.gamma * (y - q - s),
+        _ => {
+            let u = if q.abs() < TOL { HUGE } else { y / q };
+            s + k.gamma * (u - s)
+        }
+    };
+    (l_new, b_new, s_new)
+}
+
+/// The filter loop for one model form; see [`Structure::pass`].
+#[inline(never)]
+fn pass<const E: u8, const T: u8, const S: u8>(
+    st: &Structure,
+    sm: &Smoothing,
+    x0: &[f64],
+    y: &[f64],
+    ws: &mut Workspace,
+    mut out: Option<&mut PassOutput>,
+    nmse: usize,
+) -> Option<PassSums> {
+    let seasonal = S != N;
+    let m = if seasonal { st.m } else { 1 };
+    let mut l = x0[0];
+    let mut b = if T != N { x0[1] } else { 0.0 };
+    let s_off = 1 + usize::from(T != N);
+    ws.ring.clear();
+    if seasonal {
+        // ring[j] serves observation j (0-based): s_{m-1-j}
+        ws.ring.extend((0..m).map(|j| x0[s_off + m - 1 - j]));
+    } else {
+        ws.ring.push(if S == M { 1.0 } else { 0.0 });
+    }
+    let phi = sm.phi;
+    let coef = Coefficients::new(sm);
+    let (mut sse, mut sse_raw, mut sum_abs, mut log_acc, mut prod) = (0.0, 0.0, 0.0, 0.0, 1.0);
+    let mut k = 0usize;
+    let record = out.is_some();
+    let mut amse_sum = vec![0.0; if record { nmse } else { 0 }];
+    let mut amse_cnt = vec![0usize; amse_sum.len()];
+    if let Some(o) = out.as_deref_mut() {
+        o.fitted.clear();
+        o.residuals.clear();
+    }
+    for (t, &yt) in y.iter().enumerate() {
+        let s = ws.ring[k];
+        let (yhat, q, tau) = one_step::<T, S>(l, b, s, phi)?;
+        let raw = yt - yhat;
+        let e = if E == M { raw / yhat } else { raw };
+        sse += e * e;
+        sse_raw += raw * raw;
+        sum_abs += e.abs();
+        if E == M {
+            prod *= yhat.abs();
+            if !(1e-100..=1e100).contains(&prod) {
+                log_acc += prod.ln();
+                prod = 1.0;
+            }
+        }
+        if let Some(o) = out.as_deref_mut() {
+            o.fitted.push(yhat);
+            o.residuals.push(e);
+            // multi-step forecasts from the state before observation t
+            for (j, (acc, cnt)) in amse_sum.iter_mut().zip(&mut amse_cnt).enumerate() {
+                if t + j < y.len() {
+                    let d = y[t + j] - st.forecast_one(l, b, phi, &ws.ring, k, j + 1);
+                    *acc += d * d;
+                    *cnt += 1;
+                }
+            }
+        }
+        let (l_new, b_new, s_new) = update::<T, S>(&coef, l, b, s, q, tau, yt);
+        if seasonal {
+            ws.ring[k] = s_new;
+            k += 1;
+            if k == m {
+                k = 0;
+            }
+        }
+        l = l_new;
+        b = b_new;
+    }
+    if E == M {
+        log_acc += prod.ln();
+    }
+    if let Some(o) = out {
+        o.level = l;
+        o.slope = b;
+        o.seasonal.clear();
+        if seasonal {
+            // newest first: the one written last sits just before k
+            o.seasonal
+                .extend((0..m).map(|j| ws.ring[(k + 2 * m - 1 - j) % m]));
+        }
+        o.amse = amse_sum
+            .iter()
+            .zip(&amse_cnt)
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
+            .collect();
+    }
+    Some(PassSums {
+        sse,
+        sum_log_fitted: log_acc,
+        sse_raw,
+        sum_abs,
+        n: y.len(),
+    })
+}
+
 impl Structure {
     pub fn n_states(&self) -> usize {
         1 + usize::from(self.spec.has_trend()) + if self.spec.has_season() { self.m } else { 0 }
     }
 
-    /// One-step trend part q and the carried trend τ.
-    #[inline(always)]
-    fn trend_parts(&self, l: f64, b: f64, phi: f64) -> Option<(f64, f64)> {
-        match self.spec.trend {
-            Component::None => Some((l, 0.0)),
-            Component::Additive => {
-                let tau = phi * b;
-                Some((l + tau, tau))
-            }
-            Component::Multiplicative => {
-                if b < 0.0 {
-                    return None;
-                }
-                let tau = if phi == 1.0 { b } else { b.powf(phi) };
-                Some((l * tau, tau))
-            }
+    /// The one-step forecast ŷ from level l, slope b and the seasonal s that
+    /// serves this observation; also the trend part q and carried trend τ.
+    /// `None` when a multiplicative slope turns negative.
+    #[inline]
+    pub fn one_step(&self, l: f64, b: f64, s: f64, phi: f64) -> Option<(f64, f64, f64)> {
+        match (code(self.spec.trend), code(self.spec.season)) {
+            (N, N) => one_step::<N, N>(l, b, s, phi),
+            (N, A) => one_step::<N, A>(l, b, s, phi),
+            (N, _) => one_step::<N, M>(l, b, s, phi),
+            (A, N) => one_step::<A, N>(l, b, s, phi),
+            (A, A) => one_step::<A, A>(l, b, s, phi),
+            (A, _) => one_step::<A, M>(l, b, s, phi),
+            (_, N) => one_step::<M, N>(l, b, s, phi),
+            (_, A) => one_step::<M, A>(l, b, s, phi),
+            (_, _) => one_step::<M, M>(l, b, s, phi),
         }
     }
 
-    /// The one-step forecast ŷ from level l, slope b and the seasonal s that
-    /// serves this observation; also the trend part q and carried trend τ.
-    #[inline(always)]
-    pub fn one_step(&self, l: f64, b: f64, s: f64, phi: f64) -> Option<(f64, f64, f64)> {
-        let (q, tau) = self.trend_parts(l, b, phi)?;
-        let yhat = match self.spec.season {
-            Component::None => q,
-            Component::Additive => q + s,
-            Component::Multiplicative => q * s,
-        };
-        Some((yhat, q, tau))
-    }
-
     /// The state update after observing y: new level, slope and seasonal.
-    #[inline(always)]
+    #[inline]
     #[allow(clippy::too_many_arguments)]
     pub fn update(
         &self,
@@ -127,35 +312,18 @@ impl Structure {
         tau: f64,
         y: f64,
     ) -> (f64, f64, f64) {
-        let p = match self.spec.season {
-            Component::None => y,
-            Component::Additive => y - s,
-            Component::Multiplicative => {
-                if s.abs() < TOL {
-                    HUGE
-                } else {
-                    y / s
-                }
-            }
-        };
-        let l_new = q + sm.alpha * (p - q);
-        let b_new = match self.spec.trend {
-            Component::None => b,
-            Component::Additive => tau + sm.beta / sm.alpha * (l_new - l - tau),
-            Component::Multiplicative => {
-                let r = if l.abs() < TOL { HUGE } else { l_new / l };
-                tau + sm.beta / sm.alpha * (r - tau)
-            }
-        };
-        let s_new = match self.spec.season {
-            Component::None => s,
-            Component::Additive => s + sm.gamma * (y - q - s),
-            Component::Multiplicative => {
-                let u = if q.abs() < TOL { HUGE } else { y / q };
-                s + sm.gamma * (u - s)
-            }
-        };
-        (l_new, b_new, s_new)
+        let k = Coefficients::new(sm);
+        match (code(self.spec.trend), code(self.spec.season)) {
+            (N, N) => update::<N, N>(&k, l, b, s, q, tau, y),
+            (N, A) => update::<N, A>(&k, l, b, s, q, tau, y),
+            (N, _) => update::<N, M>(&k, l, b, s, q, tau, y),
+            (A, N) => update::<A, N>(&k, l, b, s, q, tau, y),
+            (A, A) => update::<A, A>(&k, l, b, s, q, tau, y),
+            (A, _) => update::<A, M>(&k, l, b, s, q, tau, y),
+            (_, N) => update::<M, N>(&k, l, b, s, q, tau, y),
+            (_, A) => update::<M, A>(&k, l, b, s, q, tau, y),
+            (_, _) => update::<M, M>(&k, l, b, s, q, tau, y),
+        }
     }
 
     /// Runs the filter from initial states `x0` = (l, [b], [s_0 … s_{m−1}],
@@ -163,108 +331,46 @@ impl Structure {
     /// down (negative multiplicative slope), which the likelihood treats as
     /// infeasible. With `out`, fitted values, residuals, final states and
     /// multi-step errors are recorded.
+    ///
+    /// Each (error, trend, season) combination runs its own monomorphised
+    /// loop, free of branches on the model form.
     pub fn pass(
         &self,
         sm: &Smoothing,
         x0: &[f64],
         y: &[f64],
         ws: &mut Workspace,
-        mut out: Option<&mut PassOutput>,
+        out: Option<&mut PassOutput>,
         nmse: usize,
     ) -> Option<PassSums> {
-        let spec = self.spec;
-        let seasonal = spec.has_season();
-        let m = if seasonal { self.m } else { 1 };
-        let mut l = x0[0];
-        let mut b = if spec.has_trend() { x0[1] } else { 0.0 };
-        let s_off = 1 + usize::from(spec.has_trend());
-        ws.ring.clear();
-        if seasonal {
-            // ring[j] is the seasonal used for observation j (0-based): s_{m-1-j}
-            ws.ring.extend((0..m).map(|j| x0[s_off + m - 1 - j]));
-        } else {
-            ws.ring.push(match spec.season {
-                Component::Multiplicative => 1.0,
-                _ => 0.0,
-            });
-        }
-        let phi = sm.phi;
-        let mult_err = spec.error == Component::Multiplicative;
-        let mut sse = 0.0;
-        let mut sse_raw = 0.0;
-        let mut sum_abs = 0.0;
-        let mut log_acc = 0.0;
-        let mut prod = 1.0;
-        let mut k = 0usize;
-        let mut amse_sum = vec![0.0; if out.is_some() { nmse } else { 0 }];
-        let mut amse_cnt = vec![0usize; amse_sum.len()];
-        if let Some(o) = out.as_deref_mut() {
-            o.fitted.clear();
-            o.residuals.clear();
-        }
-        for (t, &yt) in y.iter().enumerate() {
-            let s = ws.ring[k];
-            let (yhat, q, tau) = self.one_step(l, b, s, phi)?;
-            let raw = yt - yhat;
-            let e = if mult_err { raw / yhat } else { raw };
-            sse += e * e;
-            sse_raw += raw * raw;
-            sum_abs += e.abs();
-            if mult_err {
-                prod *= yhat.abs();
-                if !(1e-100..=1e100).contains(&prod) {
-                    log_acc += prod.ln();
-                    prod = 1.0;
+        macro_rules! dispatch {
+            ($(($e:ident, $t:ident, $s:ident)),*) => {
+                match (code(self.spec.error), code(self.spec.trend), code(self.spec.season)) {
+                    $(($e, $t, $s) => pass::<$e, $t, $s>(self, sm, x0, y, ws, out, nmse),)*
+                    _ => None,
                 }
-            }
-            if let Some(o) = out.as_deref_mut() {
-                o.fitted.push(yhat);
-                o.residuals.push(e);
-                // multi-step forecasts from the state before observation t
-                for (j, (acc, cnt)) in amse_sum.iter_mut().zip(&mut amse_cnt).enumerate() {
-                    if t + j < y.len() {
-                        let d = y[t + j] - self.forecast_one(l, b, phi, &ws.ring, k, j + 1);
-                        *acc += d * d;
-                        *cnt += 1;
-                    }
-                }
-            }
-            let (l_new, b_new, s_new) = self.update(sm, l, b, s, q, tau, yt);
-            if seasonal {
-                ws.ring[k] = s_new;
-                k += 1;
-                if k == m {
-                    k = 0;
-                }
-            }
-            l = l_new;
-            b = b_new;
+            };
         }
-        if mult_err {
-            log_acc += prod.ln();
-        }
-        if let Some(o) = out {
-            o.level = l;
-            o.slope = b;
-            o.seasonal.clear();
-            if seasonal {
-                // newest first: the one written last sits just before k
-                o.seasonal
-                    .extend((0..m).map(|j| ws.ring[(k + 2 * m - 1 - j) % m]));
-            }
-            o.amse = amse_sum
-                .iter()
-                .zip(&amse_cnt)
-                .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
-                .collect();
-        }
-        Some(PassSums {
-            sse,
-            sum_log_fitted: log_acc,
-            sse_raw,
-            sum_abs,
-            n: y.len(),
-        })
+        dispatch!(
+            (A, N, N),
+            (A, N, A),
+            (A, N, M),
+            (A, A, N),
+            (A, A, A),
+            (A, A, M),
+            (A, M, N),
+            (A, M, A),
+            (A, M, M),
+            (M, N, N),
+            (M, N, A),
+            (M, N, M),
+            (M, A, N),
+            (M, A, A),
+            (M, A, M),
+            (M, M, N),
+            (M, M, A),
+            (M, M, M)
+        )
     }
 
     /// The h-step point forecast from level l, slope b, and the seasonal

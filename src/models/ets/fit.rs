@@ -99,7 +99,7 @@ impl Ets {
     /// The parameter region (default: both usual and admissible).
     pub fn with_bounds(mut self, bounds: Bounds, parameter_box: ParameterBox) -> Result<Ets> {
         if (0..4).any(|i| {
-            !(parameter_box.lower[i] <= parameter_box.upper[i])
+            parameter_box.lower[i] > parameter_box.upper[i]
                 || !parameter_box.lower[i].is_finite()
                 || !parameter_box.upper[i].is_finite()
         }) {

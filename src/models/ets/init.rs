@@ -212,8 +212,9 @@ fn solve_small(a: &mut [[f64; 4]; 4], b: &mut [f64; 4], n: usize) -> Option<[f64
         b.swap(col, piv);
         for r in col + 1..n {
             let f = a[r][col] / a[col][col];
-            for c in col..n {
-                a[r][c] -= f * a[col][c];
+            let pivot_row = a[col];
+            for (x, p) in a[r][col..n].iter_mut().zip(&pivot_row[col..n]) {
+                *x -= f * p;
             }
             b[r] -= f * b[col];
         }

@@ -8,16 +8,16 @@ use rand_distr::{Distribution, Normal};
 
 use super::filter::damped_sum;
 use super::spec::Component;
-use super::{FittedEts, SimulationOptions};
+use super::{FittedEts, IntervalDistribution, IntervalOptions};
 use crate::error::{Error, Result};
 use crate::models::Interval;
-use crate::stats::{normal_quantile, quantile_type8};
+use crate::stats::{normal_quantile, quantile_type8, student_t_quantile};
 
 pub(crate) fn intervals(
     fit: &FittedEts,
     mean: &[f64],
     levels: &[f64],
-    sim: SimulationOptions,
+    options: IntervalOptions,
 ) -> Result<Vec<Interval>> {
     if levels.is_empty() {
         return Ok(Vec::new());
@@ -34,7 +34,14 @@ pub(crate) fn intervals(
         Some(v) => levels
             .iter()
             .map(|&level| {
-                let z = normal_quantile(0.5 + level / 200.0)?;
+                let p = 0.5 + level / 200.0;
+                let z = match options.distribution {
+                    IntervalDistribution::Normal => normal_quantile(p)?,
+                    IntervalDistribution::StudentT => {
+                        let df = fit.n_obs.saturating_sub(fit.n_parameters).max(1);
+                        student_t_quantile(p, df as f64)?
+                    }
+                };
                 let half: Vec<f64> = v.iter().map(|v| z * v.max(0.0).sqrt()).collect();
                 Ok(Interval {
                     level,
@@ -43,7 +50,7 @@ pub(crate) fn intervals(
                 })
             })
             .collect(),
-        None => simulated(fit, h, levels, sim),
+        None => simulated(fit, h, levels, options),
     }
 }
 
@@ -263,7 +270,7 @@ fn simulated(
     fit: &FittedEts,
     h: usize,
     levels: &[f64],
-    sim: SimulationOptions,
+    sim: IntervalOptions,
 ) -> Result<Vec<Interval>> {
     if sim.paths < 2 {
         return Err(Error::InvalidParameter {

@@ -24,8 +24,9 @@ mod intervals;
 mod spec;
 
 pub use admissible::{Bounds, ParameterBox};
-pub use auto::{AutoEts, Candidate, InformationCriterion};
+pub use auto::{AutoEts, Candidate, InformationCriterion, Search};
 pub use fit::{Criterion, Ets};
+
 pub use spec::{Component, EtsSpec};
 
 use serde::{Deserialize, Serialize};
@@ -79,18 +80,46 @@ pub struct FittedEts {
     pub evaluations: usize,
 }
 
-/// How simulated intervals are drawn (classes 4–5, which have no analytic form).
+/// Which distribution turns analytic variances into interval bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum IntervalDistribution {
+    /// Gaussian quantiles, as R's `forecast.ets` and the textbook.
+    Normal,
+    /// Student-t quantiles with n − k degrees of freedom: σ² is estimated
+    /// from n − k residuals, the classical small-sample correction (as for
+    /// regression prediction intervals). Wider for short series, nearly
+    /// normal for long ones; better calibrated on M3 (see BENCHMARKS.md).
+    #[default]
+    StudentT,
+}
+
+/// How prediction intervals are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SimulationOptions {
+pub struct IntervalOptions {
+    /// Quantiles for the analytic classes 1–3.
+    pub distribution: IntervalDistribution,
+    /// Sample paths for the simulated classes 4–5.
     pub paths: usize,
+    /// Seed of the simulation (the same seed gives the same intervals).
     pub seed: u64,
 }
 
-impl Default for SimulationOptions {
+impl Default for IntervalOptions {
     fn default() -> Self {
-        SimulationOptions {
+        IntervalOptions {
+            distribution: IntervalDistribution::default(),
             paths: 5000,
             seed: 20_081_001,
+        }
+    }
+}
+
+impl IntervalOptions {
+    /// R's choices: normal quantiles, 5000 paths.
+    pub fn r_compatible() -> IntervalOptions {
+        IntervalOptions {
+            distribution: IntervalDistribution::Normal,
+            ..IntervalOptions::default()
         }
     }
 }
@@ -123,17 +152,18 @@ impl FittedEts {
         )
     }
 
-    /// Forecasts `h` steps with central prediction intervals at `levels` (percent).
+    /// Forecasts `h` steps with central prediction intervals at `levels`
+    /// (percent), with the default [`IntervalOptions`].
     pub fn predict(&self, h: usize, levels: &[f64]) -> Result<Forecast> {
-        self.predict_with(h, levels, SimulationOptions::default())
+        self.predict_with(h, levels, IntervalOptions::default())
     }
 
-    /// As [`predict`](Self::predict), with explicit simulation settings.
+    /// As [`predict`](Self::predict), with explicit interval settings.
     pub fn predict_with(
         &self,
         h: usize,
         levels: &[f64],
-        sim: SimulationOptions,
+        options: IntervalOptions,
     ) -> Result<Forecast> {
         if h == 0 {
             return Err(Error::InvalidParameter {
@@ -143,7 +173,7 @@ impl FittedEts {
         }
         crate::stats::check_levels(levels)?;
         let mean = self.point_forecast(h);
-        let intervals = intervals::intervals(self, &mean, levels, sim)?;
+        let intervals = intervals::intervals(self, &mean, levels, options)?;
         Ok(Forecast { mean, intervals })
     }
 
