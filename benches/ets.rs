@@ -29,13 +29,19 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("ets_fit");
     for code in ["ANN", "AAdN", "AAA", "MAdM"] {
         let ets = Ets::new(code.parse().unwrap(), 12).unwrap();
-        g.bench_function(format!("{code}/N1698"), |b| b.iter(|| ets.fit(&long).unwrap()));
+        g.bench_function(format!("{code}/N1698"), |b| {
+            b.iter(|| ets.fit(&long).unwrap())
+        });
     }
     g.finish();
 
     let mut g = c.benchmark_group("auto_ets");
-    g.bench_function("N1698 (n=108)", |b| b.iter(|| AutoEts::new(12).fit(&long).unwrap()));
-    g.bench_function("N1489 (n=51)", |b| b.iter(|| AutoEts::new(12).fit(&short).unwrap()));
+    g.bench_function("N1698 (n=108)", |b| {
+        b.iter(|| AutoEts::new(12).fit(&long).unwrap())
+    });
+    g.bench_function("N1489 (n=51)", |b| {
+        b.iter(|| AutoEts::new(12).fit(&short).unwrap())
+    });
     g.bench_function("N1698 r_compatible", |b| {
         b.iter(|| AutoEts::r_compatible(12).fit(&long).unwrap())
     });
@@ -46,9 +52,16 @@ fn benches(c: &mut Criterion) {
     let batch: Vec<Series> = all.iter().step_by(14).cloned().collect(); // 102 series
     let job = ForecastJob::new(ModelChoice::AutoEts, 18, vec![80.0, 95.0], Some(12)).unwrap();
     g.throughput(Throughput::Elements(batch.len() as u64));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     g.bench_function(format!("auto_ets_{}_monthly_1_thread", batch.len()), |b| {
-        b.iter_batched(|| (), |_| pool.install(|| forecast_batch(&batch, &job, &|| {})), BatchSize::SmallInput)
+        b.iter_batched(
+            || (),
+            |_| pool.install(|| forecast_batch(&batch, &job, &|| {})),
+            BatchSize::SmallInput,
+        )
     });
     g.finish();
 }

@@ -7,7 +7,11 @@ use salesplan::models::ets::{AutoEts, Ets, EtsSpec, FittedEts};
 fn all_finite(fit: &FittedEts, h: usize) {
     let fc = fit.predict(h, &[80.0, 95.0]).unwrap();
     assert_eq!(fc.mean.len(), h);
-    for v in fc.mean.iter().chain(fc.intervals.iter().flat_map(|i| i.lower.iter().chain(&i.upper))) {
+    for v in fc.mean.iter().chain(
+        fc.intervals
+            .iter()
+            .flat_map(|i| i.lower.iter().chain(&i.upper)),
+    ) {
         assert!(v.is_finite(), "{} gave {v}", fit.spec);
     }
 }
@@ -37,7 +41,15 @@ fn one_two_and_three_points() {
 
 #[test]
 fn series_with_zeros_use_additive_forms_only() {
-    let y: Vec<f64> = (0..48).map(|t| if t % 5 == 0 { 0.0 } else { 10.0 + (t % 12) as f64 }).collect();
+    let y: Vec<f64> = (0..48)
+        .map(|t| {
+            if t % 5 == 0 {
+                0.0
+            } else {
+                10.0 + (t % 12) as f64
+            }
+        })
+        .collect();
     let fit = AutoEts::new(12).fit(&y).unwrap();
     assert!(!fit.spec.is_multiplicative());
     all_finite(&fit, 18);
@@ -46,13 +58,19 @@ fn series_with_zeros_use_additive_forms_only() {
 #[test]
 fn multiplicative_model_on_non_positive_data_is_an_error_not_a_panic() {
     let y = [3.0, 0.0, 4.0, 5.0, 6.0, 7.0, 5.0, 6.0];
-    let err = Ets::new("MNN".parse().unwrap(), 1).unwrap().fit(&y).unwrap_err();
+    let err = Ets::new("MNN".parse().unwrap(), 1)
+        .unwrap()
+        .fit(&y)
+        .unwrap_err();
     assert!(err.to_string().contains("strictly positive"), "{err}");
 }
 
 #[test]
 fn too_short_for_a_forced_model_is_an_error() {
-    let err = Ets::new("AAA".parse().unwrap(), 12).unwrap().fit(&[1.0; 10]).unwrap_err();
+    let err = Ets::new("AAA".parse().unwrap(), 12)
+        .unwrap()
+        .fit(&[1.0; 10])
+        .unwrap_err();
     assert!(err.to_string().contains("too short"), "{err}");
     assert!(Ets::new("ANA".parse().unwrap(), 1).is_err());
 }
@@ -60,12 +78,17 @@ fn too_short_for_a_forced_model_is_an_error() {
 #[test]
 fn non_finite_values_are_rejected() {
     assert!(AutoEts::new(1).fit(&[1.0, f64::NAN, 2.0]).is_err());
-    assert!(Ets::new("ANN".parse().unwrap(), 1).unwrap().fit(&[1.0, f64::INFINITY, 2.0, 3.0, 4.0]).is_err());
+    assert!(Ets::new("ANN".parse().unwrap(), 1)
+        .unwrap()
+        .fit(&[1.0, f64::INFINITY, 2.0, 3.0, 4.0])
+        .is_err());
 }
 
 #[test]
 fn bad_horizon_and_levels_are_rejected() {
-    let fit = AutoEts::new(1).fit(&[1.0, 2.0, 3.0, 2.0, 4.0, 3.0]).unwrap();
+    let fit = AutoEts::new(1)
+        .fit(&[1.0, 2.0, 3.0, 2.0, 4.0, 3.0])
+        .unwrap();
     assert!(fit.predict(0, &[95.0]).is_err());
     assert!(fit.predict(3, &[100.0]).is_err());
     assert!(fit.predict(3, &[0.0]).is_err());
@@ -73,7 +96,9 @@ fn bad_horizon_and_levels_are_rejected() {
 
 #[test]
 fn huge_values_stay_finite() {
-    let y: Vec<f64> = (0..40).map(|t| 1e12 * (1.0 + 0.1 * ((t % 4) as f64)) + 1e10 * t as f64).collect();
+    let y: Vec<f64> = (0..40)
+        .map(|t| 1e12 * (1.0 + 0.1 * ((t % 4) as f64)) + 1e10 * t as f64)
+        .collect();
     let fit = AutoEts::new(4).fit(&y).unwrap();
     all_finite(&fit, 8);
 }
@@ -99,7 +124,10 @@ fn saved_models_forecast_identically_after_loading() {
         let fit = Ets::new(code.parse().unwrap(), 6).unwrap().fit(&y).unwrap();
         let loaded = FittedEts::from_json(&fit.to_json().unwrap()).unwrap();
         assert_eq!(loaded, fit);
-        assert_eq!(loaded.predict(12, &[80.0, 95.0]).unwrap(), fit.predict(12, &[80.0, 95.0]).unwrap());
+        assert_eq!(
+            loaded.predict(12, &[80.0, 95.0]).unwrap(),
+            fit.predict(12, &[80.0, 95.0]).unwrap()
+        );
     }
 }
 
