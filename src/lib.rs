@@ -6,6 +6,7 @@ pub mod error;
 pub mod io;
 pub mod models;
 pub mod optim;
+pub mod reconcile;
 pub mod series;
 pub mod stats;
 
