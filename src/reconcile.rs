@@ -863,6 +863,45 @@ mod tests {
         assert!(Hierarchy::from_parents(&[None, Some(5)]).is_err());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// On random trees and weights the O(n) tree solution equals the
+        /// dense projection, and reconciled forecasts are coherent.
+        #[test]
+        fn random_trees_match_the_dense_formula(
+            links in proptest::collection::vec(0usize..1000, 1..40),
+            seed in 0u64..1000,
+        ) {
+            // node i + 1 hangs below a random earlier node
+            let mut parents = vec![None];
+            for (i, l) in links.iter().enumerate() {
+                parents.push(Some(l % (i + 1)));
+            }
+            let h = Hierarchy::from_parents(&parents).unwrap();
+            let n = h.len();
+            let mut x = seed.wrapping_mul(2862933555777941757).wrapping_add(3037000493);
+            let mut rnd = || {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (x >> 11) as f64 / (1u64 << 53) as f64
+            };
+            let base: Vec<f64> = (0..n).map(|_| 100.0 * rnd() - 20.0).collect();
+            let w: Vec<f64> = (0..n).map(|_| 0.1 + 5.0 * rnd()).collect();
+            let fast = mint_tree(&h, &base, &w, &vec![false; n]);
+            let dense = dense_mint(&h, &base, &w);
+            for (a, b) in fast.iter().zip(&dense) {
+                proptest::prop_assert!((a - b).abs() < 1e-8 * b.abs().max(1.0));
+            }
+            for v in 0..n {
+                let ch = h.children(v);
+                if !ch.is_empty() {
+                    let sum: f64 = ch.iter().map(|&c| fast[c]).sum();
+                    proptest::prop_assert!((fast[v] - sum).abs() < 1e-9 * sum.abs().max(1.0));
+                }
+            }
+        }
+    }
+
     #[test]
     fn historical_top_down_shares() {
         let h = Hierarchy::from_parents(&[None, Some(0), Some(0)]).unwrap();

@@ -1,6 +1,7 @@
 //! Command-line parsing, dispatch and exit codes.
 
 mod forecast;
+mod reconcile;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,8 @@ struct Cli {
 enum Command {
     /// Forecast every series of a long CSV file (unique_id,ds,y).
     Forecast(forecast::ForecastArgs),
+    /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 /// How a command that ran to the end went.
@@ -36,6 +39,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Forecast(args) => forecast::run(args),
+        Command::Reconcile(args) => reconcile::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,

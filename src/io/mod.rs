@@ -10,9 +10,11 @@
 //!   target's folder, renamed into place only when complete).
 
 mod atomic;
+mod hierarchy;
 mod read;
 mod write;
 
 pub use atomic::write_atomically;
+pub use hierarchy::{read_hierarchy, read_hierarchy_from};
 pub use read::{read_long_csv, read_long_csv_from, Columns};
 pub use write::{format_level, write_forecasts, write_report};
