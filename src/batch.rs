@@ -28,6 +28,7 @@ use std::str::FromStr;
 
 use rayon::prelude::*;
 
+use crate::backtest::{Backtest, WindowScore};
 use crate::error::{Error, Result};
 use crate::models::ets::{AutoEts, Ets, EtsSpec};
 use crate::models::intermittent::Intermittent;
@@ -433,6 +434,66 @@ pub fn fit_and_predict(
         ModelChoice::Adida => intermittent(Intermittent::Adida),
         ModelChoice::Imapa => intermittent(Intermittent::Imapa),
     }
+}
+
+/// One model's backtest of one series.
+#[derive(Debug)]
+pub struct SeriesBacktest {
+    pub id: String,
+    pub model: ModelChoice,
+    pub season_length: usize,
+    /// The window scores, or why the model failed on this series.
+    pub outcome: std::result::Result<Vec<WindowScore>, Box<Error>>,
+}
+
+/// Backtests every model on every series ([`Backtest::run`] with
+/// [`fit_and_predict`]) on the current rayon pool, calling `progress` once
+/// per series. Results: per series (input order), per model (order given).
+/// The season length is `season_length`, else the series frequency's usual
+/// one, else 1.
+pub fn backtest_batch(
+    series: &[Series],
+    models: &[ModelChoice],
+    backtest: &Backtest,
+    levels: &[f64],
+    season_length: Option<usize>,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Vec<SeriesBacktest>> {
+    series
+        .par_iter()
+        .map(|s| {
+            let m = season_length
+                .or_else(|| s.frequency().map(|f| f.season_length()))
+                .unwrap_or(1);
+            let out = models
+                .iter()
+                .map(|&model| {
+                    let run = || {
+                        backtest.run(s.values(), m, |train| {
+                            fit_and_predict(model, train, m, backtest.horizon(), levels)
+                                .map(|o| o.forecast)
+                        })
+                    };
+                    let outcome = catch_unwind(AssertUnwindSafe(run))
+                        .unwrap_or_else(|_| {
+                            Err(Error::Internal {
+                                series: s.id().to_string(),
+                                reason: format!("panic in {}", model.name()),
+                            })
+                        })
+                        .map_err(|e| Box::new(name_series(e, s.id())));
+                    SeriesBacktest {
+                        id: s.id().to_string(),
+                        model,
+                        season_length: m,
+                        outcome,
+                    }
+                })
+                .collect();
+            progress();
+            out
+        })
+        .collect()
 }
 
 /// Fills in the series name that model code leaves empty.

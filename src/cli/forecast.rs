@@ -109,7 +109,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
 }
 
 /// Fails early, before any work, when the folder of an output file is missing.
-fn check_folder(path: &Path) -> anyhow::Result<()> {
+pub(super) fn check_folder(path: &Path) -> anyhow::Result<()> {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
             bail!(

@@ -122,7 +122,7 @@ fn id_of(o: &SeriesOutcome) -> &str {
 }
 
 /// Runs `fill` on a CSV writer over an atomically written file.
-fn write_csv(
+pub(super) fn write_csv(
     path: &Path,
     fill: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
 ) -> Result<()> {
