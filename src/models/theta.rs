@@ -147,6 +147,7 @@ impl Theta {
         Theta::new(ThetaMethod::Standard, season_length)
     }
 
+    /// A Theta method with season length `season_length` (0 is taken as 1).
     pub fn new(method: ThetaMethod, season_length: usize) -> Theta {
         Theta {
             method,
@@ -174,7 +175,7 @@ fn fit_standard(x: &[f64]) -> Result<FittedTheta> {
     let constant = x.iter().all(|v| *v == x[0]);
     let (level, alpha, sigma2, l0, mse) = if constant {
         // ETS cannot be fitted to a constant; the answer is flat and exact.
-        (x[0], 1e-10_f64.max(0.5), 0.0, x[0], 0.0)
+        (x[0], 0.5, 0.0, x[0], 0.0)
     } else {
         let spec: EtsSpec = "ANN".parse()?;
         let fit = Ets::new(spec, 1)?.with_criterion(Criterion::Mse).fit(x)?;
@@ -275,7 +276,7 @@ fn initial_state(x: &[f64], dynamic: bool, l0: f64, alpha: f64, theta: f64) -> (
 
 /// Runs the recursion over `x`; returns Σ e_i² for i ≥ 3, the count, and the last state.
 fn filter(x: &[f64], dynamic: bool, l0: f64, alpha: f64, theta: f64) -> (f64, usize, State) {
-    let (mut s, _mu0) = initial_state(x, dynamic, l0, alpha, theta);
+    let (mut s, _) = initial_state(x, dynamic, l0, alpha, theta);
     let mut sse = 0.0;
     let mut count = 0;
     let mut decay = 1.0 - alpha; // (1 − α)^i for i = 1
