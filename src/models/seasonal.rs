@@ -182,6 +182,25 @@ mod tests {
     }
 
     #[test]
+    fn decompose_odd_period_matches_r() {
+        // R: decompose(ts(c(5,9,3,7,6,11,4,8,7,12,5,9,6,10,4), frequency = 5), "multiplicative")$figure
+        let y = [
+            5., 9., 3., 7., 6., 11., 4., 8., 7., 12., 5., 9., 6., 10., 4.,
+        ];
+        let f = multiplicative_indices(&y, 5).unwrap();
+        let r = [
+            1.114_736_152_343,
+            0.836_248_232_510,
+            0.800_014_808_376,
+            0.999_418_619_342,
+            1.249_582_187_429,
+        ];
+        for (a, b) in f.iter().zip(r) {
+            assert!((a - b).abs() < 1e-11, "{f:?}");
+        }
+    }
+
+    #[test]
     fn acf_matches_r() {
         // R: acf(c(1,3,2,5,4,6,5,8), lag.max = 2, plot = FALSE)$acf[2:3]
         let r = autocorrelations(&[1., 3., 2., 5., 4., 6., 5., 8.], 2).unwrap();

@@ -545,7 +545,8 @@ mod tests {
     ];
 
     /// statsforecast 2.1.1: `_lib.theta.pegels_resid` and `forecast` with
-    /// initial level 50, α = 0.4, θ = 2.5 on Y (see tests/data/theta_reference).
+    /// initial level 50, α = 0.4, θ = 2.5 on Y
+    /// (`tests/data/theta_reference/statsforecast_recursion.py`).
     #[test]
     fn recursion_matches_statsforecast() {
         for (dynamic, method, expected) in [
