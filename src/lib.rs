@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 
+pub mod backtest;
 pub mod batch;
 pub mod calendar;
 pub mod error;
 pub mod io;
+pub mod metrics;
 pub mod models;
 pub mod optim;
 pub mod reconcile;

@@ -1,5 +1,6 @@
 //! Command-line parsing, dispatch and exit codes.
 
+mod backtest;
 mod forecast;
 mod reconcile;
 
@@ -21,6 +22,8 @@ enum Command {
     Forecast(forecast::ForecastArgs),
     /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
     Reconcile(reconcile::ReconcileArgs),
+    /// Rolling-origin evaluation of models on every series (metrics CSV).
+    Backtest(backtest::BacktestArgs),
 }
 
 /// How a command that ran to the end went.
@@ -40,6 +43,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Forecast(args) => forecast::run(args),
         Command::Reconcile(args) => reconcile::run(args),
+        Command::Backtest(args) => backtest::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,
