@@ -19,7 +19,7 @@
 //!   the variant with the lowest in-sample error, which on M3 monthly data is
 //!   worse than standard Theta alone; here the choice is made on a holdout
 //!   (the last `h` points), and a variant replaces standard Theta only when
-//!   its holdout error is clearly lower (see BENCHMARKS-methods.md).
+//!   its holdout error is clearly lower (see BENCHMARKS.md).
 //!
 //! ```
 //! use salesplan::models::theta::{AutoTheta, Theta, ThetaMethod};
@@ -456,7 +456,7 @@ pub struct AutoTheta {
 }
 
 impl AutoTheta {
-    /// Holdout 2m (at least 6) and margin 0.1; see BENCHMARKS-methods.md for the
+    /// Holdout 2m (at least 6) and margin 0.1; see BENCHMARKS.md for the
     /// M3 figures behind these defaults.
     pub fn new(season_length: usize) -> AutoTheta {
         AutoTheta {
