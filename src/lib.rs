@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 
+pub mod allocate;
 pub mod batch;
 pub mod calendar;
 pub mod error;
+pub mod hierarchy;
 pub mod io;
 pub mod models;
 pub mod optim;
