@@ -1,5 +1,6 @@
 //! Command-line parsing, dispatch and exit codes.
 
+mod allocate;
 mod forecast;
 
 use std::process::ExitCode;
@@ -18,6 +19,8 @@ struct Cli {
 enum Command {
     /// Forecast every series of a long CSV file (unique_id,ds,y).
     Forecast(forecast::ForecastArgs),
+    /// Split an annual target down the org tree (node_id,period,target).
+    Allocate(allocate::AllocateArgs),
 }
 
 /// How a command that ran to the end went.
@@ -36,6 +39,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Forecast(args) => forecast::run(args),
+        Command::Allocate(args) => allocate::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,
