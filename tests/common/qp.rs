@@ -23,7 +23,13 @@ pub fn clarabel_split(t: f64, s: &[f64], w: &[f64], l: &[f64], u: &[f64]) -> Opt
         rowval.extend([0, 1 + i, 1 + n + i]);
         nzval.extend([1.0, 1.0, -1.0]);
     }
-    let a = CscMatrix::new(2 * n + 1, n, (0..=n).map(|i| 3 * i).collect(), rowval, nzval);
+    let a = CscMatrix::new(
+        2 * n + 1,
+        n,
+        (0..=n).map(|i| 3 * i).collect(),
+        rowval,
+        nzval,
+    );
     let mut b = vec![t];
     b.extend_from_slice(u);
     b.extend(l.iter().map(|l| -l));
