@@ -73,8 +73,8 @@ fn water_filling_matches_clarabel_and_is_faster() {
         worst = worst.max(rel.abs());
         let sum: f64 = x.iter().sum();
         assert!((sum - p.t).abs() <= 1e-9 * p.t);
-        for i in 0..x.len() {
-            assert!(p.l[i] <= x[i] && x[i] <= p.u[i]);
+        for ((x, l), u) in x.iter().zip(&p.l).zip(&p.u) {
+            assert!(l <= x && x <= u);
         }
     }
     let ratio = clarabel_time / ours_time;

@@ -1,3 +1,4 @@
+#![allow(clippy::needless_range_loop)]
 //! Properties of the allocation (proptest): exact sums after rounding,
 //! bounds and locks held, determinism for any thread count, independence of
 //! input row order, monotonicity in the target, exact infeasibility.

@@ -589,15 +589,30 @@ fn describe(
         BoundSource::GrowthMin,
         BoundSource::GrowthMax,
         BoundSource::Inactive,
-        BoundSource::ChildrenMin,
-        BoundSource::ChildrenMax,
     ];
     let mut parts = Vec::new();
-    if own != BoundSource::Default {
+    if kinds.contains(&own) {
         parts.push(format!("the node's own {}", own.name()));
     }
+    // The constraints behind the children's bounds: a bound that comes
+    // from a child's own children is traced down to the nodes that set it.
+    let mut found: Vec<(BoundSource, usize)> = Vec::new();
+    let mut stack: Vec<usize> = kids.rev().collect();
+    while let Some(c) = stack.pop() {
+        match sources[c] {
+            BoundSource::ChildrenMin | BoundSource::ChildrenMax => {
+                stack.extend(tree.children(c).rev());
+            }
+            BoundSource::Default => {}
+            kind => found.push((kind, c)),
+        }
+    }
     for kind in kinds {
-        let ids: Vec<usize> = kids.clone().filter(|&c| sources[c] == kind).collect();
+        let ids: Vec<usize> = found
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|&(_, c)| c)
+            .collect();
         if ids.is_empty() {
             continue;
         }
@@ -611,10 +626,10 @@ fn describe(
             names.push(format!("{} more", ids.len() - 3));
         }
         parts.push(format!(
-            "{} on {} child{} ({}) totalling {}",
+            "{} on {} node{} ({}) totalling {}",
             kind.name(),
             ids.len(),
-            if ids.len() == 1 { "" } else { "ren" },
+            if ids.len() == 1 { "" } else { "s" },
             names.join(", "),
             sum * scale
         ));
