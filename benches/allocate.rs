@@ -67,14 +67,13 @@ fn big_input(tree: &OrgTree) -> AllocationInput {
     let mut input = AllocationInput::from_basis(basis);
     input.last_year = last_year;
     let totals = tree.aggregate(&input.last_year).expect("sizes match");
-    for i in 0..n {
-        let c = &mut input.constraints[i];
+    for (c, total) in input.constraints.iter_mut().zip(&totals) {
         if rng.random_bool(0.1) {
             c.growth_min = Some(-0.10);
             c.growth_max = Some(0.40);
         }
         if rng.random_bool(0.01) {
-            c.max = Some(totals[i] * 1.2);
+            c.max = Some(total * 1.2);
         }
     }
     for i in tree.level(1) {
