@@ -104,6 +104,16 @@ pub enum Error {
         /// The constraints that bind, in words.
         binding: String,
     },
+    /// A node's own constraints contradict each other (e.g. a minimum above
+    /// a growth cap, or bounds that leave no whole rounding unit).
+    #[error("node '{node}': its constraints conflict: {lower_source} {lower} is above {upper_source} {upper}")]
+    ConflictingBounds {
+        node: String,
+        lower: f64,
+        lower_source: String,
+        upper: f64,
+        upper_source: String,
+    },
     /// A bug: an internal invariant failed (for instance a model panicked).
     #[error("series '{series}': internal error: {reason} (please report this)")]
     Internal { series: String, reason: String },

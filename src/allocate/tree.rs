@@ -137,6 +137,10 @@ pub struct Allocation {
 /// each parent's children split its *rounded* target and are rounded by
 /// largest remainder within their bounds, so every parent's children sum
 /// exactly to it and every child is within one unit of its exact split.
+/// Bounds are never broken to make rounding work: when they leave no
+/// whole-unit plan (say growth caps narrower than one unit, or a target that
+/// rounds outside the root's bounds), the allocation fails with
+/// [`Error::ConflictingBounds`] or [`Error::Infeasible`] naming the node.
 ///
 /// ```
 /// use salesplan::allocate::{allocate, AllocationInput, AllocationOptions, Method};
@@ -283,18 +287,12 @@ pub fn allocate(
             upper[i] = upper[i].floor();
         }
         if lower[i] > upper[i] {
-            return Err(Error::Infeasible {
+            return Err(Error::ConflictingBounds {
                 node: tree.id(i).to_string(),
-                target: lower[i] * scale,
-                min_sum: lower[i] * scale,
-                max_sum: upper[i] * scale,
-                binding: format!(
-                    "the node's own {} {} exceeds its {} {}",
-                    lower_source[i].name(),
-                    lower[i] * scale,
-                    upper_source[i].name(),
-                    upper[i] * scale
-                ),
+                lower: lower[i] * scale,
+                lower_source: lower_source[i].name().to_string(),
+                upper: upper[i] * scale,
+                upper_source: upper_source[i].name().to_string(),
             });
         }
     }
@@ -641,4 +639,61 @@ fn describe(
         ));
     }
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hierarchy::random_tree_rows;
+
+    #[test]
+    fn same_plan_for_any_thread_count_on_a_large_tree() {
+        let tree = OrgTree::from_rows(random_tree_rows(200_000, 4, 3), "t".as_ref()).unwrap();
+        let n = tree.len();
+        let basis: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 + 1.0).collect();
+        let mut input = AllocationInput::from_basis(basis.clone());
+        input.last_year = basis;
+        for i in (0..n).step_by(13) {
+            input.constraints[i].growth_min = Some(-0.1);
+            input.constraints[i].growth_max = Some(0.4);
+        }
+        let total = tree.aggregate(&input.last_year).unwrap()[0];
+        for unit in [None, Some(1.0)] {
+            let options = AllocationOptions {
+                method: Method::LeastSquares,
+                unit,
+                year: 2027,
+            };
+            let run = |threads| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| allocate(&tree, &input, total * 1.15, &options).unwrap())
+            };
+            let one = run(1);
+            assert_eq!(one, run(2));
+            assert_eq!(one, run(4));
+        }
+    }
+
+    #[test]
+    fn conflicting_constraints_are_named() {
+        let csv = "node_id,parent_id\nco,\na,co\n";
+        let tree = OrgTree::read_from(csv.as_bytes(), "org.csv".as_ref()).unwrap();
+        let mut input = AllocationInput::from_basis(vec![0.0, 1.0]);
+        input.last_year = vec![0.0, 100.0];
+        input.constraints[1].min = Some(150.0);
+        input.constraints[1].growth_max = Some(0.4);
+        let options = AllocationOptions {
+            method: Method::Proportional,
+            unit: None,
+            year: 2027,
+        };
+        let e = allocate(&tree, &input, 100.0, &options).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "node 'a': its constraints conflict: min 150 is above growth_max 140"
+        );
+    }
 }

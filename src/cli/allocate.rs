@@ -105,10 +105,16 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     } else {
         None
     };
-    let (constraints, potential) = match &args.constraints {
+    let (constraints, mut potential) = match &args.constraints {
         Some(path) => read_constraints(path, &tree)?,
         None => (vec![NodeConstraints::default(); n], vec![0.0; n]),
     };
+    // a basis lives on the leaves; inner nodes get their leaves' sums
+    for (i, p) in potential.iter_mut().enumerate() {
+        if !tree.is_leaf(i) {
+            *p = 0.0;
+        }
+    }
     let mut columns: Vec<(&str, &[f64])> = vec![("history", &last_year), ("potential", &potential)];
     if let Some(f) = &forecast {
         columns.push(("forecast", f));
