@@ -4,16 +4,17 @@
 //!
 //! `cargo bench --bench allocate -- --warm-up-time 1 --measurement-time 3`
 //!
-//! Recorded 2026-11-26 on the shared 2-core box (load average ~6, so
-//! absolute times are pessimistic; criterion medians):
+//! Recorded 2026-11-26 20:10 on the shared 2-core box (load average 3.5-4.5
+//! from other engineers' builds, so absolute times are pessimistic;
+//! criterion medians):
 //!
 //! | bench | time |
 //! |---|---|
-//! | split_100_children/water_filling | 3.4 µs |
-//! | split_100_children/clarabel | 651 µs (≈190× slower, same instance) |
-//! | tree_1m_nodes_5_levels/build_and_validate | 625 ms (1.6 M nodes/s) |
-//! | tree_1m_nodes_5_levels/allocate | 98–120 ms (8–10 M nodes/s) |
-//! | tree_1m_nodes_5_levels/allocate_round_100 | 155 ms (6.5 M nodes/s) |
+//! | split_100_children/water_filling | 2.6 µs |
+//! | split_100_children/clarabel | 439 µs (169× slower, same instance) |
+//! | tree_1m_nodes_5_levels/build_and_validate | 258 ms (3.9 M nodes/s) |
+//! | tree_1m_nodes_5_levels/allocate | 125 ms (8.0 M nodes/s) |
+//! | tree_1m_nodes_5_levels/allocate_round_100 | 148 ms (6.8 M nodes/s) |
 
 #[path = "../tests/common/qp.rs"]
 mod qp;
