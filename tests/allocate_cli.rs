@@ -235,3 +235,41 @@ fn infeasible_and_bad_constraints_exit_2() {
         "series 'wang' is not a node",
     );
 }
+
+#[test]
+fn cents_and_trailing_basis() {
+    let dir = TempDir::new().unwrap();
+    let run = allocate(
+        &dir,
+        ORG,
+        None,
+        &[
+            "--target",
+            "12345.67",
+            "--round",
+            "0.01",
+            "--basis",
+            "trailing:0.5,equal:0.5",
+            "--trailing-months",
+            "6",
+            "--method",
+            "least-squares",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan = run.plan.unwrap();
+    // exact in integer cents
+    let cents = |id: &str| -> i64 {
+        let line = plan
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .unwrap();
+        let value = line.rsplit(',').next().unwrap();
+        assert_eq!(value.split('.').nth(1).map(str::len), Some(2), "{value}");
+        value.replace('.', "").parse().unwrap()
+    };
+    assert_eq!(cents("公司"), 1_234_567);
+    assert_eq!(cents("east") + cents("west"), 1_234_567);
+    assert_eq!(cents("zhang") + cents("li"), cents("east"));
+    assert_eq!(cents("wang") + cents("zhao") + cents("qian"), cents("west"));
+}

@@ -41,10 +41,15 @@ pub struct AllocateArgs {
     /// The plan year; last year's actual is the sum of the year before.
     #[arg(long, value_name = "YEAR")]
     year: i32,
-    /// Basis blend: history, forecast, potential, equal with weights, e.g.
-    /// forecast:0.6,history:0.4.
+    /// Basis blend: history (last year), trailing (the last
+    /// --trailing-months before the plan year, scaled to 12 months),
+    /// forecast (AutoETS), potential (constraints.csv column), equal;
+    /// with weights, e.g. forecast:0.6,history:0.4.
     #[arg(long, value_name = "BLEND", default_value = "history:1")]
     basis: Basis,
+    /// Months summed by the `trailing` basis.
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
+    trailing_months: u16,
     /// Per-node constraints: node_id,min,max,growth_min,growth_max,lock,over_assignment[,potential].
     #[arg(long, value_name = "FILE")]
     constraints: Option<PathBuf>,
@@ -83,9 +88,9 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         .with_context(|| format!("--ramp '{}' is not a list of numbers", args.ramp))?;
     let ramp = Ramp::new(steps)?;
     for part in args.basis.parts() {
-        if !["history", "forecast", "potential", "equal"].contains(&part.0.as_str()) {
+        if !["history", "trailing", "forecast", "potential", "equal"].contains(&part.0.as_str()) {
             bail!(
-                "--basis: unknown column '{}' (expected history, forecast, potential or equal)",
+                "--basis: unknown column '{}' (expected history, trailing, forecast, potential or equal)",
                 part.0
             );
         }
@@ -94,10 +99,12 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     let n = tree.len();
     let series = read_long_csv(&args.history, &Columns::default())?;
     let mut last_year = vec![0.0; n];
+    let mut trailing = vec![0.0; n];
     let mut nodes = Vec::with_capacity(series.len());
     for s in &series {
         let node = leaf_of(&tree, s, &args.history, &args.org)?;
         last_year[node] = year_sum(s, args.year - 1);
+        trailing[node] = trailing_sum(s, args.year, usize::from(args.trailing_months));
         nodes.push(node);
     }
     let forecast = if args.basis.uses("forecast") {
@@ -115,7 +122,11 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
             *p = 0.0;
         }
     }
-    let mut columns: Vec<(&str, &[f64])> = vec![("history", &last_year), ("potential", &potential)];
+    let mut columns: Vec<(&str, &[f64])> = vec![
+        ("history", &last_year),
+        ("trailing", &trailing),
+        ("potential", &potential),
+    ];
     if let Some(f) = &forecast {
         columns.push(("forecast", f));
     }
@@ -146,13 +157,18 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     let plan = in_pool(args.threads, || allocate(&tree, &input, target, &options))??;
 
     let period = args.year.to_string();
+    let decimals = args.round.map(decimals_of);
+    let number = |v: f64| match decimals {
+        Some(d) => format!("{v:.d$}"),
+        None => v.to_string(),
+    };
     write_atomically(&args.output, |w| {
         let mut out = csv::Writer::from_writer(w);
         let io = |e: csv::Error| csv_write_error(e, &args.output);
         out.write_record(["node_id", "period", "target"])
             .map_err(io)?;
         for i in 0..n {
-            out.write_record([tree.id(i), &period, &plan.targets[i].to_string()])
+            out.write_record([tree.id(i), &period, &number(plan.targets[i])])
                 .map_err(io)?;
         }
         out.flush().map_err(|source| Error::Io {
@@ -186,7 +202,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
                     tree.id(i),
                     tree.name(i),
                     tree.parent(i).map_or("", |p| tree.id(p)),
-                    &plan.targets[i].to_string(),
+                    &number(plan.targets[i]),
                     &plan.basis_share[i].to_string(),
                     &ly.to_string(),
                     &growth,
@@ -270,6 +286,19 @@ fn year_sum(s: &Series, year: i32) -> f64 {
         .filter(|(d, _)| d.year() == year)
         .map(|(_, v)| v)
         .sum()
+}
+
+/// The last `months` observations before `year`, scaled to 12 months
+/// (fewer months of history are scaled by what there is).
+fn trailing_sum(s: &Series, year: i32, months: usize) -> f64 {
+    let d = dates(s);
+    let keep = d.iter().take_while(|d| d.year() < year).count();
+    let from = keep.saturating_sub(months);
+    let taken = keep - from;
+    if taken == 0 {
+        return 0.0;
+    }
+    s.values()[from..keep].iter().sum::<f64>() * 12.0 / taken as f64
 }
 
 /// AutoETS (season 12) on each leaf's history before `year`; the sum of the
@@ -425,6 +454,17 @@ fn read_constraints(
         potential[node] = values[6].unwrap_or(0.0);
     }
     Ok((constraints, potential))
+}
+
+/// Decimal places that show a multiple of `unit` exactly (0 for 1, 100 ...;
+/// 2 for 0.01).
+fn decimals_of(unit: f64) -> usize {
+    (0..10)
+        .find(|&d| {
+            let scaled = unit * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-9 * scaled.max(1.0)
+        })
+        .unwrap_or(10)
 }
 
 /// Fails early, before any work, when the folder of an output file is missing.
