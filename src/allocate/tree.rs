@@ -442,7 +442,7 @@ pub fn allocate(
             .into_par_iter()
             .with_min_len(64)
             .map_init(
-                Workspace::default,
+                TreeWorkspace::default,
                 |ws, (p, value, whole, out, out_whole)| {
                     context.split_node(p, value, whole, out, out_whole, ws)
                 },
@@ -496,6 +496,14 @@ pub fn allocate(
     })
 }
 
+/// Per-thread buffers of the top-down pass.
+#[derive(Default)]
+struct TreeWorkspace {
+    split: Workspace,
+    lower: Vec<i64>,
+    upper: Vec<i64>,
+}
+
 struct Context<'a> {
     tree: &'a OrgTree,
     basis: &'a [f64],
@@ -514,7 +522,7 @@ impl Context<'_> {
         whole: Option<i64>,
         out: &mut [f64],
         out_whole: Option<&mut [i64]>,
-        ws: &mut Workspace,
+        ws: &mut TreeWorkspace,
     ) -> Result<()> {
         let kids = self.tree.children(p);
         let (lower, upper) = (&self.lower[kids.clone()], &self.upper[kids.clone()]);
@@ -532,7 +540,7 @@ impl Context<'_> {
             lower,
             upper,
             out,
-            ws,
+            &mut ws.split,
         );
         if let Err(Infeasibility {
             min_sum, max_sum, ..
@@ -547,12 +555,22 @@ impl Context<'_> {
             });
         }
         if let Some(out_whole) = out_whole {
-            let lo: Vec<i64> = lower.iter().map(|&l| l as i64).collect();
-            let hi: Vec<i64> = upper
-                .iter()
-                .map(|&u| if u.is_finite() { u as i64 } else { i64::MAX })
-                .collect();
-            round_split_into(out, total as i64, &lo, &hi, out_whole, ws)?;
+            ws.lower.clear();
+            ws.lower.extend(lower.iter().map(|&l| l as i64));
+            ws.upper.clear();
+            ws.upper.extend(
+                upper
+                    .iter()
+                    .map(|&u| if u.is_finite() { u as i64 } else { i64::MAX }),
+            );
+            round_split_into(
+                out,
+                total as i64,
+                &ws.lower,
+                &ws.upper,
+                out_whole,
+                &mut ws.split,
+            )?;
             for (x, &k) in out.iter_mut().zip(out_whole.iter()) {
                 *x = k as f64;
             }
