@@ -172,6 +172,7 @@ fn run(
     target: f64,
     unit: Option<f64>,
     threads: usize,
+    ls: bool,
 ) -> (OrgTree, Result<Allocation, Error>) {
     let tree = OrgTree::from_rows(rows, "random".as_ref()).unwrap();
     let n = tree.len();
@@ -193,7 +194,7 @@ fn run(
         activity: Ramp::default().factors(&tree, YEAR),
     };
     let options = AllocationOptions {
-        method: Method::Proportional,
+        method: method(ls),
         unit,
         year: YEAR,
     };
@@ -287,19 +288,20 @@ proptest! {
         unit_pick in 0usize..3,
         step in 1u32..3_000,
         seed in any::<u64>(),
+        ls in any::<bool>(),
     ) {
         let unit = [1.0, 10.0, 100.0][unit_pick];
         let case = case(&specs);
         let target = target as f64;
 
         // without rounding: exact infeasibility and monotonicity
-        let (tree, exact) = run(&case, case.rows.clone(), target, None, 1);
+        let (tree, exact) = run(&case, case.rows.clone(), target, None, 1, ls);
         prop_assert_eq!(exact.is_ok(), feasible(&tree, &case, target), "{:?}", exact.as_ref().err().map(|e| e.to_string()));
         if let Err(e) = &exact {
             prop_assert!(matches!(e, Error::Infeasible { .. } | Error::ConflictingBounds { .. }), "{}", e);
         }
         if let Ok(plan) = &exact {
-            let (_, higher) = run(&case, case.rows.clone(), target + step as f64, None, 1);
+            let (_, higher) = run(&case, case.rows.clone(), target + step as f64, None, 1, ls);
             if let Ok(higher) = higher {
                 for i in 0..tree.len() {
                     prop_assert!(higher.targets[i] >= plan.targets[i] - 1e-9 * target.max(1.0));
@@ -308,7 +310,7 @@ proptest! {
         }
 
         // rounded: sums exact in whole units, bounds held
-        let (tree, rounded) = run(&case, case.rows.clone(), target, Some(unit), 1);
+        let (tree, rounded) = run(&case, case.rows.clone(), target, Some(unit), 1, ls);
         let Ok(plan) = rounded else { return Ok(()) };
         let units = plan.units.clone().unwrap();
         for p in 0..tree.len() {
@@ -338,11 +340,11 @@ proptest! {
         }
 
         // the same for 3 threads and for shuffled input rows
-        let (_, threaded) = run(&case, case.rows.clone(), target, Some(unit), 3);
+        let (_, threaded) = run(&case, case.rows.clone(), target, Some(unit), 3, ls);
         prop_assert_eq!(&threaded.unwrap().targets, &plan.targets);
         let mut rows = case.rows.clone();
         rows.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
-        let (shuffled_tree, shuffled) = run(&case, rows, target, Some(unit), 2);
+        let (shuffled_tree, shuffled) = run(&case, rows, target, Some(unit), 2, ls);
         let shuffled = shuffled.unwrap();
         for i in 0..tree.len() {
             let j = shuffled_tree.index_of(tree.id(i)).unwrap();
