@@ -342,6 +342,10 @@ pub fn objective(x: &[f64], s: &[f64], w: &[f64]) -> f64 {
 /// the units left after rounding down go to the largest remainders (ties to
 /// the earlier child): Hamilton's largest-remainder method.
 ///
+/// Largest remainder is not monotone in the total (the Alabama paradox:
+/// one more unit for the parent can cost a child a unit); the exact split
+/// before rounding is monotone.
+///
 /// When no rounding within one unit respects the bounds (possible only when
 /// `x` itself breaks them or a bound interval holds no integer near `x_i`),
 /// the bounds are dropped and `Ok(false)` is returned; `Ok(true)` means the
