@@ -61,6 +61,59 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Two rows of an org-tree file have the same node id.
+    #[error("{}:{line}: duplicate node id '{id}' (first defined on line {first_line})", path.display())]
+    DuplicateNode {
+        path: PathBuf,
+        id: String,
+        first_line: u64,
+        line: u64,
+    },
+    /// An org tree has no root (no row with an empty parent_id).
+    #[error("{}: no root (every node has a parent_id; the root's must be empty)", path.display())]
+    NoRoot { path: PathBuf },
+    /// An org tree has more than one root.
+    #[error("{}: {} roots (exactly one node may have an empty parent_id): {}", path.display(), roots.len(), list_nodes(roots))]
+    MultipleRoots {
+        path: PathBuf,
+        /// `(node_id, line)` of each root.
+        roots: Vec<(String, u64)>,
+    },
+    /// A node's parent is not in the org tree.
+    #[error("{}:{line}: node '{id}' has parent '{parent}', which is not in the file", path.display())]
+    OrphanNode {
+        path: PathBuf,
+        id: String,
+        parent: String,
+        line: u64,
+    },
+    /// Parent links form a cycle.
+    #[error("{}: cycle in parent links: {}", path.display(), list_nodes(nodes))]
+    Cycle {
+        path: PathBuf,
+        /// `(node_id, line)` of the nodes on the cycle, each followed by its parent.
+        nodes: Vec<(String, u64)>,
+    },
+    /// A target cannot be split under the constraints.
+    #[error("node '{node}': target {target} cannot be met: its children's minimums sum to {min_sum} and maximums to {max_sum}; binding: {binding}")]
+    Infeasible {
+        node: String,
+        target: f64,
+        min_sum: f64,
+        max_sum: f64,
+        /// The constraints that bind, in words.
+        binding: String,
+    },
+    /// A node's own constraints contradict each other (e.g. a minimum above
+    /// a growth cap, or bounds that leave no whole rounding unit).
+    #[error("node '{node}': its constraints conflict: {lower_source} {lower} is above {upper_source} {upper}")]
+    ConflictingBounds {
+        node: String,
+        lower: f64,
+        lower_source: String,
+        upper: f64,
+        upper_source: String,
+    },
     /// A bug: an internal invariant failed (for instance a model panicked).
     #[error("series '{series}': internal error: {reason} (please report this)")]
     Internal { series: String, reason: String },
@@ -74,6 +127,18 @@ pub enum Error {
     /// A fitted model could not be serialised or deserialised.
     #[error("model (de)serialisation failed: {0}")]
     Serde(String),
+}
+
+fn list_nodes(nodes: &[(String, u64)]) -> String {
+    let mut text: Vec<String> = nodes
+        .iter()
+        .take(10)
+        .map(|(id, line)| format!("'{id}' (line {line})"))
+        .collect();
+    if nodes.len() > 10 {
+        text.push(format!("... and {} more", nodes.len() - 10));
+    }
+    text.join(", ")
 }
 
 /// `Result` with salesplan's [`Error`].

@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 
+pub mod allocate;
 pub mod backtest;
 pub mod batch;
 pub mod calendar;
 pub mod error;
+pub mod hierarchy;
 pub mod io;
 pub mod metrics;
 pub mod models;

@@ -1,5 +1,6 @@
 //! Command-line parsing, dispatch and exit codes.
 
+mod allocate;
 mod backtest;
 mod forecast;
 mod reconcile;
@@ -24,6 +25,8 @@ enum Command {
     Reconcile(reconcile::ReconcileArgs),
     /// Rolling-origin evaluation of models on every series (metrics CSV).
     Backtest(backtest::BacktestArgs),
+    /// Split an annual target down the org tree (node_id,period,target).
+    Allocate(allocate::AllocateArgs),
 }
 
 /// How a command that ran to the end went.
@@ -44,6 +47,7 @@ pub fn main() -> ExitCode {
         Command::Forecast(args) => forecast::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Backtest(args) => backtest::run(args),
+        Command::Allocate(args) => allocate::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,

@@ -1,0 +1,482 @@
+//! `salesplan allocate`: split an annual target down the org tree.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use chrono::{Datelike, NaiveDate};
+use clap::Args;
+use salesplan::allocate::{
+    allocate, new_hire_basis, AllocationInput, AllocationOptions, Basis, Method, NodeConstraints,
+    Ramp,
+};
+use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice};
+use salesplan::calendar::Frequency;
+use salesplan::hierarchy::OrgTree;
+use salesplan::io::{read_long_csv, write_atomically, Columns};
+use salesplan::series::TimeIndex;
+use salesplan::{Error, Series};
+
+use super::Status;
+
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    /// Org tree: node_id,parent_id[,name][,start_date][,end_date].
+    #[arg(long, value_name = "FILE")]
+    org: PathBuf,
+    /// Monthly sales per leaf: unique_id,ds,y (unique_id = a leaf's node_id).
+    #[arg(long, value_name = "FILE")]
+    history: PathBuf,
+    /// The company's target for the plan year.
+    #[arg(
+        long,
+        value_name = "AMOUNT",
+        required_unless_present = "growth",
+        conflicts_with = "growth"
+    )]
+    target: Option<f64>,
+    /// Target as growth over last year's total (0.15 = +15%).
+    #[arg(long, value_name = "RATE")]
+    growth: Option<f64>,
+    /// The plan year; last year's actual is the sum of the year before.
+    #[arg(long, value_name = "YEAR")]
+    year: i32,
+    /// Basis blend: history (last year), trailing (the last
+    /// --trailing-months before the plan year, scaled to 12 months),
+    /// forecast (AutoETS), potential (constraints.csv column), equal;
+    /// with weights, e.g. forecast:0.6,history:0.4.
+    #[arg(long, value_name = "BLEND", default_value = "history:1")]
+    basis: Basis,
+    /// Months summed by the `trailing` basis.
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
+    trailing_months: u16,
+    /// Per-node constraints: node_id,min,max,growth_min,growth_max,lock,over_assignment[,potential].
+    #[arg(long, value_name = "FILE")]
+    constraints: Option<PathBuf>,
+    /// proportional (capped pro-rata) or least-squares.
+    #[arg(long, value_name = "METHOD", default_value = "proportional")]
+    method: Method,
+    /// New hires' monthly ramp factors before full productivity.
+    #[arg(long, value_name = "FACTORS", default_value = "0.25,0.5,0.75")]
+    ramp: String,
+    /// Round targets to multiples of this unit, totals exact.
+    #[arg(long, value_name = "UNIT")]
+    round: Option<f64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Where to write the plan (node_id,period,target).
+    #[arg(long, value_name = "FILE")]
+    output: PathBuf,
+    /// Where to write a per-node summary.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+}
+
+pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
+    let started = Instant::now();
+    for path in std::iter::once(&args.output).chain(args.summary.as_ref()) {
+        check_folder(path)?;
+    }
+    let steps: Vec<f64> = args
+        .ramp
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<f64>())
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("--ramp '{}' is not a list of numbers", args.ramp))?;
+    let ramp = Ramp::new(steps)?;
+    for part in args.basis.parts() {
+        if !["history", "trailing", "forecast", "potential", "equal"].contains(&part.0.as_str()) {
+            bail!(
+                "--basis: unknown column '{}' (expected history, trailing, forecast, potential or equal)",
+                part.0
+            );
+        }
+    }
+    let tree = OrgTree::read(&args.org)?;
+    let n = tree.len();
+    let series = read_long_csv(&args.history, &Columns::default())?;
+    let mut last_year = vec![0.0; n];
+    let mut trailing = vec![0.0; n];
+    let mut nodes = Vec::with_capacity(series.len());
+    for s in &series {
+        let node = leaf_of(&tree, s, &args.history, &args.org)?;
+        last_year[node] = year_sum(s, args.year - 1);
+        trailing[node] = trailing_sum(s, args.year, usize::from(args.trailing_months));
+        nodes.push(node);
+    }
+    let forecast = if args.basis.uses("forecast") {
+        Some(forecast_year(&series, &nodes, n, args.year, &args.threads)?)
+    } else {
+        None
+    };
+    let (constraints, mut potential) = match &args.constraints {
+        Some(path) => read_constraints(path, &tree)?,
+        None => (vec![NodeConstraints::default(); n], vec![0.0; n]),
+    };
+    // a basis lives on the leaves; inner nodes get their leaves' sums
+    for (i, p) in potential.iter_mut().enumerate() {
+        if !tree.is_leaf(i) {
+            *p = 0.0;
+        }
+    }
+    let mut columns: Vec<(&str, &[f64])> = vec![
+        ("history", &last_year),
+        ("trailing", &trailing),
+        ("potential", &potential),
+    ];
+    if let Some(f) = &forecast {
+        columns.push(("forecast", f));
+    }
+    let mut basis = args.basis.blend(&columns)?;
+    for (i, b) in basis.iter_mut().enumerate() {
+        if !tree.is_leaf(i) {
+            *b = 0.0;
+        }
+    }
+    new_hire_basis(&tree, &mut basis, args.year);
+    let total_last_year: f64 = tree.aggregate(&last_year)?[tree.root()];
+    let target = match (args.target, args.growth) {
+        (Some(t), _) => t,
+        (None, Some(g)) => total_last_year * (1.0 + g),
+        (None, None) => bail!("give --target or --growth"),
+    };
+    let input = AllocationInput {
+        basis,
+        last_year,
+        constraints,
+        activity: ramp.factors(&tree, args.year),
+    };
+    let options = AllocationOptions {
+        method: args.method,
+        unit: args.round,
+        year: args.year,
+    };
+    let plan = in_pool(args.threads, || allocate(&tree, &input, target, &options))??;
+
+    let period = args.year.to_string();
+    let decimals = args.round.map(decimals_of);
+    let number = |v: f64| match decimals {
+        Some(d) => format!("{v:.d$}"),
+        None => v.to_string(),
+    };
+    write_atomically(&args.output, |w| {
+        let mut out = csv::Writer::from_writer(w);
+        let io = |e: csv::Error| csv_write_error(e, &args.output);
+        out.write_record(["node_id", "period", "target"])
+            .map_err(io)?;
+        for i in 0..n {
+            out.write_record([tree.id(i), &period, &number(plan.targets[i])])
+                .map_err(io)?;
+        }
+        out.flush().map_err(|source| Error::Io {
+            path: args.output.clone(),
+            source,
+        })
+    })?;
+    if let Some(path) = &args.summary {
+        write_atomically(path, |w| {
+            let mut out = csv::Writer::from_writer(w);
+            let io = |e: csv::Error| csv_write_error(e, path);
+            out.write_record([
+                "node_id",
+                "name",
+                "parent_id",
+                "target",
+                "basis_share",
+                "last_year",
+                "growth_vs_last_year",
+                "binding",
+            ])
+            .map_err(io)?;
+            for i in 0..n {
+                let ly = plan.last_year[i];
+                let growth = if ly > 0.0 {
+                    (plan.targets[i] / ly - 1.0).to_string()
+                } else {
+                    String::new()
+                };
+                out.write_record([
+                    tree.id(i),
+                    tree.name(i),
+                    tree.parent(i).map_or("", |p| tree.id(p)),
+                    &number(plan.targets[i]),
+                    &plan.basis_share[i].to_string(),
+                    &ly.to_string(),
+                    &growth,
+                    plan.binding[i].map_or("", |b| b.name()),
+                ])
+                .map_err(io)?;
+            }
+            out.flush().map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })
+        })?;
+    }
+    eprintln!(
+        "{n} nodes, target {} for {}, last year {total_last_year}, {:.2} s",
+        plan.targets[tree.root()],
+        args.year,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Status::Success)
+}
+
+fn in_pool<T: Send>(threads: Option<u16>, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
+    Ok(match threads {
+        Some(k) => rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(k))
+            .build()
+            .context("cannot start the worker threads")?
+            .install(f),
+        None => f(),
+    })
+}
+
+fn csv_write_error(e: csv::Error, path: &Path) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// The leaf a history series belongs to; monthly dates required.
+fn leaf_of(tree: &OrgTree, s: &Series, history: &Path, org: &Path) -> anyhow::Result<usize> {
+    let Some(node) = tree.index_of(s.id()) else {
+        bail!(
+            "{}: series '{}' is not a node of {}",
+            history.display(),
+            s.id(),
+            org.display()
+        );
+    };
+    if !tree.is_leaf(node) {
+        bail!(
+            "{}: series '{}' is not a leaf of {} (history belongs to leaves; inner nodes are summed)",
+            history.display(),
+            s.id(),
+            org.display()
+        );
+    }
+    if s.frequency() != Some(Frequency::Monthly) {
+        bail!(
+            "{}: series '{}' is not monthly (dates YYYY-MM or YYYY-MM-DD, one a month)",
+            history.display(),
+            s.id()
+        );
+    }
+    Ok(node)
+}
+
+/// The dates of a monthly series' observations.
+fn dates(s: &Series) -> Vec<NaiveDate> {
+    match s.index() {
+        TimeIndex::Dated(cal) => (0..s.len()).filter_map(|k| cal.date(k)).collect(),
+        TimeIndex::Integer { .. } => Vec::new(),
+    }
+}
+
+fn year_sum(s: &Series, year: i32) -> f64 {
+    dates(s)
+        .iter()
+        .zip(s.values())
+        .filter(|(d, _)| d.year() == year)
+        .map(|(_, v)| v)
+        .sum()
+}
+
+/// The last `months` observations before `year`, scaled to 12 months
+/// (fewer months of history are scaled by what there is).
+fn trailing_sum(s: &Series, year: i32, months: usize) -> f64 {
+    let d = dates(s);
+    let keep = d.iter().take_while(|d| d.year() < year).count();
+    let from = keep.saturating_sub(months);
+    let taken = keep - from;
+    if taken == 0 {
+        return 0.0;
+    }
+    s.values()[from..keep].iter().sum::<f64>() * 12.0 / taken as f64
+}
+
+/// AutoETS (season 12) on each leaf's history before `year`; the sum of the
+/// forecasts for the 12 months of `year` (negative months count as 0).
+fn forecast_year(
+    series: &[Series],
+    nodes: &[usize],
+    n: usize,
+    year: i32,
+    threads: &Option<u16>,
+) -> anyhow::Result<Vec<f64>> {
+    let mut cut = Vec::new();
+    let mut offsets = Vec::new();
+    let mut owners = Vec::new();
+    for (s, &node) in series.iter().zip(nodes) {
+        let d = dates(s);
+        let keep = d.iter().take_while(|d| d.year() < year).count();
+        let (Some(last), TimeIndex::Dated(_)) = (keep.checked_sub(1).map(|k| d[k]), s.index())
+        else {
+            continue;
+        };
+        // months from the last kept observation to January of `year`
+        let gap = (year as i64 * 12) - (last.year() as i64 * 12 + last.month() as i64 - 1) - 1;
+        let values = s.values()[..keep].to_vec();
+        cut.push(Series::with_index(s.id(), values, s.index().clone())?);
+        offsets.push(gap as usize);
+        owners.push(node);
+    }
+    let horizon = offsets.iter().max().copied().unwrap_or(0) + 12;
+    let job = ForecastJob::new(ModelChoice::AutoEts, horizon, Vec::new(), Some(12))?;
+    let outcomes = in_pool(*threads, || forecast_batch(&cut, &job, &|| {}))?;
+    let mut out = vec![0.0; n];
+    for ((outcome, &gap), &node) in outcomes.iter().zip(&offsets).zip(&owners) {
+        match outcome {
+            Ok(f) => {
+                out[node] = f.forecast.mean[gap..gap + 12]
+                    .iter()
+                    .map(|v| v.max(0.0))
+                    .sum()
+            }
+            Err(e) => bail!(
+                "cannot forecast '{}' for the forecast basis: {}",
+                e.id,
+                e.reason()
+            ),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads constraints.csv: node_id plus any of min, max, growth_min,
+/// growth_max, lock, over_assignment, potential (empty = not set).
+fn read_constraints(
+    path: &Path,
+    tree: &OrgTree,
+) -> anyhow::Result<(Vec<NodeConstraints>, Vec<f64>)> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(file);
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_write_error(e, path))?
+        .clone();
+    let known = [
+        "node_id",
+        "min",
+        "max",
+        "growth_min",
+        "growth_max",
+        "lock",
+        "over_assignment",
+        "potential",
+    ];
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+    };
+    let Some(id_col) = find("node_id") else {
+        bail!("{}: no 'node_id' column", path.display());
+    };
+    if let Some(h) = headers
+        .iter()
+        .find(|h| !known.contains(&h.trim_start_matches('\u{feff}')))
+    {
+        bail!(
+            "{}: unknown column '{h}' (expected {})",
+            path.display(),
+            known.join(", ")
+        );
+    }
+    let columns: Vec<Option<usize>> = known[1..].iter().map(|k| find(k)).collect();
+    let mut constraints = vec![NodeConstraints::default(); tree.len()];
+    let mut potential = vec![0.0; tree.len()];
+    let mut seen = vec![0u64; tree.len()];
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_write_error(e, path))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let id = record.get(id_col).unwrap_or_default();
+        let Some(node) = tree.index_of(id) else {
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                line,
+                column: "node_id".into(),
+                value: Some(id.to_string()),
+                reason: "not a node of the org tree".into(),
+            }
+            .into());
+        };
+        if seen[node] > 0 {
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                line,
+                column: "node_id".into(),
+                value: Some(id.to_string()),
+                reason: format!("constraints given twice (first on line {})", seen[node]),
+            }
+            .into());
+        }
+        seen[node] = line;
+        let mut values = [None; 7];
+        for (k, col) in columns.iter().enumerate() {
+            let Some(col) = col else { continue };
+            let text = record.get(*col).unwrap_or_default();
+            if text.is_empty() {
+                continue;
+            }
+            let v: f64 = text
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| Error::Input {
+                    path: path.to_path_buf(),
+                    line,
+                    column: known[k + 1].into(),
+                    value: Some(text.to_string()),
+                    reason: "not a number".into(),
+                })?;
+            values[k] = Some(v);
+        }
+        constraints[node] = NodeConstraints {
+            min: values[0],
+            max: values[1],
+            growth_min: values[2],
+            growth_max: values[3],
+            lock: values[4],
+            over_assignment: values[5],
+        };
+        potential[node] = values[6].unwrap_or(0.0);
+    }
+    Ok((constraints, potential))
+}
+
+/// Decimal places that show a multiple of `unit` exactly (0 for 1, 100 ...;
+/// 2 for 0.01).
+fn decimals_of(unit: f64) -> usize {
+    (0..10)
+        .find(|&d| {
+            let scaled = unit * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-9 * scaled.max(1.0)
+        })
+        .unwrap_or(10)
+}
+
+/// Fails early, before any work, when the folder of an output file is missing.
+fn check_folder(path: &Path) -> anyhow::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            bail!(
+                "{}: folder {} does not exist",
+                path.display(),
+                dir.display()
+            )
+        }
+        _ => Ok(()),
+    }
+}

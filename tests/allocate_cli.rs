@@ -1,0 +1,275 @@
+//! The `salesplan allocate` command, run as a real binary on small generated
+//! files: a full run with Chinese names, determinism across threads, and
+//! each bad input (cycle, orphan, duplicate, several roots, infeasible,
+//! unknown node, bad numbers) exiting 2 with a clear message and no output.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+struct Run {
+    code: i32,
+    stderr: String,
+    plan: Option<String>,
+    summary: Option<String>,
+}
+
+const ORG: &str = "node_id,parent_id,name,start_date,end_date
+公司,,总公司,,
+east,公司,华东区,,
+west,公司,华西区,,
+zhang,east,张伟,,
+li,east,李娜,,
+wang,west,王芳,,
+zhao,west,赵磊,2026-10-01,
+qian,west,钱敏,,2026-06-30
+";
+
+/// Three years of monthly sales (2024-2026) for the leaves with history.
+fn history() -> String {
+    let mut text = String::from("unique_id,ds,y\n");
+    for (k, id) in ["zhang", "li", "wang", "qian"].iter().enumerate() {
+        for t in 0..36 {
+            let season = [0.8, 0.7, 1.0, 1.0, 1.0, 1.3, 1.0, 0.9, 1.0, 1.0, 1.4, 1.2][t % 12];
+            let y = (1000.0 + 200.0 * k as f64 + 10.0 * t as f64) * season;
+            text.push_str(&format!("{id},{}-{:02},{y}\n", 2024 + t / 12, t % 12 + 1));
+        }
+    }
+    for t in 0..3 {
+        text.push_str(&format!("zhao,2026-{:02},{}\n", 10 + t, 300 + 100 * t));
+    }
+    text
+}
+
+fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn allocate(dir: &TempDir, org: &str, constraints: Option<&str>, args: &[&str]) -> Run {
+    let org = write(dir, "org.csv", org);
+    let history = write(dir, "sales.csv", &history());
+    let plan = dir.path().join("plan.csv");
+    let summary = dir.path().join("summary.csv");
+    let _ = std::fs::remove_file(&plan);
+    let _ = std::fs::remove_file(&summary);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_salesplan"));
+    cmd.arg("allocate")
+        .arg("--org")
+        .arg(&org)
+        .arg("--history")
+        .arg(&history)
+        .arg("--year")
+        .arg("2027")
+        .arg("--output")
+        .arg(&plan)
+        .arg("--summary")
+        .arg(&summary)
+        .args(args);
+    if let Some(c) = constraints {
+        cmd.arg("--constraints")
+            .arg(write(dir, "constraints.csv", c));
+    }
+    let o = cmd.assert().get_output().clone();
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        plan: std::fs::read_to_string(&plan).ok(),
+        summary: std::fs::read_to_string(&summary).ok(),
+    }
+}
+
+fn targets(plan: &str) -> Vec<(String, f64)> {
+    plan.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[2].parse().unwrap())
+        })
+        .collect()
+}
+
+fn target(plan: &str, id: &str) -> f64 {
+    targets(plan).into_iter().find(|(i, _)| i == id).unwrap().1
+}
+
+#[test]
+fn full_run_with_constraints_and_rounding() {
+    let dir = TempDir::new().unwrap();
+    let constraints = "node_id,min,max,growth_min,growth_max,lock,over_assignment\n\
+                       west,,,,,,0.1\nzhang,,,-0.1,0.2,,\nli,,,,,9000,\n";
+    let run = allocate(
+        &dir,
+        ORG,
+        Some(constraints),
+        &[
+            "--target",
+            "120000",
+            "--round",
+            "100",
+            "--basis",
+            "forecast:0.6,history:0.4",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan = run.plan.unwrap();
+    assert!(plan.starts_with("node_id,period,target\n公司,2027,120000\n"));
+    let t = |id| target(&plan, id);
+    assert_eq!(t("east") + t("west"), 120000.0);
+    assert_eq!(t("zhang") + t("li"), t("east"));
+    // over-assignment: west's reps sum to 110% of west
+    assert_eq!(
+        t("wang") + t("zhao") + t("qian"),
+        (t("west") / 100.0 * 1.1).round() * 100.0
+    );
+    assert_eq!(t("li"), 9000.0);
+    assert_eq!(t("qian"), 0.0, "a leaver is at zero");
+    assert!(t("zhao") > 0.0, "a new hire gets a ramped target");
+    for (_, v) in targets(&plan) {
+        assert_eq!(v % 100.0, 0.0);
+    }
+    let summary = run.summary.unwrap();
+    assert!(summary.starts_with(
+        "node_id,name,parent_id,target,basis_share,last_year,growth_vs_last_year,binding\n"
+    ));
+    assert!(summary.contains("li,李娜,east,9000,"));
+    assert!(summary
+        .lines()
+        .any(|l| l.starts_with("li,") && l.ends_with(",lock")));
+    assert!(summary
+        .lines()
+        .any(|l| l.starts_with("qian,") && l.ends_with(",inactive")));
+}
+
+#[test]
+fn same_output_for_any_thread_count_and_growth_target() {
+    let dir = TempDir::new().unwrap();
+    let one = allocate(&dir, ORG, None, &["--growth", "0.15", "--threads", "1"]);
+    let two = allocate(&dir, ORG, None, &["--growth", "0.15", "--threads", "2"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(one.plan, two.plan);
+    assert_eq!(one.summary, two.summary);
+}
+
+fn fails(org: &str, constraints: Option<&str>, args: &[&str], message: &str) {
+    let dir = TempDir::new().unwrap();
+    let run = allocate(&dir, org, constraints, args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(message),
+        "expected '{message}' in: {}",
+        run.stderr
+    );
+    assert!(run.plan.is_none() && run.summary.is_none());
+}
+
+#[test]
+fn bad_trees_exit_2_naming_ids_and_lines() {
+    let t = ["--target", "100"];
+    fails(
+        &format!("{ORG}a,b,,,\nb,c,,,\nc,a,,,\n"),
+        None,
+        &t,
+        "cycle in parent links",
+    );
+    fails(
+        &format!("{ORG}孤儿,不存在,,,\n"),
+        None,
+        &t,
+        "org.csv:10: node '孤儿' has parent '不存在', which is not in the file",
+    );
+    fails(
+        &format!("{ORG}li,east,重复,,\n"),
+        None,
+        &t,
+        "duplicate node id 'li' (first defined on line 6)",
+    );
+    fails(&format!("{ORG}另一个,,,,\n"), None, &t, "2 roots");
+    fails(
+        &ORG.replace("2026-06-30", "2026-06-31"),
+        None,
+        &t,
+        "column 'end_date'",
+    );
+}
+
+#[test]
+fn infeasible_and_bad_constraints_exit_2() {
+    let t = ["--target", "100000"];
+    fails(
+        ORG,
+        Some("node_id,max\neast,10000\nwest,20000\n"),
+        &t,
+        "node '公司': target 100000 cannot be met: its children's minimums sum to 0 and maximums to 30000; binding: max on 2 nodes ('east', 'west') totalling 30000",
+    );
+    fails(
+        ORG,
+        Some("node_id,lock\nzhang,90000\nli,20000\n"),
+        &["--target", "50000"],
+        "node '公司': target 50000 cannot be met: its children's minimums sum to 110000 and maximums to inf; binding: lock on 2 nodes ('li', 'zhang') totalling 110000",
+    );
+    fails(
+        ORG,
+        Some("node_id,max\nnobody,5\n"),
+        &t,
+        "column 'node_id': not a node of the org tree (value 'nobody')",
+    );
+    fails(
+        ORG,
+        Some("node_id,max\nli,lots\n"),
+        &t,
+        "column 'max': not a number (value 'lots')",
+    );
+    fails(
+        ORG,
+        None,
+        &["--target", "1", "--basis", "magic:1"],
+        "unknown column 'magic'",
+    );
+    fails(
+        &ORG.replace("wang,west,王芳,,\n", ""),
+        None,
+        &t,
+        "series 'wang' is not a node",
+    );
+}
+
+#[test]
+fn cents_and_trailing_basis() {
+    let dir = TempDir::new().unwrap();
+    let run = allocate(
+        &dir,
+        ORG,
+        None,
+        &[
+            "--target",
+            "12345.67",
+            "--round",
+            "0.01",
+            "--basis",
+            "trailing:0.5,equal:0.5",
+            "--trailing-months",
+            "6",
+            "--method",
+            "least-squares",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan = run.plan.unwrap();
+    // exact in integer cents
+    let cents = |id: &str| -> i64 {
+        let line = plan
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .unwrap();
+        let value = line.rsplit(',').next().unwrap();
+        assert_eq!(value.split('.').nth(1).map(str::len), Some(2), "{value}");
+        value.replace('.', "").parse().unwrap()
+    };
+    assert_eq!(cents("公司"), 1_234_567);
+    assert_eq!(cents("east") + cents("west"), 1_234_567);
+    assert_eq!(cents("zhang") + cents("li"), cents("east"));
+    assert_eq!(cents("wang") + cents("zhao") + cents("qian"), cents("west"));
+}
