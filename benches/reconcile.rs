@@ -6,22 +6,31 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use salesplan::hierarchy::{NodeRow, OrgTree};
 use salesplan::reconcile::{reconcile, Hierarchy, Method, MinTWeights};
 
 fn tree(branching: &[usize]) -> Hierarchy {
-    let mut parents = vec![None];
+    let mut rows = vec![NodeRow {
+        id: "n0".into(),
+        ..NodeRow::default()
+    }];
     let mut level = vec![0usize];
     for &b in branching {
         let mut next = Vec::new();
         for &p in &level {
             for _ in 0..b {
-                parents.push(Some(p));
-                next.push(parents.len() - 1);
+                next.push(rows.len());
+                rows.push(NodeRow {
+                    id: format!("n{}", rows.len()),
+                    parent: Some(format!("n{p}")),
+                    ..NodeRow::default()
+                });
             }
         }
         level = next;
     }
-    Hierarchy::from_parents(&parents).expect("valid tree")
+    let tree = OrgTree::from_rows(rows, "bench".as_ref()).expect("valid tree");
+    Hierarchy::from_tree(&tree)
 }
 
 fn benches(c: &mut Criterion) {

@@ -25,15 +25,19 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::hierarchy::OrgTree;
 
-/// A tree given by parent indices, with children lists and a top-down order.
+/// What reconciliation needs to know about an [`OrgTree`]: children lists,
+/// a top-down order, leaves, leaf counts and depths, computed once.
 ///
 /// ```
+/// use salesplan::hierarchy::OrgTree;
 /// use salesplan::reconcile::Hierarchy;
-/// // 0 = company, 1–2 = regions, 3–6 = reps
-/// let h = Hierarchy::from_parents(&[None, Some(0), Some(0), Some(1), Some(1), Some(2), Some(2)]).unwrap();
-/// assert_eq!(h.leaves(), &[3, 4, 5, 6]);
-/// assert_eq!(h.leaf_count(1), 2);
+/// let csv = "node_id,parent_id\nco,\neast,co\nwest,co\nzhang,east\nli,east\nwang,west\n";
+/// let tree = OrgTree::read_from(csv.as_bytes(), "org.csv".as_ref()).unwrap();
+/// let h = Hierarchy::from_tree(&tree);
+/// assert_eq!(h.leaves().len(), 3);
+/// assert_eq!(h.leaf_count(tree.index_of("east").unwrap()), 2);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hierarchy {
@@ -50,9 +54,20 @@ pub struct Hierarchy {
 }
 
 impl Hierarchy {
-    /// Builds the tree; errors name the offending node when there is not
-    /// exactly one root, a parent index is out of range, or there is a cycle.
-    pub fn from_parents(parent: &[Option<usize>]) -> Result<Hierarchy> {
+    /// The reconciliation view of a validated org tree (node `i` of the
+    /// hierarchy is node `i` of the tree).
+    pub fn from_tree(tree: &OrgTree) -> Hierarchy {
+        let parents: Vec<Option<usize>> = (0..tree.len()).map(|v| tree.parent(v)).collect();
+        // an OrgTree is already validated: one root, no cycles
+        match Hierarchy::from_parents(&parents) {
+            Ok(h) => h,
+            Err(e) => unreachable!("a validated OrgTree is a tree: {e}"),
+        }
+    }
+
+    /// Builds the view from parent indices (checked: one root, indices in
+    /// range, no cycle).
+    pub(crate) fn from_parents(parent: &[Option<usize>]) -> Result<Hierarchy> {
         let n = parent.len();
         let invalid = |reason: String| Error::InvalidParameter {
             name: "hierarchy",

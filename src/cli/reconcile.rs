@@ -6,15 +6,17 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use salesplan::io::{read_hierarchy, read_long_csv, write_atomically, Columns};
-use salesplan::reconcile::{reconcile, Method, MinTWeights, TopDown};
+use salesplan::hierarchy::OrgTree;
+use salesplan::io::{read_long_csv, write_atomically, Columns};
+use salesplan::reconcile::{reconcile, Hierarchy, Method, MinTWeights, TopDown};
 use salesplan::Series;
 
 use super::Status;
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// Hierarchy CSV with columns node_id,parent_id (the root's parent empty).
+    /// Hierarchy CSV: node_id,parent_id[,name,...] (the org-tree format of
+    /// `salesplan allocate`; the root's parent empty).
     #[arg(long, value_name = "FILE")]
     hierarchy: PathBuf,
     /// Base forecasts for every node: long CSV unique_id,ds,<value column>
@@ -97,7 +99,9 @@ fn by_node(
 
 pub fn run(args: ReconcileArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
-    let (ids, h) = read_hierarchy(&args.hierarchy)?;
+    let tree = OrgTree::read(&args.hierarchy)?;
+    let h = Hierarchy::from_tree(&tree);
+    let ids: Vec<String> = (0..tree.len()).map(|v| tree.id(v).to_string()).collect();
     let columns = Columns {
         value: args.value_col.clone(),
         ..Columns::default()
