@@ -260,8 +260,10 @@ pub enum Method {
 /// negative are fixed at zero and the rest re-solved, until none is).
 ///
 /// ```
+/// use salesplan::hierarchy::OrgTree;
 /// use salesplan::reconcile::{reconcile, Hierarchy, Method, MinTWeights};
-/// let h = Hierarchy::from_parents(&[None, Some(0), Some(0)]).unwrap();
+/// let tree = OrgTree::read_from("node_id,parent_id\nall,\na,all\nb,all\n".as_bytes(), "org.csv".as_ref()).unwrap();
+/// let h = Hierarchy::from_tree(&tree); // nodes: all = 0, a = 1, b = 2
 /// // base forecasts: total 100, parts 40 and 50 (incoherent)
 /// let r = reconcile(&h, &[100.0, 40.0, 50.0], &Method::MinT(MinTWeights::Ols), None, false).unwrap();
 /// assert!((r[0] - (r[1] + r[2])).abs() < 1e-12);
