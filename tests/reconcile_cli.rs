@@ -88,10 +88,7 @@ fn bad_hierarchies_are_rejected_with_their_position() {
             "node_id,parent_id\na,\nb,x\n",
             "tree.csv:3: node 'b' has parent 'x', which is not in the file",
         ),
-        (
-            "node_id,parent_id\na,\nb,c\nc,b\n",
-            "cycle in parent links",
-        ),
+        ("node_id,parent_id\na,\nb,c\nc,b\n", "cycle in parent links"),
         ("node_id,parent_id\na,\nb,\n", "2 roots"),
         ("node_id,parent\na,\n", "parent_id"),
     ] {
