@@ -1,0 +1,472 @@
+//! Bi-proportional balancing (RAS / iterative proportional fitting) of an
+//! org × period table to its row and column totals, with cell bounds.
+//!
+//! The result has the form `x_ij = clamp(a_i · b_j · s_ij, l_ij, u_ij)` for
+//! the seed `s`: each row and each column of the seed is scaled by one
+//! factor, which keeps the seed's pattern (the phasing) as far as the
+//! margins allow. Without bounds this is the classic RAS solution, the
+//! table of the given margins closest to the seed in Kullback–Leibler
+//! divergence. The factors are found by alternately fitting rows and
+//! columns; a row (column) fit with bounds solves `Σ_j clamp(a·s_j, l_j,
+//! u_j) = r` exactly by a walk over the sorted breakpoints.
+//!
+//! Zero seeds: a seed cell of zero stays at its lower bound (a structural
+//! zero). A row with a positive target whose seed is zero everywhere it is
+//! allowed to be positive takes the column totals as its seed (it follows
+//! its parent's phasing); likewise a column takes the row totals.
+//! Rows and columns with a zero total become zero.
+
+use super::Table;
+use crate::error::{Error, Result};
+
+/// Stopping rule for [`balance`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BalanceOptions {
+    /// Stop when the largest row or column error, relative to the grand
+    /// total, is at most this (default 1e-12).
+    pub tolerance: f64,
+    /// Give up after this many row-and-column sweeps (default 10,000).
+    pub max_iterations: usize,
+}
+
+impl Default for BalanceOptions {
+    fn default() -> Self {
+        BalanceOptions {
+            tolerance: 1e-12,
+            max_iterations: 10_000,
+        }
+    }
+}
+
+/// Lower and upper bounds for each cell (row-major). Unbounded cells have
+/// `0` and `f64::INFINITY`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounds {
+    rows: usize,
+    columns: usize,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+}
+
+impl Bounds {
+    /// Bounds `[0, ∞)` for every cell.
+    pub fn new(rows: usize, columns: usize) -> Bounds {
+        Bounds {
+            rows,
+            columns,
+            lower: vec![0.0; rows * columns],
+            upper: vec![f64::INFINITY; rows * columns],
+        }
+    }
+
+    /// Sets the bounds of one cell; fails unless `0 <= lower <= upper` and
+    /// the cell exists.
+    pub fn set(&mut self, row: usize, column: usize, lower: f64, upper: f64) -> Result<()> {
+        if row >= self.rows || column >= self.columns {
+            return Err(Error::InvalidParameter {
+                name: "bounds",
+                reason: format!(
+                    "cell ({row}, {column}) is outside the {} × {} table",
+                    self.rows, self.columns
+                ),
+            });
+        }
+        if !(lower.is_finite() && lower >= 0.0 && upper >= lower) {
+            return Err(Error::InvalidParameter {
+                name: "bounds",
+                reason: format!(
+                    "cell ({row}, {column}): need 0 <= lower <= upper, got [{lower}, {upper}]"
+                ),
+            });
+        }
+        let k = row * self.columns + column;
+        self.lower[k] = lower;
+        self.upper[k] = upper;
+        Ok(())
+    }
+
+    /// Fixes one cell to zero (for instance a leaver after the end date).
+    pub fn set_zero(&mut self, row: usize, column: usize) -> Result<()> {
+        self.set(row, column, 0.0, 0.0)
+    }
+}
+
+/// A balanced table and how it was reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Balanced {
+    /// The balanced table: columns exact, rows within the tolerance.
+    pub table: Table,
+    /// Row-and-column sweeps used.
+    pub iterations: usize,
+    /// Largest row or column error relative to the grand total.
+    pub max_error: f64,
+}
+
+/// Scales `seed` to the row totals `rows` and column totals `columns`
+/// within optional cell `bounds` (see the [module docs](self)).
+///
+/// Errors: [`Error::MarginsDisagree`] when the totals of rows and columns
+/// differ by more than 1e-9 relative; [`Error::BalanceInfeasible`] naming
+/// the row or column whose total its bounds and structural zeros cannot
+/// reach; [`Error::BalanceNotConverged`] at the iteration cap (typically
+/// structural zeros that make the margins unreachable jointly);
+/// [`Error::InvalidParameter`] for negative or non-finite inputs and
+/// shape mismatches.
+///
+/// ```
+/// use salesplan::allocate_time::{balance::{balance, BalanceOptions, Bounds}, Table};
+/// let seed = Table::new(2, 2, vec![1.0, 1.0, 1.0, 1.0])?;
+/// let mut bounds = Bounds::new(2, 2);
+/// bounds.set_zero(1, 1)?; // row 1 has left by period 1
+/// let b = balance(&seed, &[5.0, 3.0], &[6.0, 2.0], Some(&bounds), &BalanceOptions::default())?;
+/// assert_eq!(b.table.values(), &[3.0, 2.0, 3.0, 0.0]);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn balance(
+    seed: &Table,
+    rows: &[f64],
+    columns: &[f64],
+    bounds: Option<&Bounds>,
+    options: &BalanceOptions,
+) -> Result<Balanced> {
+    let (n, m) = (seed.rows(), seed.columns());
+    check_inputs(seed, rows, columns, bounds, options)?;
+    let default_bounds;
+    let bounds = match bounds {
+        Some(b) => b,
+        None => {
+            default_bounds = Bounds::new(n, m);
+            &default_bounds
+        }
+    };
+    let bounded =
+        bounds.lower.iter().any(|&l| l > 0.0) || bounds.upper.iter().any(|u| u.is_finite());
+    let row_total: f64 = rows.iter().sum();
+    let column_total: f64 = columns.iter().sum();
+    let total = row_total.max(column_total);
+    if (row_total - column_total).abs() > 1e-9 * total.max(f64::MIN_POSITIVE) {
+        return Err(Error::MarginsDisagree {
+            row_total,
+            column_total,
+        });
+    }
+
+    // working seed: structural zeros from bounds, fallbacks for zero rows
+    let mut s: Vec<f64> = seed
+        .values()
+        .iter()
+        .zip(&bounds.upper)
+        .map(|(&v, &u)| if u > 0.0 { v } else { 0.0 })
+        .collect();
+    for i in 0..n {
+        let row = &mut s[i * m..(i + 1) * m];
+        if rows[i] > 0.0 && row.iter().all(|&v| v == 0.0) {
+            for j in 0..m {
+                if bounds.upper[i * m + j] > 0.0 {
+                    row[j] = columns[j];
+                }
+            }
+        }
+    }
+    for j in 0..m {
+        if columns[j] > 0.0 && (0..n).all(|i| s[i * m + j] == 0.0) {
+            for i in 0..n {
+                if bounds.upper[i * m + j] > 0.0 {
+                    s[i * m + j] = rows[i];
+                }
+            }
+        }
+    }
+
+    // each margin reachable on its own
+    let reach = |k: usize| -> (f64, f64) {
+        let lo = bounds.lower[k];
+        let hi = if s[k] > 0.0 { bounds.upper[k] } else { lo };
+        (lo, hi)
+    };
+    for i in 0..n {
+        let (lo, hi) = (0..m)
+            .map(|j| reach(i * m + j))
+            .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+        check_reach("row", i, rows[i], lo, hi)?;
+    }
+    for j in 0..m {
+        let (lo, hi) = (0..n)
+            .map(|i| reach(i * m + j))
+            .fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+        check_reach("column", j, columns[j], lo, hi)?;
+    }
+
+    let mut a = vec![1.0; n];
+    let mut b = vec![1.0; m];
+    let mut work: Vec<(f64, f64, f64)> = Vec::with_capacity(n.max(m));
+    let scale = total.max(f64::MIN_POSITIVE);
+    let mut max_error = f64::INFINITY;
+    let mut iterations = 0;
+    while iterations < options.max_iterations {
+        iterations += 1;
+        for i in 0..n {
+            work.clear();
+            for j in 0..m {
+                let k = i * m + j;
+                work.push((s[k] * b[j], bounds.lower[k], bounds.upper[k]));
+            }
+            a[i] = fit_factor(&work, rows[i], bounded);
+        }
+        for j in 0..m {
+            work.clear();
+            for i in 0..n {
+                let k = i * m + j;
+                work.push((s[k] * a[i], bounds.lower[k], bounds.upper[k]));
+            }
+            b[j] = fit_factor(&work, columns[j], bounded);
+        }
+        // columns are now fitted; measure both
+        max_error = 0.0f64;
+        let mut col_sums = vec![0.0; m];
+        for i in 0..n {
+            let mut row_sum = 0.0;
+            for j in 0..m {
+                let k = i * m + j;
+                let x = cell(s[k], a[i], b[j], bounds.lower[k], bounds.upper[k]);
+                row_sum += x;
+                col_sums[j] += x;
+            }
+            max_error = max_error.max((row_sum - rows[i]).abs() / scale);
+        }
+        for j in 0..m {
+            max_error = max_error.max((col_sums[j] - columns[j]).abs() / scale);
+        }
+        if max_error <= options.tolerance {
+            let mut values = Vec::with_capacity(n * m);
+            for i in 0..n {
+                for j in 0..m {
+                    let k = i * m + j;
+                    values.push(cell(s[k], a[i], b[j], bounds.lower[k], bounds.upper[k]));
+                }
+            }
+            return Ok(Balanced {
+                table: Table {
+                    rows: n,
+                    columns: m,
+                    values,
+                },
+                iterations,
+                max_error,
+            });
+        }
+    }
+    Err(Error::BalanceNotConverged {
+        iterations,
+        max_error,
+    })
+}
+
+#[inline]
+fn cell(s: f64, a: f64, b: f64, lower: f64, upper: f64) -> f64 {
+    (a * b * s).clamp(lower, upper)
+}
+
+fn check_reach(what: &str, index: usize, target: f64, lo: f64, hi: f64) -> Result<()> {
+    let slack = 1e-12 * target.abs().max(hi.min(f64::MAX)).max(1.0);
+    if target < lo - slack {
+        return Err(Error::BalanceInfeasible {
+            reason: format!(
+                "{what} {index} total {target} is below the sum of its lower bounds {lo}"
+            ),
+        });
+    }
+    if target > hi + slack {
+        return Err(Error::BalanceInfeasible {
+            reason: format!(
+                "{what} {index} total {target} is above what its cells can hold ({hi}: upper bounds, and zero seeds held at their lower bounds)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The factor `f` with `Σ clamp(f·s, l, u) = target` for cells `(s, l, u)`.
+fn fit_factor(cells: &[(f64, f64, f64)], target: f64, bounded: bool) -> f64 {
+    if !bounded {
+        let sum: f64 = cells.iter().map(|c| c.0).sum();
+        return if sum > 0.0 { target / sum } else { 0.0 };
+    }
+    // events: (factor, Δconstant, Δslope); g(f) = constant + slope·f
+    let mut constant: f64 = cells.iter().map(|c| c.1).sum();
+    let mut slope = 0.0;
+    if target <= constant {
+        return 0.0;
+    }
+    let mut events: Vec<(f64, f64, f64)> = Vec::with_capacity(2 * cells.len());
+    for &(s, l, u) in cells {
+        if s > 0.0 {
+            events.push((l / s, -l, s));
+            if u.is_finite() {
+                events.push((u / s, u, -s));
+            }
+        }
+    }
+    events.sort_by(|x, y| x.0.total_cmp(&y.0));
+    for &(f, dc, ds) in &events {
+        let g = constant + slope * f;
+        if g >= target && slope > 0.0 {
+            return (target - constant) / slope;
+        }
+        constant += dc;
+        slope += ds;
+    }
+    if slope > 0.0 {
+        (target - constant) / slope
+    } else {
+        // every cell at its upper bound: the largest breakpoint
+        events.last().map_or(0.0, |e| e.0)
+    }
+}
+
+fn check_inputs(
+    seed: &Table,
+    rows: &[f64],
+    columns: &[f64],
+    bounds: Option<&Bounds>,
+    options: &BalanceOptions,
+) -> Result<()> {
+    let bad = |name: &'static str, reason: String| Err(Error::InvalidParameter { name, reason });
+    if rows.len() != seed.rows() || columns.len() != seed.columns() {
+        return bad(
+            "margins",
+            format!(
+                "{} row and {} column totals for a {} × {} table",
+                rows.len(),
+                columns.len(),
+                seed.rows(),
+                seed.columns()
+            ),
+        );
+    }
+    if let Some(b) = bounds {
+        if b.rows != seed.rows() || b.columns != seed.columns() {
+            return bad(
+                "bounds",
+                format!(
+                    "bounds are {} × {}, table {} × {}",
+                    b.rows,
+                    b.columns,
+                    seed.rows(),
+                    seed.columns()
+                ),
+            );
+        }
+    }
+    if let Some(k) = seed.values().iter().position(|&v| v < 0.0) {
+        return bad(
+            "seed",
+            format!(
+                "cell ({}, {}) is negative",
+                k / seed.columns(),
+                k % seed.columns()
+            ),
+        );
+    }
+    for (what, v) in [("row totals", rows), ("column totals", columns)] {
+        if let Some(i) = v.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+            return bad(
+                "margins",
+                format!("{what}: entry {i} is {} (need finite, >= 0)", v[i]),
+            );
+        }
+    }
+    if !(options.tolerance.is_finite() && options.tolerance > 0.0) || options.max_iterations == 0 {
+        return bad(
+            "options",
+            "tolerance must be positive and max_iterations at least 1".to_string(),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> BalanceOptions {
+        BalanceOptions::default()
+    }
+
+    #[test]
+    fn classic_ras() {
+        let seed = Table::new(2, 3, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        let b = balance(&seed, &[10.0, 20.0], &[8.0, 10.0, 12.0], None, &opts()).unwrap();
+        for (x, y) in b.table.row_sums().iter().zip([10.0, 20.0]) {
+            assert!((x - y).abs() < 1e-10);
+        }
+        for (x, y) in b.table.column_sums().iter().zip([8.0, 10.0, 12.0]) {
+            assert!((x - y).abs() < 1e-10);
+        }
+        // cross-ratios of the seed are kept
+        let t = &b.table;
+        let r = (t.get(0, 0) * t.get(1, 1)) / (t.get(0, 1) * t.get(1, 0));
+        assert!((r - (1.0 * 5.0) / (2.0 * 4.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn margins_disagree() {
+        let seed = Table::new(1, 2, vec![1.0, 1.0]).unwrap();
+        let e = balance(&seed, &[3.0], &[1.0, 1.0], None, &opts());
+        assert!(matches!(e, Err(Error::MarginsDisagree { .. })));
+    }
+
+    #[test]
+    fn zero_rows_and_seed_fallback() {
+        // row 0 target 0; row 1 has an all-zero seed and follows the columns
+        let seed = Table::new(3, 2, vec![1.0, 1.0, 0.0, 0.0, 1.0, 3.0]).unwrap();
+        let b = balance(&seed, &[0.0, 4.0, 4.0], &[2.0, 6.0], None, &opts()).unwrap();
+        assert_eq!(b.table.row(0), &[0.0, 0.0]);
+        assert!((b.table.row_sums()[1] - 4.0).abs() < 1e-10);
+    }
+
+    #[test]
+    fn bounds_infeasible_named() {
+        let seed = Table::new(2, 2, vec![1.0; 4]).unwrap();
+        let mut bounds = Bounds::new(2, 2);
+        bounds.set(0, 0, 0.0, 1.0).unwrap();
+        bounds.set(0, 1, 0.0, 1.0).unwrap();
+        let e = balance(&seed, &[3.0, 1.0], &[2.0, 2.0], Some(&bounds), &opts());
+        match e {
+            Err(Error::BalanceInfeasible { reason }) => assert!(reason.contains("row 0")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bounds_held() {
+        let seed = Table::new(2, 3, vec![5.0, 1.0, 1.0, 1.0, 1.0, 1.0]).unwrap();
+        let mut bounds = Bounds::new(2, 3);
+        bounds.set(0, 0, 0.0, 4.0).unwrap();
+        bounds.set(1, 2, 2.5, 10.0).unwrap();
+        let b = balance(&seed, &[9.0, 6.0], &[5.0, 5.0, 5.0], Some(&bounds), &opts()).unwrap();
+        assert!(b.table.get(0, 0) <= 4.0 + 1e-12);
+        assert!(b.table.get(1, 2) >= 2.5 - 1e-12);
+        for (x, y) in b.table.row_sums().iter().zip([9.0, 6.0]) {
+            assert!((x - y).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn joint_infeasibility_does_not_converge() {
+        // each margin reachable alone, not together: row 0 only in column 0
+        // (total 1) but row 0 needs 2
+        let seed = Table::new(2, 2, vec![1.0, 0.0, 1.0, 1.0]).unwrap();
+        let e = balance(
+            &seed,
+            &[2.0, 2.0],
+            &[1.0, 3.0],
+            None,
+            &BalanceOptions {
+                tolerance: 1e-12,
+                max_iterations: 200,
+            },
+        );
+        assert!(e.is_err());
+    }
+}
