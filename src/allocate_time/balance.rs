@@ -122,6 +122,8 @@ pub struct Balanced {
 /// assert_eq!(b.table.values(), &[3.0, 2.0, 3.0, 0.0]);
 /// # Ok::<(), salesplan::Error>(())
 /// ```
+// index loops read best for the two-dimensional sweeps
+#[allow(clippy::needless_range_loop)]
 pub fn balance(
     seed: &Table,
     rows: &[f64],

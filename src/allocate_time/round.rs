@@ -284,7 +284,7 @@ mod tests {
     }
 
     #[test]
-    fn greedy_dead_end_is_repaired() {
+    fn small_tables() {
         // greedy raises (0,0) first (largest part), leaving row 1 and
         // column 1 to be fixed by an augmenting path
         let t = Table::new(2, 2, vec![0.9, 0.1, 0.1, 0.9]).unwrap();
@@ -294,6 +294,25 @@ mod tests {
         let r = round_table(&t, 1.0).unwrap();
         assert_eq!(r.row_sums(), vec![2.0, 1.0]);
         assert_eq!(r.column_sums(), vec![1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn augmenting_path_after_greedy_dead_end() {
+        // found by search: the largest-part-first pass leaves a row short
+        #[rustfmt::skip]
+        let v = vec![
+            1.0, 0.2, -0.4, -0.8,
+            -0.4, 0.0, -0.3, 0.7,
+            -0.9, 0.2, 0.7, 0.0,
+            0.3, -0.4, 0.0, 0.1,
+        ];
+        let t = Table::new(4, 4, v.clone()).unwrap();
+        let r = round_table(&t, 1.0).unwrap();
+        assert_eq!(r.row_sums(), vec![0.0; 4]);
+        assert_eq!(r.column_sums(), vec![0.0; 4]);
+        for (x, y) in r.values().iter().zip(&v) {
+            assert!((x - y).abs() < 1.0);
+        }
     }
 
     #[test]
