@@ -106,6 +106,75 @@ proptest! {
     }
 
     #[test]
+    fn structural_zeros_feasible_by_construction_converge(
+        (n, m, x, keep) in (1usize..7, 1usize..12).prop_flat_map(|(n, m)| (
+            Just(n), Just(m),
+            prop::collection::vec(0.1f64..100.0, n * m),
+            prop::collection::vec(prop::bool::weighted(0.7), n * m),
+        ))
+    ) {
+        // seed zero where `keep` is false; margins of a table on the same
+        // support, so a strictly positive solution exists
+        let x: Vec<f64> = x.iter().zip(&keep).map(|(v, k)| if *k { *v } else { 0.0 }).collect();
+        let xt = Table::new(n, m, x.clone()).unwrap();
+        let (rows, cols) = (xt.row_sums(), xt.column_sums());
+        let total: f64 = rows.iter().sum::<f64>().max(1e-300);
+        let seed = Table::new(n, m, keep.iter().map(|k| if *k { 1.0 } else { 0.0 }).collect()).unwrap();
+        let b = balance(&seed, &rows, &cols, None, &BalanceOptions::default()).unwrap();
+        prop_assert!(close(&b.table.row_sums(), &rows, total, 1e-9));
+        prop_assert!(close(&b.table.column_sums(), &cols, total, 1e-9));
+        for k in 0..n * m {
+            prop_assert!(keep[k] || b.table.values()[k] == 0.0);
+        }
+    }
+
+    #[test]
+    fn infeasible_margins_are_reported(
+        (n, m, keep, rows, cw) in (2usize..6, 2usize..8).prop_flat_map(|(n, m)| (
+            Just(n), Just(m),
+            prop::collection::vec(prop::bool::weighted(0.5), n * m),
+            prop::collection::vec(1.0f64..100.0, n),
+            prop::collection::vec(1.0f64..100.0, m),
+        ))
+    ) {
+        let total: f64 = rows.iter().sum();
+        let ws: f64 = cw.iter().sum();
+        let cols: Vec<f64> = cw.iter().map(|w| w / ws * total).collect();
+        let seed = Table::new(n, m, keep.iter().map(|k| if *k { 1.0 } else { 0.0 }).collect()).unwrap();
+        let opts = BalanceOptions { tolerance: 1e-10, max_iterations: 3_000 };
+        match balance(&seed, &rows, &cols, None, &opts) {
+            Ok(b) => {
+                prop_assert!(close(&b.table.row_sums(), &rows, total, 1e-9));
+                prop_assert!(close(&b.table.column_sums(), &cols, total, 1e-9));
+            }
+            Err(salesplan::Error::BalanceInfeasible { .. }) => {
+                // a certificate: some set of rows needs more than the
+                // columns it can reach hold (brute force); a row with no
+                // seed at all falls back to the column totals (reaches all)
+                let empty_row = |i: usize| (0..m).all(|j| !keep[i * m + j]);
+                let by_row = |i: usize, j: usize| keep[i * m + j] || empty_row(i);
+                // likewise a column nobody reaches falls back to the row totals
+                let empty_col = |j: usize| (0..n).all(|i| !by_row(i, j));
+                let reaches = |i: usize, j: usize| by_row(i, j) || empty_col(j);
+                let mut found = false;
+                for mask in 1u32..(1 << n) {
+                    let need: f64 = (0..n).filter(|i| mask >> i & 1 == 1).map(|i| rows[i]).sum();
+                    let reach: f64 = (0..m)
+                        .filter(|&j| (0..n).any(|i| mask >> i & 1 == 1 && reaches(i, j)))
+                        .map(|j| cols[j])
+                        .sum();
+                    if need > reach * (1.0 + 1e-9) {
+                        found = true;
+                    }
+                }
+                prop_assert!(found);
+            }
+            Err(salesplan::Error::BalanceNotConverged { .. }) => {}
+            Err(e) => prop_assert!(false, "{e}"),
+        }
+    }
+
+    #[test]
     fn bounded_balancing_holds_bounds(
         (n, m, x, seed, lo, hi) in (1usize..6, 1usize..10).prop_flat_map(|(n, m)| (
             Just(n), Just(m),
