@@ -235,10 +235,14 @@ pub fn balance(
                 row_sum += x;
                 col_sums[j] += x;
             }
-            max_error = max_error.max((row_sum - rows[i]).abs() / scale);
+            max_error = worse(max_error, (row_sum - rows[i]).abs() / scale);
         }
         for j in 0..m {
-            max_error = max_error.max((col_sums[j] - columns[j]).abs() / scale);
+            max_error = worse(max_error, (col_sums[j] - columns[j]).abs() / scale);
+        }
+        if !max_error.is_finite() {
+            // factors diverged (an infeasible problem): stop sweeping
+            break;
         }
         if max_error <= options.tolerance {
             let mut values = Vec::with_capacity(n * m);
@@ -380,6 +384,15 @@ fn list(indices: &[usize]) -> String {
         s.push(format!("... ({} in all)", indices.len()));
     }
     format!("[{}]", s.join(", "))
+}
+
+/// The larger error, NaN counting as infinite.
+fn worse(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::INFINITY
+    } else {
+        a.max(b)
+    }
 }
 
 #[inline]
