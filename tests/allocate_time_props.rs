@@ -232,3 +232,65 @@ proptest! {
         prop_assert_eq!(run(), r);
     }
 }
+
+mod blocks {
+    use super::*;
+    use chrono::{Duration, NaiveDate};
+    use salesplan::allocate_time::{plan_block, ChildTarget, PlanOptions};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// New hires and leavers: nothing outside their active weeks, every
+        /// total exact after rounding to 100.
+        #[test]
+        fn plan_block_with_hires_and_leavers(
+            children in prop::collection::vec(
+                (1u32..500, prop::array::uniform12(0.1f64..3.0), prop::option::of(0i64..300), prop::option::of(60i64..365)),
+                1..20,
+            ),
+            veteran in prop::array::uniform12(0.1f64..3.0),
+        ) {
+            let weeks = PlanningCalendar::iso_weekly().periods(2027).unwrap();
+            let phaser = Phaser::new(&weeks);
+            let day0 = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+            let mut list = vec![ChildTarget {
+                annual: 5_000_000.0,
+                profile: MonthProfile::new(veteran).unwrap(),
+                start: None,
+                end: None,
+            }];
+            for (a, w, s, e) in &children {
+                let start = s.map(|d| day0 + Duration::days(d));
+                let end = e.map(|d| day0 + Duration::days(d)).filter(|e| start.is_none_or(|s| s <= *e));
+                list.push(ChildTarget {
+                    annual: *a as f64 * 100.0,
+                    profile: MonthProfile::new(*w).unwrap(),
+                    start,
+                    end,
+                });
+            }
+            // a feasible parent: the children's own phasing with the
+            // veteran on the parent's profile
+            let mut parent = vec![0.0; weeks.len()];
+            for (i, c) in list.iter().enumerate() {
+                let p = if i == 0 { MonthProfile::flat() } else { c.profile };
+                for (x, v) in parent.iter_mut().zip(phaser.phase_active(c.annual, &p, c.start, c.end)) {
+                    *x += v;
+                }
+            }
+            let parent = round_vector(&parent, 100.0).unwrap();
+            let opts = PlanOptions { unit: Some(100.0), ..Default::default() };
+            let t = plan_block(&phaser, &list, &parent, &opts).unwrap();
+            prop_assert_eq!(t.row_sums(), list.iter().map(|c| c.annual).collect::<Vec<_>>());
+            prop_assert_eq!(t.column_sums(), parent.clone());
+            for (i, c) in list.iter().enumerate() {
+                for (j, p) in weeks.iter().enumerate() {
+                    let inactive = c.start.is_some_and(|s| s >= p.end) || c.end.is_some_and(|e| e < p.start);
+                    prop_assert!(!inactive || t.get(i, j) == 0.0);
+                }
+            }
+            prop_assert_eq!(plan_block(&phaser, &list, &parent, &opts).unwrap(), t);
+        }
+    }
+}

@@ -16,8 +16,11 @@
 //! its parent's phasing); likewise a column takes the row totals.
 //! Rows and columns with a zero total become zero.
 
+use chrono::NaiveDate;
+
 use super::Table;
 use crate::error::{Error, Result};
+use crate::planning_calendar::PlanningPeriod;
 
 /// Stopping rule for [`balance`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,6 +86,54 @@ impl Bounds {
         self.lower[k] = lower;
         self.upper[k] = upper;
         Ok(())
+    }
+
+    /// Fixes to zero the cells of `row` whose period has no day from
+    /// `start` to `end` (both inclusive; `None`: unbounded): a new hire's
+    /// periods before the start date, a leaver's after the last day.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use salesplan::allocate_time::balance::Bounds;
+    /// use salesplan::planning_calendar::PlanningCalendar;
+    /// let months = PlanningCalendar::monthly().periods(2027)?;
+    /// let mut b = Bounds::new(1, 12);
+    /// b.zero_outside(0, &months, None, NaiveDate::from_ymd_opt(2027, 3, 1))?;
+    /// assert_eq!(b.upper(0, 2), f64::INFINITY); // works March 1st
+    /// assert_eq!(b.upper(0, 3), 0.0);
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn zero_outside(
+        &mut self,
+        row: usize,
+        periods: &[PlanningPeriod],
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> Result<()> {
+        if periods.len() != self.columns {
+            return Err(Error::InvalidParameter {
+                name: "periods",
+                reason: format!("{} periods for {} columns", periods.len(), self.columns),
+            });
+        }
+        for (j, p) in periods.iter().enumerate() {
+            let before = start.is_some_and(|s| s >= p.end);
+            let after = end.is_some_and(|e| e < p.start);
+            if before || after {
+                self.set_zero(row, j)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Lower bound of a cell (panics when out of range).
+    pub fn lower(&self, row: usize, column: usize) -> f64 {
+        self.lower[row * self.columns + column]
+    }
+
+    /// Upper bound of a cell (panics when out of range).
+    pub fn upper(&self, row: usize, column: usize) -> f64 {
+        self.upper[row * self.columns + column]
     }
 
     /// Fixes one cell to zero (for instance a leaver after the end date).

@@ -30,7 +30,109 @@ pub mod balance;
 pub mod phase;
 pub mod round;
 
+use chrono::NaiveDate;
+
 use crate::error::{Error, Result};
+use balance::{BalanceOptions, Bounds};
+use phase::{MonthProfile, Phaser};
+
+/// One child of a parent block: its annual target, seasonal profile and
+/// active days (start and end inclusive; `None`: unbounded).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildTarget {
+    /// The child's target for the plan year.
+    pub annual: f64,
+    /// Its seasonal profile (its own or its parent's).
+    pub profile: MonthProfile,
+    /// First active day, for a new hire.
+    pub start: Option<NaiveDate>,
+    /// Last active day, for a leaver.
+    pub end: Option<NaiveDate>,
+}
+
+/// Settings of [`plan_block`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PlanOptions {
+    /// Balancing tolerance and iteration cap.
+    pub balance: BalanceOptions,
+    /// Currency unit to round to (`None`: no rounding).
+    pub unit: Option<f64>,
+}
+
+/// One parent's children × periods table: each child's annual target
+/// phased over its active days by its profile ([`Phaser::phase_active`]),
+/// balanced so that rows sum to the annual targets and columns to
+/// `parent_periods` with cells outside each child's active days fixed at
+/// zero ([`balance::balance`]), then rounded ([`round::round_table`]) when
+/// a unit is given. Blocks of different parents are independent: run them
+/// in parallel.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use salesplan::allocate_time::{plan_block, ChildTarget, PlanOptions};
+/// use salesplan::allocate_time::phase::{MonthProfile, Phaser};
+/// use salesplan::planning_calendar::PlanningCalendar;
+/// let phaser = Phaser::new(&PlanningCalendar::monthly().periods(2027)?);
+/// let flat = MonthProfile::flat();
+/// let children = [
+///     ChildTarget { annual: 12_000.0, profile: flat, start: None, end: None },
+///     // leaves on June 30th
+///     ChildTarget { annual: 6_000.0, profile: flat, start: None, end: NaiveDate::from_ymd_opt(2027, 6, 30) },
+/// ];
+/// let parent = [1_500.0; 12];
+/// let t = plan_block(&phaser, &children, &parent, &PlanOptions { unit: Some(100.0), ..Default::default() })?;
+/// assert_eq!(t.row_sums(), vec![12_000.0, 6_000.0]);
+/// assert_eq!(t.column_sums(), vec![1_500.0; 12]);
+/// assert_eq!(t.get(1, 6), 0.0); // nothing for the leaver in July
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn plan_block(
+    phaser: &Phaser,
+    children: &[ChildTarget],
+    parent_periods: &[f64],
+    options: &PlanOptions,
+) -> Result<Table> {
+    let (n, m) = (children.len(), phaser.len());
+    if parent_periods.len() != m {
+        return Err(Error::InvalidParameter {
+            name: "parent_periods",
+            reason: format!("{} parent targets for {m} periods", parent_periods.len()),
+        });
+    }
+    let mut seed = Vec::with_capacity(n * m);
+    let mut bounds = Bounds::new(n, m);
+    let mut bounded = false;
+    for (i, c) in children.iter().enumerate() {
+        if !c.annual.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "annual",
+                reason: format!("child {i}: annual target is {}", c.annual),
+            });
+        }
+        if c.start.is_some() || c.end.is_some() {
+            seed.extend(phaser.phase_active(c.annual, &c.profile, c.start, c.end));
+            bounds.zero_outside(i, phaser.periods(), c.start, c.end)?;
+            bounded = true;
+        } else {
+            let at = seed.len();
+            seed.resize(at + m, 0.0);
+            phaser.phase_into(c.annual, &c.profile, &mut seed[at..]);
+        }
+    }
+    let rows: Vec<f64> = children.iter().map(|c| c.annual).collect();
+    let seed = Table::new(n, m, seed)?;
+    let balanced = balance::balance(
+        &seed,
+        &rows,
+        parent_periods,
+        bounded.then_some(&bounds),
+        &options.balance,
+    )?;
+    match options.unit {
+        Some(unit) => round::round_table(&balanced.table, unit),
+        None => Ok(balanced.table),
+    }
+}
 
 /// A dense row-major table of `rows × columns` finite values (rows: org
 /// nodes, columns: periods).

@@ -15,6 +15,8 @@
 //! split by days; a fiscal month or quarter gets exactly its months'
 //! shares. Weights are normalised over the plan year's periods.
 
+use chrono::NaiveDate;
+
 use super::Table;
 use crate::error::{Error, Result};
 use crate::planning_calendar::{days_in_month, month_fractions, PlanningPeriod};
@@ -213,6 +215,7 @@ pub struct Phaser {
     coefficients: Vec<[f64; 12]>,
     /// fallback weights: each period's share of the year's days
     days: Vec<f64>,
+    periods: Vec<PlanningPeriod>,
 }
 
 impl Phaser {
@@ -233,7 +236,11 @@ impl Phaser {
                 0.0
             });
         }
-        Phaser { coefficients, days }
+        Phaser {
+            coefficients,
+            days,
+            periods: periods.to_vec(),
+        }
     }
 
     /// Number of periods.
@@ -274,6 +281,69 @@ impl Phaser {
         let mut out = vec![0.0; self.len()];
         self.phase_into(annual, profile, &mut out);
         out
+    }
+
+    /// `annual` spread by `profile` over the days from `start` to `end`
+    /// (both inclusive; `None`: unbounded) — a new hire from their start
+    /// date, a leaver up to their last day. Periods without an active day
+    /// get zero; all zero when no day of the periods is active. Weighted
+    /// by calendar days (when the profile is zero on every active month).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use salesplan::allocate_time::phase::{MonthProfile, Phaser};
+    /// use salesplan::planning_calendar::PlanningCalendar;
+    /// let months = PlanningCalendar::monthly().periods(2027)?;
+    /// let phaser = Phaser::new(&months);
+    /// // joins on 2027-11-16: half of November, then December
+    /// let start = NaiveDate::from_ymd_opt(2027, 11, 16);
+    /// let v = phaser.phase_active(1500.0, &MonthProfile::flat(), start, None);
+    /// assert_eq!(v[9], 0.0);
+    /// assert!((v[10] - 500.0).abs() < 1e-9 && (v[11] - 1000.0).abs() < 1e-9);
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn phase_active(
+        &self,
+        annual: f64,
+        profile: &MonthProfile,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> Vec<f64> {
+        let end = end.and_then(|e| e.succ_opt());
+        let mut out = vec![0.0; self.len()];
+        let mut days = vec![0.0; self.len()];
+        let mut total = 0.0;
+        for (k, p) in self.periods.iter().enumerate() {
+            let clipped = PlanningPeriod {
+                label: String::new(),
+                start: start.map_or(p.start, |s| s.max(p.start)),
+                end: end.map_or(p.end, |e| e.min(p.end)),
+            };
+            if clipped.start >= clipped.end {
+                continue;
+            }
+            days[k] = clipped.days() as f64;
+            let mut w = 0.0;
+            for f in month_fractions(&clipped) {
+                w += profile.shares[f.month as usize - 1] * f.days as f64
+                    / days_in_month(f.year, f.month) as f64;
+            }
+            out[k] = w;
+            total += w;
+        }
+        if total <= 0.0 {
+            out = days;
+            total = out.iter().sum();
+        }
+        if total > 0.0 {
+            out.iter_mut().for_each(|o| *o *= annual / total);
+        }
+        out
+    }
+
+    /// The periods this phaser spreads over.
+    pub fn periods(&self) -> &[PlanningPeriod] {
+        &self.periods
     }
 
     /// A table with one row per node: `annuals[i]` phased by
