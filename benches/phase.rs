@@ -1,23 +1,25 @@
-//! Phasing + balancing + rounding across time: 10,000 reps in 400 teams
-//! (15 to 35 reps each) over the 52 ISO weeks of 2027, rounded to 100.
-//! Teams are independent blocks, run in parallel with rayon and collected
-//! in input order.
+//! Phasing + balancing + rounding across time: 10,000 reps in about 400
+//! teams (15 to 35 reps each) over the 52 ISO weeks of 2027, rounded to
+//! 100, through `plan_block`; one rep in 15 is a new hire of 2027 and one
+//! in 20 leaves during 2027 (zero cells outside their employment). Teams
+//! are independent blocks, run in parallel with rayon and collected in
+//! input order.
 //!
 //! `cargo bench --bench phase -- --warm-up-time 1 --measurement-time 3`
 
+use chrono::{Duration, NaiveDate};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use salesplan::allocate_time::balance::{balance, BalanceOptions};
+use salesplan::allocate_time::balance::{balance, BalanceOptions, Bounds};
 use salesplan::allocate_time::phase::{MonthProfile, Phaser};
-use salesplan::allocate_time::round::{round_table, round_vector};
-use salesplan::allocate_time::Table;
+use salesplan::allocate_time::round::round_vector;
+use salesplan::allocate_time::{plan_block, ChildTarget, PlanOptions, Table};
 use salesplan::planning_calendar::PlanningCalendar;
 
 struct Team {
-    annuals: Vec<f64>,
-    profiles: Vec<MonthProfile>,
+    children: Vec<ChildTarget>,
     weeks: Vec<f64>,
 }
 
@@ -36,7 +38,6 @@ fn teams(phaser: &Phaser, reps: usize) -> Vec<Team> {
         left -= size;
         let team_profile = profile(&mut rng, &base);
         let total = 100.0 * rng.random_range(10_000..100_000) as f64 * size as f64;
-        let weeks = round_vector(&phaser.phase(total, &team_profile), 100.0).expect("whole total");
         let shares: Vec<f64> = (0..size).map(|_| rng.random_range(0.2..2.0)).collect();
         let s: f64 = shares.iter().sum();
         let annuals = round_vector(
@@ -44,31 +45,55 @@ fn teams(phaser: &Phaser, reps: usize) -> Vec<Team> {
             100.0,
         )
         .expect("whole total");
-        let profiles = (0..size).map(|_| profile(&mut rng, &base)).collect();
-        out.push(Team {
-            annuals,
-            profiles,
-            weeks,
-        });
+        let day0 = NaiveDate::from_ymd_opt(2027, 1, 1).expect("date");
+        let children: Vec<ChildTarget> = annuals
+            .iter()
+            .map(|&annual| {
+                let profile = profile(&mut rng, &base);
+                let k = rng.random_range(0..60);
+                let (start, end) = match k {
+                    0..=3 => (Some(day0 + Duration::days(rng.random_range(30..300))), None),
+                    4..=6 => (None, Some(day0 + Duration::days(rng.random_range(60..330)))),
+                    _ => (None, None),
+                };
+                ChildTarget {
+                    annual,
+                    profile,
+                    start,
+                    end,
+                }
+            })
+            .collect();
+        // the team's weekly targets: its profile for the full-year reps,
+        // their own phasing for hires and leavers, so the block is feasible
+        let mut weeks = vec![0.0; phaser.len()];
+        for c in &children {
+            let p = if c.start.is_none() && c.end.is_none() {
+                team_profile
+            } else {
+                c.profile
+            };
+            for (w, v) in weeks
+                .iter_mut()
+                .zip(phaser.phase_active(c.annual, &p, c.start, c.end))
+            {
+                *w += v;
+            }
+        }
+        let weeks = round_vector(&weeks, 100.0).expect("whole total");
+        out.push(Team { children, weeks });
     }
     out
 }
 
 fn plan(phaser: &Phaser, teams: &[Team]) -> Vec<Table> {
+    let options = PlanOptions {
+        unit: Some(100.0),
+        ..Default::default()
+    };
     teams
         .par_iter()
-        .map(|t| {
-            let seed = phaser.phase_table(&t.annuals, &t.profiles).expect("seed");
-            let b = balance(
-                &seed,
-                &t.annuals,
-                &t.weeks,
-                None,
-                &BalanceOptions::default(),
-            )
-            .expect("balanced");
-            round_table(&b.table, 100.0).expect("rounded")
-        })
+        .map(|t| plan_block(phaser, &t.children, &t.weeks, &options).expect("feasible block"))
         .collect()
 }
 
@@ -86,6 +111,52 @@ fn across_time(c: &mut Criterion) {
     g.bench_function("phase_balance_round_10000x52", |b| {
         b.iter(|| plan(&phaser, &teams))
     });
+    // the balancing step alone with cell bounds on every cell (each cell
+    // between 0.5× and 1.5× its phased seed): the bounded row/column fits
+    let bounded: Vec<(Table, Bounds, &Team)> = teams
+        .iter()
+        .map(|t| {
+            let annuals: Vec<f64> = t.children.iter().map(|c| c.annual).collect();
+            let profiles: Vec<MonthProfile> = t.children.iter().map(|c| c.profile).collect();
+            let seed = phaser.phase_table(&annuals, &profiles).expect("seed");
+            let mut b = Bounds::new(seed.rows(), seed.columns());
+            for i in 0..seed.rows() {
+                for j in 0..seed.columns() {
+                    let v = seed.get(i, j);
+                    b.set(i, j, 0.5 * v, 1.5 * v).expect("valid bounds");
+                }
+            }
+            (seed, b, t)
+        })
+        .collect();
+    let run_bounded = || {
+        bounded
+            .par_iter()
+            .map(|(seed, bounds, t)| {
+                let rows: Vec<f64> = t.children.iter().map(|c| c.annual).collect();
+                balance(
+                    seed,
+                    &rows,
+                    &t.weeks,
+                    Some(bounds),
+                    &BalanceOptions::default(),
+                )
+                .map(|b| b.iterations)
+            })
+            .collect::<Vec<_>>()
+    };
+    let outcomes = run_bounded();
+    let ok: Vec<usize> = outcomes
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    eprintln!(
+        "bounded blocks: {} of {} feasible, {:.1} sweeps on average",
+        ok.len(),
+        outcomes.len(),
+        ok.iter().sum::<usize>() as f64 / ok.len().max(1) as f64
+    );
+    g.bench_function("balance_bounded_10000x52", |b| b.iter(run_bounded));
     g.finish();
 }
 

@@ -193,8 +193,10 @@ pub fn balance(
             &default_bounds
         }
     };
-    let bounded =
-        bounds.lower.iter().any(|&l| l > 0.0) || bounds.upper.iter().any(|u| u.is_finite());
+    // cells fixed at zero are structural zeros of the seed (below), so
+    // they need no bounded fit
+    let bounded = bounds.lower.iter().any(|&l| l > 0.0)
+        || bounds.upper.iter().any(|&u| u.is_finite() && u > 0.0);
     let row_total: f64 = rows.iter().sum();
     let column_total: f64 = columns.iter().sum();
     let total = row_total.max(column_total);
@@ -254,6 +256,7 @@ pub fn balance(
     let mut a = vec![1.0; n];
     let mut b = vec![1.0; m];
     let mut work: Vec<(f64, f64, f64)> = Vec::with_capacity(n.max(m));
+    let mut events: Vec<(f64, f64, f64)> = Vec::with_capacity(2 * n.max(m));
     let scale = total.max(f64::MIN_POSITIVE);
     let mut max_error = f64::INFINITY;
     let mut iterations = 0;
@@ -265,7 +268,7 @@ pub fn balance(
                 let k = i * m + j;
                 work.push((s[k] * b[j], bounds.lower[k], bounds.upper[k]));
             }
-            a[i] = fit_factor(&work, rows[i], bounded);
+            a[i] = fit_factor(&work, rows[i], bounded, &mut events);
         }
         for j in 0..m {
             work.clear();
@@ -273,7 +276,7 @@ pub fn balance(
                 let k = i * m + j;
                 work.push((s[k] * a[i], bounds.lower[k], bounds.upper[k]));
             }
-            b[j] = fit_factor(&work, columns[j], bounded);
+            b[j] = fit_factor(&work, columns[j], bounded, &mut events);
         }
         // columns are now fitted; measure both
         max_error = 0.0f64;
@@ -295,6 +298,13 @@ pub fn balance(
             // factors diverged (an infeasible problem): stop sweeping
             break;
         }
+        if iterations == SLOW && max_error > options.tolerance {
+            // slow convergence is the usual sign of an infeasible problem:
+            // check once rather than sweep to the cap
+            if let Some(reason) = infeasibility_of(n, m, &reach, rows, columns) {
+                return Err(Error::BalanceInfeasible { reason });
+            }
+        }
         if max_error <= options.tolerance {
             let mut values = Vec::with_capacity(n * m);
             for i in 0..n {
@@ -315,9 +325,10 @@ pub fn balance(
         }
     }
     // not converged: tell an infeasible problem from a slow one
-    let (lower, upper): (Vec<f64>, Vec<f64>) = (0..n * m).map(reach).unzip();
-    if let Some(reason) = infeasibility(n, m, &lower, &upper, rows, columns) {
-        return Err(Error::BalanceInfeasible { reason });
+    if iterations != SLOW || !max_error.is_finite() {
+        if let Some(reason) = infeasibility_of(n, m, &reach, rows, columns) {
+            return Err(Error::BalanceInfeasible { reason });
+        }
     }
     Err(Error::BalanceNotConverged {
         iterations,
@@ -437,6 +448,21 @@ fn list(indices: &[usize]) -> String {
     format!("[{}]", s.join(", "))
 }
 
+/// Sweeps after which a problem not yet converged is checked for
+/// feasibility.
+const SLOW: usize = 50;
+
+fn infeasibility_of(
+    n: usize,
+    m: usize,
+    reach: &impl Fn(usize) -> (f64, f64),
+    rows: &[f64],
+    columns: &[f64],
+) -> Option<String> {
+    let (lower, upper): (Vec<f64>, Vec<f64>) = (0..n * m).map(reach).unzip();
+    infeasibility(n, m, &lower, &upper, rows, columns)
+}
+
 /// The larger error, NaN counting as infinite.
 fn worse(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
@@ -471,10 +497,26 @@ fn check_reach(what: &str, index: usize, target: f64, lo: f64, hi: f64) -> Resul
 }
 
 /// The factor `f` with `Σ clamp(f·s, l, u) = target` for cells `(s, l, u)`.
-fn fit_factor(cells: &[(f64, f64, f64)], target: f64, bounded: bool) -> f64 {
+fn fit_factor(
+    cells: &[(f64, f64, f64)],
+    target: f64,
+    bounded: bool,
+    events: &mut Vec<(f64, f64, f64)>,
+) -> f64 {
     if !bounded {
         let sum: f64 = cells.iter().map(|c| c.0).sum();
         return if sum > 0.0 { target / sum } else { 0.0 };
+    }
+    // fast path: no bound binds at the plain proportional factor
+    let sum: f64 = cells.iter().map(|c| c.0).sum();
+    if sum > 0.0 {
+        let f = target / sum;
+        if cells
+            .iter()
+            .all(|&(s, l, u)| s > 0.0 && l <= f * s && f * s <= u)
+        {
+            return f;
+        }
     }
     // events: (factor, Δconstant, Δslope); g(f) = constant + slope·f
     let mut constant: f64 = cells.iter().map(|c| c.1).sum();
@@ -482,7 +524,7 @@ fn fit_factor(cells: &[(f64, f64, f64)], target: f64, bounded: bool) -> f64 {
     if target <= constant {
         return 0.0;
     }
-    let mut events: Vec<(f64, f64, f64)> = Vec::with_capacity(2 * cells.len());
+    events.clear();
     for &(s, l, u) in cells {
         if s > 0.0 {
             events.push((l / s, -l, s));
@@ -491,8 +533,8 @@ fn fit_factor(cells: &[(f64, f64, f64)], target: f64, bounded: bool) -> f64 {
             }
         }
     }
-    events.sort_by(|x, y| x.0.total_cmp(&y.0));
-    for &(f, dc, ds) in &events {
+    events.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
+    for &(f, dc, ds) in events.iter() {
         let g = constant + slope * f;
         if g >= target && slope > 0.0 {
             return (target - constant) / slope;
