@@ -160,8 +160,8 @@ impl RetailCalendar {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlanningCalendar {
-    /// Calendar or fiscal months and quarters; weeks are ISO weeks of the
-    /// ISO year (the fiscal start month is ignored for weeks).
+    /// Calendar or fiscal months and quarters; weeks are ISO weeks (for a
+    /// fiscal year: the weeks whose Thursday falls in it).
     Gregorian {
         /// First month (1..=12) of the fiscal year; 1 for calendar years.
         fiscal_start_month: u32,
@@ -221,7 +221,8 @@ impl PlanningCalendar {
                     });
                 }
                 match granularity {
-                    Granularity::Week => iso_weeks(year),
+                    Granularity::Week if fiscal_start_month == 1 => iso_weeks(year),
+                    Granularity::Week => fiscal_weeks(year, fiscal_start_month),
                     Granularity::Month => gregorian_months(year, fiscal_start_month, 1),
                     Granularity::Quarter => gregorian_months(year, fiscal_start_month, 3),
                 }
@@ -304,6 +305,32 @@ fn iso_weeks(year: i32) -> Result<Vec<PlanningPeriod>> {
         });
     }
     Ok(out)
+}
+
+/// Weeks (Monday to Sunday) of the fiscal year starting in `start_month`
+/// by the ISO rule: a week belongs to the fiscal year containing its
+/// Thursday.
+fn fiscal_weeks(year: i32, start_month: u32) -> Result<Vec<PlanningPeriod>> {
+    let first_monday = |fy: i32| -> Result<NaiveDate> {
+        // FY `fy` ends in calendar year `fy`
+        let start = ymd(if start_month == 1 { fy } else { fy - 1 }, start_month, 1)?;
+        let d = start - chrono::Duration::days(3);
+        let ahead = (7 - d.weekday().num_days_from_monday() as i64) % 7;
+        Ok(d + chrono::Duration::days(ahead))
+    };
+    let first = first_monday(year)?;
+    let next = first_monday(year + 1)?;
+    let n = (next - first).num_days() / 7;
+    Ok((0..n)
+        .map(|k| {
+            let start = first + chrono::Duration::days(7 * k);
+            PlanningPeriod {
+                label: format!("FY{year}-W{:02}", k + 1),
+                start,
+                end: start + chrono::Duration::days(7),
+            }
+        })
+        .collect())
 }
 
 fn retail_periods(
@@ -415,6 +442,10 @@ mod tests {
             PlanningCalendar::iso_weekly(),
             PlanningCalendar::Gregorian {
                 fiscal_start_month: 7,
+                granularity: Granularity::Week,
+            },
+            PlanningCalendar::Gregorian {
+                fiscal_start_month: 7,
                 granularity: Granularity::Month,
             },
             PlanningCalendar::Gregorian {
@@ -475,6 +506,32 @@ mod tests {
             q.iter().map(|p| p.days() / 7).collect::<Vec<_>>(),
             [13, 13, 13, 14]
         );
+    }
+
+    #[test]
+    fn fiscal_weeks_follow_the_iso_rule() {
+        // with a January start the rule gives the ISO weeks
+        for y in 2015..2035 {
+            let f = fiscal_weeks(y, 1).unwrap();
+            let i = iso_weeks(y).unwrap();
+            assert_eq!(f.len(), i.len());
+            assert_eq!(
+                (f[0].start, f[f.len() - 1].end),
+                (i[0].start, i[i.len() - 1].end)
+            );
+        }
+        // FY2027 from April: 2026-04-01 is a Wednesday, so week 1 starts
+        // Monday 2026-03-30; 2027-04-01 is a Thursday: its week is FY2028's
+        let w = PlanningCalendar::Gregorian {
+            fiscal_start_month: 4,
+            granularity: Granularity::Week,
+        }
+        .periods(2027)
+        .unwrap();
+        assert_eq!(w[0].start, d("2026-03-30"));
+        assert_eq!(w[0].label, "FY2027-W01");
+        assert_eq!(w.last().unwrap().end, d("2027-03-29"));
+        assert_eq!(w.len(), 52);
     }
 
     #[test]
