@@ -422,6 +422,23 @@ mod tests {
     }
 
     #[test]
+    fn forecast_profiles_and_negative_months() {
+        // 18 months of forecast from October: Oct-Mar counted twice
+        let f: Vec<f64> = (0..18).map(|_| 1.0).collect();
+        let p = MonthProfile::from_forecast(10, &f).unwrap();
+        assert!((p.shares()[9] - 2.0 / 18.0).abs() < 1e-15);
+        assert!((p.shares()[3] - 1.0 / 18.0).abs() < 1e-15);
+        assert!(MonthProfile::from_forecast(1, &[1.0; 11]).is_none());
+        assert!(MonthProfile::from_forecast(1, &[-1.0; 12]).is_none());
+        // returns (negative months) count as zero
+        let mut h = vec![1.0; 12];
+        h[0] = -5.0;
+        let p = MonthProfile::from_history(1, &h, 1).unwrap();
+        assert_eq!(p.shares()[0], 0.0);
+        assert!((p.shares()[1] - 1.0 / 11.0).abs() < 1e-15);
+    }
+
+    #[test]
     fn history_fallbacks() {
         assert!(MonthProfile::from_history(1, &[0.0; 24], 2).is_none());
         assert!(MonthProfile::from_history(13, &[1.0; 24], 2).is_none());
