@@ -260,6 +260,58 @@ pub fn balance(
     let scale = total.max(f64::MIN_POSITIVE);
     let mut max_error = f64::INFINITY;
     let mut iterations = 0;
+    if !bounded {
+        // plain RAS: two passes over the cells per sweep
+        let values = |a: &[f64], b: &[f64]| -> Vec<f64> {
+            let mut v = Vec::with_capacity(n * m);
+            for i in 0..n {
+                v.extend((0..m).map(|j| a[i] * b[j] * s[i * m + j]));
+            }
+            v
+        };
+        let mut checked = false;
+        loop {
+            let cap = if checked {
+                options.max_iterations
+            } else {
+                options.max_iterations.min(SLOW)
+            };
+            let (converged, error) = ras_plain(
+                &s,
+                (n, m),
+                (rows, columns),
+                (&mut a, &mut b),
+                (cap, options.tolerance, scale),
+                &mut iterations,
+            );
+            max_error = error;
+            if converged {
+                return Ok(Balanced {
+                    table: Table {
+                        rows: n,
+                        columns: m,
+                        values: values(&a, &b),
+                    },
+                    iterations,
+                    max_error,
+                });
+            }
+            if checked || iterations >= options.max_iterations || !error.is_finite() {
+                break;
+            }
+            checked = true;
+            if let Some(reason) = infeasibility_of(n, m, &reach, rows, columns) {
+                return Err(Error::BalanceInfeasible { reason });
+            }
+        }
+        if let Some(reason) = infeasibility_of(n, m, &reach, rows, columns) {
+            return Err(Error::BalanceInfeasible { reason });
+        }
+        return Err(Error::BalanceNotConverged {
+            iterations,
+            max_error,
+        });
+    }
     while iterations < options.max_iterations {
         iterations += 1;
         for i in 0..n {
@@ -446,6 +498,67 @@ fn list(indices: &[usize]) -> String {
         s.push(format!("... ({} in all)", indices.len()));
     }
     format!("[{}]", s.join(", "))
+}
+
+/// Plain RAS sweeps (no bounds) until the largest margin error relative
+/// to `scale` is at most `tolerance` or `iterations` reaches `cap`.
+/// Returns whether it converged and the largest error.
+fn ras_plain(
+    s: &[f64],
+    (n, m): (usize, usize),
+    (rows, columns): (&[f64], &[f64]),
+    (a, b): (&mut [f64], &mut [f64]),
+    (cap, tolerance, scale): (usize, f64, f64),
+    iterations: &mut usize,
+) -> (bool, f64) {
+    let mut acc = vec![0.0; m];
+    let mut t = vec![0.0; n];
+    let column_pass = |a: &[f64], acc: &mut [f64]| {
+        acc.iter_mut().for_each(|x| *x = 0.0);
+        for i in 0..n {
+            let ai = a[i];
+            for (x, sij) in acc.iter_mut().zip(&s[i * m..(i + 1) * m]) {
+                *x += sij * ai;
+            }
+        }
+    };
+    // errors of the columns under the current factors
+    let mut column_error = f64::INFINITY;
+    if *iterations > 0 {
+        column_pass(a, &mut acc);
+        column_error = 0.0;
+        for j in 0..m {
+            column_error = worse(column_error, (b[j] * acc[j] - columns[j]).abs() / scale);
+        }
+    }
+    loop {
+        let mut row_error = 0.0f64;
+        for i in 0..n {
+            let row = &s[i * m..(i + 1) * m];
+            t[i] = row.iter().zip(b.iter()).map(|(x, y)| x * y).sum();
+            row_error = worse(row_error, (a[i] * t[i] - rows[i]).abs() / scale);
+        }
+        if *iterations > 0 {
+            let error = worse(row_error, column_error);
+            if !error.is_finite() || error <= tolerance || *iterations >= cap {
+                return (error <= tolerance, error);
+            }
+        }
+        *iterations += 1;
+        for i in 0..n {
+            a[i] = if t[i] > 0.0 { rows[i] / t[i] } else { 0.0 };
+        }
+        column_pass(a, &mut acc);
+        column_error = 0.0;
+        for j in 0..m {
+            b[j] = if acc[j] > 0.0 {
+                columns[j] / acc[j]
+            } else {
+                0.0
+            };
+            column_error = worse(column_error, (b[j] * acc[j] - columns[j]).abs() / scale);
+        }
+    }
 }
 
 /// Sweeps after which a problem not yet converged is checked for

@@ -198,9 +198,15 @@ fn controlled(
     }
     let mut raised = vec![false; n * m];
     // greedy: largest fractional parts first
-    let mut order: Vec<usize> = (0..n * m).filter(|&k| frac[k] >= 0.0).collect();
-    order.sort_by(|&a, &b| frac[b].total_cmp(&frac[a]).then(a.cmp(&b)));
-    for k in order {
+    // keys: fractional parts (non-negative, so their bits sort like the
+    // values) descending, then cell index; all distinct, so an unstable
+    // sort is deterministic
+    let mut order: Vec<(u64, usize)> = (0..n * m)
+        .filter(|&k| frac[k] >= 0.0)
+        .map(|k| (!frac[k].to_bits(), k))
+        .collect();
+    order.sort_unstable();
+    for (_, k) in order {
         let (i, j) = (k / m, k % m);
         if row_need[i] > 0 && col_need[j] > 0 {
             raised[k] = true;
