@@ -6,6 +6,13 @@
 //! input order.
 //!
 //! `cargo bench --bench phase -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Measured 2026-11-26 on the shared 2-core machine (load average 5-9 from
+//! other builds): `phase_balance_round_10000x52` 29-100 ms wall depending
+//! on the load (about 25 ms of CPU time per run, both threads together,
+//! read from /proc/self/stat over 40 runs); `balance_bounded_10000x52`
+//! about 34 ms (382 of 400 blocks feasible, 5.3 sweeps on average; the
+//! other 18 are reported infeasible).
 
 use chrono::{Duration, NaiveDate};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

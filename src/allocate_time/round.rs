@@ -13,6 +13,11 @@
 //! augmenting paths. The greedy start makes large fractional parts likely
 //! to round up; it is not a minimum-distance optimum.
 //!
+//! Since every cell lands on the multiple of the unit just below or just
+//! above its value, any cell bound that is itself a multiple of the unit
+//! (zero for a leaver, a locked value, a cap in whole units) still holds
+//! after rounding.
+//!
 //! [`round_vector`] is the one-dimensional case: largest remainders.
 
 use super::Table;
