@@ -16,10 +16,11 @@
 //! * **ISO weeks** (Monday to Sunday) of ISO year 2027 are labelled
 //!   `2027-W01` .. `2027-W52` (or `W53`); week 1 contains the year's first
 //!   Thursday.
-//! * **Retail years** end on the last given weekday *nearest* the end of a
+//! * **Retail years** end on the given weekday *nearest* the end of a
 //!   given month (the NRF rule: the Saturday nearest January 31 for US
-//!   retail), so they have 52 weeks (364 days) or, every five or six years,
-//!   53. They are named by the calendar year containing their last month,
+//!   retail) or on the *last* such weekday in the month
+//!   ([`YearEndRule`]), so they have 52 weeks (364 days) or, every five or
+//!   six years, 53. They are named by the calendar year containing their last month,
 //!   like fiscal years (the NRF's "fiscal 2024", ending 2025-02-01, is our
 //!   `FY2025`). Quarters have 13 weeks split 4-4-5, 4-5-4 or 5-4-4 into
 //!   periods `FY2025-P01`..`P12`; in a 53-week year the extra week is added
@@ -79,16 +80,30 @@ impl RetailPattern {
     }
 }
 
-/// A retail week calendar: years end on the `end_weekday` nearest the last
-/// day of `end_month`.
+/// Which `end_weekday` ends a retail year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum YearEndRule {
+    /// The one nearest the last day of the end month (NRF; may fall in the
+    /// first three days of the next month).
+    #[default]
+    Nearest,
+    /// The last one in the end month (e.g. Apple: the last Saturday of
+    /// September).
+    Last,
+}
+
+/// A retail week calendar: years end on an `end_weekday` near the last
+/// day of `end_month`, chosen by `rule`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RetailCalendar {
     /// Split of each quarter into periods.
     pub pattern: RetailPattern,
-    /// Month (1..=12) whose last day the year end is nearest to.
+    /// Month (1..=12) whose last day the year end is near.
     pub end_month: u32,
     /// Weekday on which every retail year ends.
     pub end_weekday: Weekday,
+    /// Nearest to, or last in, the end month.
+    pub rule: YearEndRule,
 }
 
 impl RetailCalendar {
@@ -99,6 +114,7 @@ impl RetailCalendar {
             pattern: RetailPattern::P454,
             end_month: 1,
             end_weekday: Weekday::Sat,
+            rule: YearEndRule::Nearest,
         }
     }
 
@@ -117,7 +133,7 @@ impl RetailCalendar {
         let back = (7 + last.weekday().num_days_from_monday() as i64
             - self.end_weekday.num_days_from_monday() as i64)
             % 7;
-        let end = if back <= 3 {
+        let end = if back <= 3 || self.rule == YearEndRule::Last {
             last - chrono::Duration::days(back)
         } else {
             last + chrono::Duration::days(7 - back)
@@ -461,6 +477,7 @@ mod tests {
                     pattern: RetailPattern::P445,
                     end_month: 12,
                     end_weekday: Weekday::Sun,
+                    rule: YearEndRule::Nearest,
                 },
                 granularity: Granularity::Month,
             },
@@ -532,6 +549,23 @@ mod tests {
         assert_eq!(w[0].label, "FY2027-W01");
         assert_eq!(w.last().unwrap().end, d("2027-03-29"));
         assert_eq!(w.len(), 52);
+    }
+
+    #[test]
+    fn last_weekday_rule() {
+        // Apple: years end on the last Saturday of September; fiscal 2023
+        // had 53 weeks (2022-09-25 .. 2023-09-30)
+        let apple = RetailCalendar {
+            pattern: RetailPattern::P445,
+            end_month: 9,
+            end_weekday: Weekday::Sat,
+            rule: YearEndRule::Last,
+        };
+        assert_eq!(apple.year_end(2022).unwrap(), d("2022-09-24"));
+        assert_eq!(apple.year_end(2023).unwrap(), d("2023-09-30"));
+        assert_eq!(apple.year_end(2024).unwrap(), d("2024-09-28"));
+        assert_eq!(apple.weeks_in_year(2023).unwrap(), 53);
+        assert_eq!(apple.weeks_in_year(2024).unwrap(), 52);
     }
 
     #[test]
