@@ -63,8 +63,9 @@ pub struct PlanOptions {
 /// phased over its active days by its profile ([`Phaser::phase_active`]),
 /// balanced so that rows sum to the annual targets and columns to
 /// `parent_periods` with cells outside each child's active days fixed at
-/// zero ([`balance::balance`]), then rounded ([`round::round_table`]) when
-/// a unit is given. Blocks of different parents are independent: run them
+/// zero ([`balance::balance`]), then rounded to exactly these totals
+/// ([`round::round_table_to`]) when a unit is given (the annual and parent
+/// targets must then be multiples of it). Blocks of different parents are independent: run them
 /// in parallel.
 ///
 /// ```
@@ -129,7 +130,7 @@ pub fn plan_block(
         &options.balance,
     )?;
     match options.unit {
-        Some(unit) => round::round_table(&balanced.table, unit),
+        Some(unit) => round::round_table_to(&balanced.table, &rows, parent_periods, unit),
         None => Ok(balanced.table),
     }
 }

@@ -34,10 +34,11 @@ fn check_unit(unit: f64) -> Result<()> {
 }
 
 /// Splits `x` (in units) into its integer floor and whether it may round
-/// up; values within 1e-9 (relative) of an integer are that integer.
+/// up; values within 1e-9 units (plus a few ulps of `x`) of an integer are
+/// that integer.
 fn split(x: f64) -> (f64, bool) {
     let r = x.round();
-    if (x - r).abs() <= 1e-9 * x.abs().max(1.0) {
+    if (x - r).abs() <= 1e-9 + 1e-15 * x.abs() {
         (r, false)
     } else {
         (x.floor(), true)
@@ -110,7 +111,8 @@ pub fn round_vector(values: &[f64], unit: f64) -> Result<Vec<f64>> {
 /// unit of its value (cells already a multiple of the unit stay).
 ///
 /// Fails with [`Error::NotMultipleOfUnit`] when a row or column total is
-/// not a whole number of units (to 1e-6 units plus 1e-9 relative).
+/// not a whole number of units (to 1e-6 units plus 1e-9 of the sum of
+/// its absolute values).
 /// Deterministic: the result depends only on the table.
 ///
 /// ```
@@ -122,6 +124,70 @@ pub fn round_vector(values: &[f64], unit: f64) -> Result<Vec<f64>> {
 /// # Ok::<(), salesplan::Error>(())
 /// ```
 pub fn round_table(table: &Table, unit: f64) -> Result<Table> {
+    round_core(table, unit, None)
+}
+
+/// Like [`round_table`], but the row and column totals of the result are
+/// the given `rows` and `columns` (multiples of the unit), which the
+/// table's own sums must match to 1e-6 relative: for a table balanced to
+/// these margins up to floating-point error, whatever its size.
+///
+/// ```
+/// use salesplan::allocate_time::{round::round_table_to, Table};
+/// // sums off by 1e-9 from the targets, as after balancing
+/// let t = Table::new(1, 2, vec![0.4, 0.6 - 1e-9])?;
+/// let r = round_table_to(&t, &[1.0], &[0.4, 0.6], 0.2)?;
+/// assert_eq!(r.row_sums(), vec![1.0]);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn round_table_to(table: &Table, rows: &[f64], columns: &[f64], unit: f64) -> Result<Table> {
+    if rows.len() != table.rows() || columns.len() != table.columns() {
+        return Err(Error::InvalidParameter {
+            name: "totals",
+            reason: format!(
+                "{} row and {} column totals for a {} × {} table",
+                rows.len(),
+                columns.len(),
+                table.rows(),
+                table.columns()
+            ),
+        });
+    }
+    round_core(table, unit, Some((rows, columns)))
+}
+
+/// Whole units of a given total that the table's `sum` (in units) must
+/// match.
+fn given_units(
+    what: &str,
+    index: usize,
+    target: f64,
+    sum: f64,
+    scale: f64,
+    unit: f64,
+) -> Result<i64> {
+    let t = target / unit;
+    let r = t.round();
+    if !t.is_finite() || (t - r).abs() > 1e-9 * t.abs().max(1.0) {
+        return Err(Error::NotMultipleOfUnit {
+            what: format!("{what} {index} target"),
+            value: target,
+            unit,
+        });
+    }
+    if (sum - t).abs() > 1e-6 * (1.0 + scale.max(t.abs())) {
+        return Err(Error::InvalidParameter {
+            name: "totals",
+            reason: format!(
+                "{what} {index} of the table sums to {}, its target is {target}",
+                sum * unit
+            ),
+        });
+    }
+    Ok(r as i64)
+}
+
+fn round_core(table: &Table, unit: f64, totals: Option<(&[f64], &[f64])>) -> Result<Table> {
     check_unit(unit)?;
     let (n, m) = (table.rows(), table.columns());
     let x: Vec<f64> = table.values().iter().map(|v| v / unit).collect();
@@ -151,15 +217,21 @@ pub fn round_table(table: &Table, unit: f64) -> Result<Table> {
         }
     }
     for i in 0..n {
-        row_need[i] += whole_units(|| format!("row {i} total"), row_sum[i], row_scale[i], unit)?;
+        row_need[i] += match totals {
+            Some((rows, _)) => given_units("row", i, rows[i], row_sum[i], row_scale[i], unit)?,
+            None => whole_units(|| format!("row {i} total"), row_sum[i], row_scale[i], unit)?,
+        };
     }
     for j in 0..m {
-        col_need[j] += whole_units(
-            || format!("column {j} total"),
-            col_sum[j],
-            col_scale[j],
-            unit,
-        )?;
+        col_need[j] += match totals {
+            Some((_, cols)) => given_units("column", j, cols[j], col_sum[j], col_scale[j], unit)?,
+            None => whole_units(
+                || format!("column {j} total"),
+                col_sum[j],
+                col_scale[j],
+                unit,
+            )?,
+        };
     }
     let (rt, ct): (i64, i64) = (row_need.iter().sum(), col_need.iter().sum());
     if rt != ct {
@@ -324,6 +396,17 @@ mod tests {
         for (x, y) in r.values().iter().zip(&v) {
             assert!((x - y).abs() < 1.0);
         }
+    }
+
+    #[test]
+    fn huge_values_keep_their_fractions() {
+        // 1e11 yuan cells with half-yuan parts: none may be snapped
+        let x = 1e11 + 0.5;
+        let t = Table::new(2, 2, vec![x; 4]).unwrap();
+        let r = round_table(&t, 1.0).unwrap();
+        assert_eq!(r.row_sums(), vec![2e11 + 1.0; 2]);
+        assert_eq!(r.column_sums(), vec![2e11 + 1.0; 2]);
+        assert_eq!(round_vector(&[x, x], 1.0).unwrap(), vec![1e11 + 1.0, 1e11]);
     }
 
     #[test]
