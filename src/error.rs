@@ -124,6 +124,18 @@ pub enum Error {
         metric: &'static str,
         reason: String,
     },
+    /// Row and column totals of a table do not add up to the same total.
+    #[error("margins disagree: row totals sum to {row_total}, column totals to {column_total}")]
+    MarginsDisagree { row_total: f64, column_total: f64 },
+    /// No table matches the margins within the bounds and structural zeros.
+    #[error("no table matches the margins: {reason}")]
+    BalanceInfeasible { reason: String },
+    /// Balancing stopped at its iteration cap before meeting the tolerance.
+    #[error("balancing did not converge in {iterations} iterations (largest margin error {max_error:e})")]
+    BalanceNotConverged { iterations: usize, max_error: f64 },
+    /// A total that must be a whole number of currency units is not.
+    #[error("{what} = {value} is not a multiple of the rounding unit {unit}")]
+    NotMultipleOfUnit { what: String, value: f64, unit: f64 },
     /// A fitted model could not be serialised or deserialised.
     #[error("model (de)serialisation failed: {0}")]
     Serde(String),

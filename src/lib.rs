@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod allocate;
+pub mod allocate_time;
 pub mod backtest;
 pub mod batch;
 pub mod calendar;
@@ -10,6 +11,7 @@ pub mod io;
 pub mod metrics;
 pub mod models;
 pub mod optim;
+pub mod planning_calendar;
 pub mod reconcile;
 pub mod series;
 pub mod stats;
