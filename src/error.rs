@@ -136,6 +136,13 @@ pub enum Error {
     /// A total that must be a whole number of currency units is not.
     #[error("{what} = {value} is not a multiple of the rounding unit {unit}")]
     NotMultipleOfUnit { what: String, value: f64, unit: f64 },
+    /// Phasing one parent's block of the plan failed.
+    #[error("phasing the children of '{node}': {source}")]
+    Phasing {
+        node: String,
+        #[source]
+        source: Box<Error>,
+    },
     /// A fitted model could not be serialised or deserialised.
     #[error("model (de)serialisation failed: {0}")]
     Serde(String),

@@ -251,6 +251,83 @@ impl PlanningCalendar {
     }
 }
 
+impl std::str::FromStr for PlanningCalendar {
+    type Err = Error;
+
+    /// Parses a calendar spec: `monthly`, `quarterly`, `weekly` (ISO weeks),
+    /// `fiscal-monthly:<start month>`, `fiscal-quarterly:<start month>`,
+    /// `fiscal-weekly:<start month>`, or a retail pattern `445`, `454`,
+    /// `544` (periods; NRF year end, the Saturday nearest January 31),
+    /// optionally `:weeks` or `:quarters`, e.g. `445:weeks`.
+    ///
+    /// ```
+    /// use salesplan::planning_calendar::PlanningCalendar;
+    /// let c: PlanningCalendar = "fiscal-quarterly:4".parse().unwrap();
+    /// assert_eq!(c.periods(2027).unwrap()[0].label, "FY2027-Q1");
+    /// let r: PlanningCalendar = "445".parse().unwrap();
+    /// assert_eq!(r.periods(2027).unwrap().len(), 12);
+    /// assert!("fortnightly".parse::<PlanningCalendar>().is_err());
+    /// ```
+    fn from_str(spec: &str) -> Result<PlanningCalendar> {
+        let bad = || {
+            Error::InvalidParameter {
+            name: "calendar",
+            reason: format!(
+                "'{spec}' is not a calendar (monthly, quarterly, weekly, fiscal-monthly:<start month>, fiscal-quarterly:<m>, fiscal-weekly:<m>, 445, 454, 544, optionally 445:weeks or 445:quarters)"
+            ),
+        }
+        };
+        let (head, arg) = match spec.trim().split_once(':') {
+            Some((h, a)) => (h, Some(a)),
+            None => (spec.trim(), None),
+        };
+        let gregorian =
+            |granularity: Granularity, start: Option<&str>| -> Result<PlanningCalendar> {
+                let fiscal_start_month = match start {
+                    None => 1,
+                    Some(m) => m
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|m| (1..=12).contains(m))
+                        .ok_or_else(bad)?,
+                };
+                Ok(PlanningCalendar::Gregorian {
+                    fiscal_start_month,
+                    granularity,
+                })
+            };
+        match (head, arg) {
+            ("monthly", None) => gregorian(Granularity::Month, None),
+            ("quarterly", None) => gregorian(Granularity::Quarter, None),
+            ("weekly", None) => gregorian(Granularity::Week, None),
+            ("fiscal-monthly", Some(m)) => gregorian(Granularity::Month, Some(m)),
+            ("fiscal-quarterly", Some(m)) => gregorian(Granularity::Quarter, Some(m)),
+            ("fiscal-weekly", Some(m)) => gregorian(Granularity::Week, Some(m)),
+            ("445" | "454" | "544", _) => {
+                let pattern = match head {
+                    "445" => RetailPattern::P445,
+                    "454" => RetailPattern::P454,
+                    _ => RetailPattern::P544,
+                };
+                let granularity = match arg {
+                    None | Some("periods") => Granularity::Month,
+                    Some("weeks") => Granularity::Week,
+                    Some("quarters") => Granularity::Quarter,
+                    Some(_) => return Err(bad()),
+                };
+                Ok(PlanningCalendar::Retail {
+                    calendar: RetailCalendar {
+                        pattern,
+                        ..RetailCalendar::nrf()
+                    },
+                    granularity,
+                })
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
 fn bad_year(year: i32) -> Error {
     Error::InvalidParameter {
         name: "year",

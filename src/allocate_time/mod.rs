@@ -29,6 +29,9 @@
 pub mod balance;
 pub mod phase;
 pub mod round;
+mod tree;
+
+pub use tree::phase_tree;
 
 use chrono::NaiveDate;
 

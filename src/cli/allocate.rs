@@ -10,10 +10,13 @@ use salesplan::allocate::{
     allocate, new_hire_basis, AllocationInput, AllocationOptions, Basis, Method, NodeConstraints,
     Ramp,
 };
+use salesplan::allocate_time::phase::{resolve_profiles, MonthProfile, Phaser};
+use salesplan::allocate_time::phase_tree;
 use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice};
 use salesplan::calendar::Frequency;
 use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
+use salesplan::planning_calendar::PlanningCalendar;
 use salesplan::series::TimeIndex;
 use salesplan::{Error, Series};
 
@@ -59,6 +62,13 @@ pub struct AllocateArgs {
     /// New hires' monthly ramp factors before full productivity.
     #[arg(long, value_name = "FACTORS", default_value = "0.25,0.5,0.75")]
     ramp: String,
+    /// Phase the annual plan into periods: monthly, quarterly, weekly (ISO),
+    /// fiscal-monthly:<start month>, fiscal-quarterly:<m>, fiscal-weekly:<m>,
+    /// 445, 454, 544 (retail periods; add :weeks or :quarters) [default: the
+    /// year only]. Each node's profile comes from its last three years of
+    /// sales (its parent's when it has less than a year).
+    #[arg(long, value_name = "CALENDAR")]
+    calendar: Option<PlanningCalendar>,
     /// Round targets to multiples of this unit, totals exact.
     #[arg(long, value_name = "UNIT")]
     round: Option<f64>,
@@ -156,7 +166,22 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     };
     let plan = in_pool(args.threads, || allocate(&tree, &input, target, &options))??;
 
-    let period = args.year.to_string();
+    // node × period targets: the year alone, or phased over the calendar
+    let (labels, table): (Vec<String>, Vec<Vec<f64>>) = match &args.calendar {
+        None => (
+            vec![args.year.to_string()],
+            plan.targets.iter().map(|t| vec![*t]).collect(),
+        ),
+        Some(calendar) => {
+            let periods = calendar.periods(args.year)?;
+            let phaser = Phaser::new(&periods);
+            let profiles = history_profiles(&tree, &series, &nodes, args.year)?;
+            let table = in_pool(args.threads, || {
+                phase_tree(&tree, &plan.targets, &profiles, &phaser, args.round)
+            })??;
+            (periods.into_iter().map(|p| p.label).collect(), table)
+        }
+    };
     let decimals = args.round.map(decimals_of);
     let number = |v: f64| match decimals {
         Some(d) => format!("{v:.d$}"),
@@ -168,8 +193,10 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         out.write_record(["node_id", "period", "target"])
             .map_err(io)?;
         for i in 0..n {
-            out.write_record([tree.id(i), &period, &number(plan.targets[i])])
-                .map_err(io)?;
+            for (label, value) in labels.iter().zip(&table[i]) {
+                out.write_record([tree.id(i), label, &number(*value)])
+                    .map_err(io)?;
+            }
         }
         out.flush().map_err(|source| Error::Io {
             path: args.output.clone(),
@@ -269,6 +296,68 @@ fn leaf_of(tree: &OrgTree, s: &Series, history: &Path, org: &Path) -> anyhow::Re
         );
     }
     Ok(node)
+}
+
+/// Each node's seasonal profile from the three years before `year` (its
+/// leaves' monthly sales summed), shrunk 10% towards its parent's; nodes
+/// with less than a year of sales take their parent's profile, the root a
+/// flat one.
+fn history_profiles(
+    tree: &OrgTree,
+    series: &[Series],
+    nodes: &[usize],
+    year: i32,
+) -> anyhow::Result<Vec<MonthProfile>> {
+    const YEARS: usize = 3;
+    let n = tree.len();
+    let first_year = year - YEARS as i32;
+    let mut months = vec![vec![0.0; 12 * YEARS]; n];
+    for (s, &node) in series.iter().zip(nodes) {
+        for (d, v) in dates(s).iter().zip(s.values()) {
+            let k = (d.year() - first_year) * 12 + d.month0() as i32;
+            if (0..(12 * YEARS) as i32).contains(&k) {
+                months[node][k as usize] += v;
+            }
+        }
+    }
+    // inner nodes: sums of their children, deepest level first
+    for level in (0..tree.depth()).rev() {
+        for p in tree.level(level) {
+            for c in tree.children(p) {
+                let (head, tail) = months.split_at_mut(c);
+                for (a, b) in head[p].iter_mut().zip(&tail[0]) {
+                    *a += b;
+                }
+            }
+        }
+    }
+    // a node's own profile needs a year of sales counted from its first
+    // sale (a rep hired in October has none yet); the months before it are
+    // not "no sales", they are before the node existed
+    let own: Vec<Option<MonthProfile>> = (0..n)
+        .map(|i| {
+            let first = months[i].iter().position(|v| *v != 0.0)?;
+            MonthProfile::from_history((first % 12) as u32 + 1, &months[i][first..], YEARS)
+        })
+        .collect();
+    let parents: Vec<Option<usize>> = (0..n).map(|i| tree.parent(i)).collect();
+    let resolved = resolve_profiles(&parents, &own)?;
+    // shrink own profiles a little towards the parent's, so that a month in
+    // which a small account happened never to sell is not a structural zero
+    // of the plan (tree order: parents are final before their children)
+    const OWN_WEIGHT: f64 = 0.9;
+    let mut out = resolved.clone();
+    for i in 0..n {
+        if let (Some(p), Some(mine)) = (parents[i], own[i]) {
+            let parent = out[p];
+            let mut w = [0.0; 12];
+            for (m, x) in w.iter_mut().enumerate() {
+                *x = OWN_WEIGHT * mine.shares()[m] + (1.0 - OWN_WEIGHT) * parent.shares()[m];
+            }
+            out[i] = MonthProfile::new(w)?;
+        }
+    }
+    Ok(out)
 }
 
 /// The dates of a monthly series' observations.
