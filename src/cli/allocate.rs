@@ -192,8 +192,8 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         let io = |e: csv::Error| csv_write_error(e, &args.output);
         out.write_record(["node_id", "period", "target"])
             .map_err(io)?;
-        for i in 0..n {
-            for (label, value) in labels.iter().zip(&table[i]) {
+        for (i, row) in table.iter().enumerate() {
+            for (label, value) in labels.iter().zip(row) {
                 out.write_record([tree.id(i), label, &number(*value)])
                     .map_err(io)?;
             }
