@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod models;
 pub mod optim;
 pub mod reconcile;
+pub mod select;
 pub mod series;
 pub mod stats;
 
