@@ -79,7 +79,8 @@ pub enum ModelChoice {
     M4Comb,
     /// Mean or median of several models' forecasts and interval bounds
     /// ([`crate::models::ensemble`]): `comb:ets,theta`, `comb-median:ets,theta,naive2`
-    /// (members separated by `,` or `+`; not nested, not `auto`).
+    /// (members separated by `,` or `+`; not nested, not `auto`). Fails on a
+    /// series when any member fails on it (`auto` instead leaves it out).
     Combination {
         combiner: Combiner,
         members: Vec<ModelChoice>,
