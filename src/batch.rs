@@ -30,15 +30,17 @@ use rayon::prelude::*;
 
 use crate::backtest::{Backtest, WindowScore};
 use crate::error::{Error, Result};
+use crate::models::ensemble::{combine, Combiner, M4Comb};
 use crate::models::ets::{AutoEts, Ets, EtsSpec};
 use crate::models::intermittent::Intermittent;
 use crate::models::naive::Baseline;
+use crate::models::nonnegative::{self, NonNegativePoint};
 use crate::models::theta::{AutoTheta, Theta, ThetaMethod};
 use crate::models::Forecast;
 use crate::series::Series;
 
 /// Which model to forecast every series with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelChoice {
     /// ETS with the form chosen per series by AICc ([`AutoEts`]).
     AutoEts,
@@ -72,10 +74,23 @@ pub enum ModelChoice {
     Adida,
     /// Intermittent multiple aggregation prediction algorithm.
     Imapa,
+    /// The M4 benchmark "Comb": mean of SES, Holt and damped Holt on the
+    /// seasonally adjusted series ([`M4Comb`]); `m4-comb` (or `comb`).
+    M4Comb,
+    /// Mean or median of several models' forecasts and interval bounds
+    /// ([`crate::models::ensemble`]): `comb:ets,theta`, `comb-median:ets,theta,naive2`
+    /// (members separated by `,` or `+`; not nested, not `auto`). Fails on a
+    /// series when any member fails on it (`auto` instead leaves it out).
+    Combination {
+        combiner: Combiner,
+        members: Vec<ModelChoice>,
+    },
+    /// Automatic choice across families per series ([`crate::select`]).
+    Auto,
 }
 
 /// Plain method names accepted by `FromStr`, with their choice.
-const SIMPLE_MODELS: [(&str, ModelChoice); 16] = [
+const SIMPLE_MODELS: [(&str, ModelChoice); 18] = [
     ("naive", ModelChoice::Naive),
     ("snaive", ModelChoice::SeasonalNaive),
     ("drift", ModelChoice::Drift),
@@ -92,6 +107,8 @@ const SIMPLE_MODELS: [(&str, ModelChoice); 16] = [
     ("tsb", ModelChoice::Tsb),
     ("adida", ModelChoice::Adida),
     ("imapa", ModelChoice::Imapa),
+    ("m4-comb", ModelChoice::M4Comb),
+    ("auto", ModelChoice::Auto),
 ];
 
 impl ModelChoice {
@@ -114,6 +131,15 @@ impl ModelChoice {
             ModelChoice::Tsb => "TSB".into(),
             ModelChoice::Adida => "ADIDA".into(),
             ModelChoice::Imapa => "IMAPA".into(),
+            ModelChoice::M4Comb => "Comb".into(),
+            ModelChoice::Combination { combiner, members } => {
+                let names: Vec<String> = members.iter().map(|m| m.name()).collect();
+                match combiner {
+                    Combiner::Mean => format!("Comb({})", names.join("+")),
+                    Combiner::Median => format!("CombMedian({})", names.join("+")),
+                }
+            }
+            ModelChoice::Auto => "Auto".into(),
         }
     }
 }
@@ -133,18 +159,58 @@ impl FromStr for ModelChoice {
     /// ```
     fn from_str(s: &str) -> Result<ModelChoice> {
         let t = s.trim();
-        if t.eq_ignore_ascii_case("auto-ets") || t.eq_ignore_ascii_case("autoets") {
+        if ["auto-ets", "autoets", "ets"]
+            .iter()
+            .any(|a| t.eq_ignore_ascii_case(a))
+        {
             return Ok(ModelChoice::AutoEts);
+        }
+        if t.eq_ignore_ascii_case("comb") {
+            return Ok(ModelChoice::M4Comb);
         }
         if let Some((_, choice)) = SIMPLE_MODELS
             .iter()
             .find(|(name, _)| t.eq_ignore_ascii_case(name))
         {
-            return Ok(*choice);
+            return Ok(choice.clone());
         }
         match t.split_once(':') {
             Some((family, code)) if family.eq_ignore_ascii_case("ets") => {
                 Ok(ModelChoice::Ets(code.parse()?))
+            }
+            Some((family, list))
+                if family.eq_ignore_ascii_case("comb")
+                    || family.eq_ignore_ascii_case("comb-median") =>
+            {
+                let combiner = if family.eq_ignore_ascii_case("comb") {
+                    Combiner::Mean
+                } else {
+                    Combiner::Median
+                };
+                let members = list
+                    .split([',', '+'])
+                    .map(|m| {
+                        let choice: ModelChoice = m.parse()?;
+                        match choice {
+                            ModelChoice::Combination { .. } | ModelChoice::Auto => {
+                                Err(Error::InvalidParameter {
+                                    name: "model",
+                                    reason: format!(
+                                        "'{s}': a combination's members cannot be combinations or auto"
+                                    ),
+                                })
+                            }
+                            other => Ok(other),
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                if members.is_empty() {
+                    return Err(Error::InvalidParameter {
+                        name: "model",
+                        reason: format!("'{s}': a combination needs at least one member"),
+                    });
+                }
+                Ok(ModelChoice::Combination { combiner, members })
             }
             Some((family, n)) if family.eq_ignore_ascii_case("window") => {
                 match n.trim().parse::<usize>() {
@@ -159,7 +225,7 @@ impl FromStr for ModelChoice {
                 name: "model",
                 reason: format!(
                     "'{s}' is not a model (expected auto-ets, ets:<code> (e.g. ets:MAdM), \
-                     window:<n>, or one of: {})",
+                     window:<n>, comb:<m1>,<m2>,..., comb-median:<m1>,<m2>,..., or one of: {})",
                     SIMPLE_MODELS.map(|(name, _)| name).join(", ")
                 ),
             }),
@@ -173,6 +239,13 @@ impl std::fmt::Display for ModelChoice {
             ModelChoice::AutoEts => f.write_str("auto-ets"),
             ModelChoice::Ets(spec) => write!(f, "ets:{spec}"),
             ModelChoice::WindowAverage(n) => write!(f, "window:{n}"),
+            ModelChoice::Combination { combiner, members } => {
+                let names: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+                match combiner {
+                    Combiner::Mean => write!(f, "comb:{}", names.join("+")),
+                    Combiner::Median => write!(f, "comb-median:{}", names.join("+")),
+                }
+            }
             other => match SIMPLE_MODELS.iter().find(|(_, c)| c == other) {
                 Some((name, _)) => f.write_str(name),
                 None => f.write_str(&other.name()),
@@ -188,6 +261,7 @@ pub struct ForecastJob {
     horizon: usize,
     levels: Vec<f64>,
     season_length: Option<usize>,
+    nonnegative: Option<NonNegativePoint>,
 }
 
 impl ForecastJob {
@@ -227,11 +301,25 @@ impl ForecastJob {
             horizon,
             levels,
             season_length,
+            nonnegative: None,
         })
     }
 
+    /// Keeps forecasts and interval bounds non-negative by censoring each
+    /// forecast distribution at zero, with the censored mean or median as
+    /// the point ([`crate::models::nonnegative`]).
+    pub fn with_nonnegative(mut self, point: NonNegativePoint) -> ForecastJob {
+        self.nonnegative = Some(point);
+        self
+    }
+
+    /// The non-negativity option, if set.
+    pub fn nonnegative(&self) -> Option<NonNegativePoint> {
+        self.nonnegative
+    }
+
     pub fn model(&self) -> ModelChoice {
-        self.model
+        self.model.clone()
     }
 
     pub fn horizon(&self) -> usize {
@@ -271,6 +359,8 @@ pub struct SeriesForecast {
     pub n_obs: usize,
     pub aicc: Option<f64>,
     pub forecast: Forecast,
+    /// Why this model was used (set by `auto`).
+    pub reason: Option<String>,
 }
 
 /// Why one series could not be forecast.
@@ -334,7 +424,14 @@ pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
 fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
     let m = job.season_length_for(series);
     let y = series.values();
-    let fitted = fit_and_predict(job.model, y, m, job.horizon, &job.levels)?;
+    let fitted = fit_and_predict_with(
+        job.model.clone(),
+        y,
+        m,
+        job.horizon,
+        &job.levels,
+        job.nonnegative,
+    )?;
     let forecast = fitted.forecast;
     let all_finite = forecast
         .mean
@@ -361,6 +458,7 @@ fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
         n_obs: series.len(),
         aicc: fitted.aicc,
         forecast,
+        reason: fitted.reason,
     })
 }
 
@@ -374,6 +472,39 @@ pub struct ModelOutput {
     pub season_length: usize,
     /// AICc, for models that have one.
     pub aicc: Option<f64>,
+    /// Why this model was used, for automatic choices (`auto`).
+    pub reason: Option<String>,
+}
+
+/// [`fit_and_predict`], then, with `nonnegative`, the forecast censored at
+/// zero ([`crate::models::nonnegative`]: bounds `max(q, 0)`, point the
+/// censored mean or median).
+pub fn fit_and_predict_with(
+    model: ModelChoice,
+    y: &[f64],
+    m: usize,
+    h: usize,
+    levels: &[f64],
+    nonnegative: Option<NonNegativePoint>,
+) -> Result<ModelOutput> {
+    let Some(point) = nonnegative else {
+        return fit_and_predict(model, y, m, h, levels);
+    };
+    crate::stats::check_levels(levels)?;
+    let (all, k) = nonnegative::levels_with_sigma(levels);
+    let mut out = fit_and_predict(model, y, m, h, &all)?;
+    let has_sigma = out.forecast.intervals.len() == all.len();
+    let mut censored = nonnegative::censor(&out.forecast, point, has_sigma.then_some(k))?;
+    if has_sigma && all.len() == levels.len() {
+        // the caller asked for the 68.27% level itself: put it back, censored
+        let mut interval = out.forecast.intervals[k].clone();
+        for v in interval.lower.iter_mut().chain(interval.upper.iter_mut()) {
+            *v = v.max(0.0);
+        }
+        censored.intervals.insert(k, interval);
+    }
+    out.forecast = censored;
+    Ok(out)
 }
 
 /// Fits `model` to `y` (season length `m`) and forecasts `h` steps with
@@ -390,13 +521,14 @@ pub fn fit_and_predict(
         form: model.name(),
         season_length,
         aicc: None,
+        reason: None,
     };
     let baseline = |b: Baseline, season_length| -> Result<ModelOutput> {
         Ok(plain(b.fit(y)?.predict(h, levels)?, season_length))
     };
     let intermittent =
         |i: Intermittent| -> Result<ModelOutput> { Ok(plain(i.fit(y)?.predict(h, levels)?, 1)) };
-    match model {
+    match &model {
         ModelChoice::AutoEts | ModelChoice::Ets(_) => {
             let fit = match model {
                 ModelChoice::Ets(spec) => Ets::new(spec, m)?.fit(y)?,
@@ -407,13 +539,16 @@ pub fn fit_and_predict(
                 form: fit.spec.to_string(),
                 season_length: fit.season_length,
                 aicc: fit.aicc,
+                reason: None,
             })
         }
         ModelChoice::Naive => baseline(Baseline::Naive, 1),
         ModelChoice::SeasonalNaive => baseline(Baseline::SeasonalNaive { season_length: m }, m),
         ModelChoice::Drift => baseline(Baseline::Drift, 1),
         ModelChoice::Mean => baseline(Baseline::Mean, 1),
-        ModelChoice::WindowAverage(window) => baseline(Baseline::WindowAverage { window }, 1),
+        ModelChoice::WindowAverage(window) => {
+            baseline(Baseline::WindowAverage { window: *window }, 1)
+        }
         ModelChoice::Naive2 => baseline(Baseline::Naive2 { season_length: m }, m),
         ModelChoice::Theta(_) | ModelChoice::AutoTheta => {
             let fit = match model {
@@ -425,6 +560,7 @@ pub fn fit_and_predict(
                 form: fit.method.name().to_string(),
                 season_length: m,
                 aicc: None,
+                reason: None,
             })
         }
         ModelChoice::Croston => intermittent(Intermittent::CrostonClassic),
@@ -433,6 +569,48 @@ pub fn fit_and_predict(
         ModelChoice::Tsb => intermittent(Intermittent::tsb(0.1, 0.1)?),
         ModelChoice::Adida => intermittent(Intermittent::Adida),
         ModelChoice::Imapa => intermittent(Intermittent::Imapa),
+        ModelChoice::M4Comb => {
+            let fit = M4Comb::new(m).fit(y)?;
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: format!("Comb({})", fit.members().join("+")),
+                season_length: if fit.adjustment.is_seasonal() { m } else { 1 },
+                aicc: None,
+                reason: None,
+            })
+        }
+        ModelChoice::Combination { combiner, members } => {
+            let mut forecasts = Vec::with_capacity(members.len());
+            let mut forms = Vec::with_capacity(members.len());
+            let mut season_length = 1;
+            for member in members {
+                let out = fit_and_predict(member.clone(), y, m, h, levels)?;
+                forms.push(out.form);
+                season_length = season_length.max(out.season_length);
+                forecasts.push(out.forecast);
+            }
+            let prefix = match combiner {
+                Combiner::Mean => "Comb",
+                Combiner::Median => "CombMedian",
+            };
+            Ok(ModelOutput {
+                forecast: combine(&forecasts, *combiner)?,
+                form: format!("{prefix}({})", forms.join("+")),
+                season_length,
+                aicc: None,
+                reason: None,
+            })
+        }
+        ModelChoice::Auto => {
+            let out = crate::select::auto_forecast(y, m, h, levels)?;
+            Ok(ModelOutput {
+                forecast: out.forecast,
+                form: out.chosen,
+                season_length: out.season_length,
+                aicc: out.aicc,
+                reason: Some(out.reason),
+            })
+        }
     }
 }
 
@@ -459,6 +637,28 @@ pub fn backtest_batch(
     season_length: Option<usize>,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Vec<SeriesBacktest>> {
+    backtest_batch_with(
+        series,
+        models,
+        backtest,
+        levels,
+        season_length,
+        None,
+        progress,
+    )
+}
+
+/// [`backtest_batch`] with forecasts made non-negative
+/// ([`fit_and_predict_with`]) when `nonnegative` is set.
+pub fn backtest_batch_with(
+    series: &[Series],
+    models: &[ModelChoice],
+    backtest: &Backtest,
+    levels: &[f64],
+    season_length: Option<usize>,
+    nonnegative: Option<NonNegativePoint>,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Vec<SeriesBacktest>> {
     series
         .par_iter()
         .map(|s| {
@@ -467,11 +667,18 @@ pub fn backtest_batch(
                 .unwrap_or(1);
             let out = models
                 .iter()
-                .map(|&model| {
+                .map(|model| {
                     let run = || {
                         backtest.run(s.values(), m, |train| {
-                            fit_and_predict(model, train, m, backtest.horizon(), levels)
-                                .map(|o| o.forecast)
+                            fit_and_predict_with(
+                                model.clone(),
+                                train,
+                                m,
+                                backtest.horizon(),
+                                levels,
+                                nonnegative,
+                            )
+                            .map(|o| o.forecast)
                         })
                     };
                     let outcome = catch_unwind(AssertUnwindSafe(run))
@@ -484,7 +691,7 @@ pub fn backtest_batch(
                         .map_err(|e| Box::new(name_series(e, s.id())));
                     SeriesBacktest {
                         id: s.id().to_string(),
-                        model,
+                        model: model.clone(),
                         season_length: m,
                         outcome,
                     }
@@ -545,10 +752,10 @@ mod tests {
     #[test]
     fn job_validation() {
         let m = ModelChoice::AutoEts;
-        assert!(ForecastJob::new(m, 0, vec![80.0], None).is_err());
-        assert!(ForecastJob::new(m, 1, vec![100.0], None).is_err());
-        assert!(ForecastJob::new(m, 1, vec![80.0, 80.0], None).is_err());
-        assert!(ForecastJob::new(m, 1, vec![], Some(0)).is_err());
+        assert!(ForecastJob::new(m.clone(), 0, vec![80.0], None).is_err());
+        assert!(ForecastJob::new(m.clone(), 1, vec![100.0], None).is_err());
+        assert!(ForecastJob::new(m.clone(), 1, vec![80.0, 80.0], None).is_err());
+        assert!(ForecastJob::new(m.clone(), 1, vec![], Some(0)).is_err());
         assert!(ForecastJob::new(m, 1, vec![], None).is_ok());
     }
 

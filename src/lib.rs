@@ -13,6 +13,7 @@ pub mod models;
 pub mod optim;
 pub mod planning_calendar;
 pub mod reconcile;
+pub mod select;
 pub mod series;
 pub mod stats;
 

@@ -256,7 +256,7 @@ fn a_failing_series_is_reported_and_the_others_written() {
         .all(|l| l.split(',').nth(2) == Some("ETS(MNN)")));
     let report = std::fs::read_to_string(report).unwrap();
     let rows: Vec<&str> = report.lines().collect();
-    assert_eq!(rows[0], "unique_id,status,model,n_obs,aicc,reason");
+    assert_eq!(rows[0], "unique_id,status,model,n_obs,aicc,reason,chosen");
     assert!(rows[1].starts_with("good-1,ok,MNN,24,"), "{}", rows[1]);
     assert!(rows[3].starts_with("zeros,failed,,24,,"), "{}", rows[3]);
     assert!(rows[3].contains("positive"), "{}", rows[3]);

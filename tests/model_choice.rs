@@ -41,3 +41,96 @@ fn names_round_trip_and_fit() {
     let err = "thet".parse::<ModelChoice>().unwrap_err().to_string();
     assert!(err.contains("auto-theta") && err.contains("imapa"), "{err}");
 }
+
+#[test]
+fn combinations_and_auto_parse_and_fit() {
+    use salesplan::batch::fit_and_predict_with;
+    use salesplan::models::ensemble::Combiner;
+    use salesplan::models::nonnegative::NonNegativePoint;
+
+    let y: Vec<f64> = (0..40)
+        .map(|t| (50.0 + t as f64) * [1.2, 0.8, 1.0, 1.0][t % 4])
+        .collect();
+    for name in [
+        "m4-comb",
+        "auto",
+        "comb:auto-ets+theta",
+        "comb-median:naive2+dotm+snaive",
+    ] {
+        let choice: ModelChoice = name.parse().unwrap();
+        assert_eq!(choice.to_string(), name);
+        assert_eq!(name.to_uppercase().parse::<ModelChoice>().unwrap(), choice);
+        let out = fit_and_predict(choice, &y, 4, 5, &[80.0, 95.0]).unwrap();
+        assert_eq!(out.forecast.mean.len(), 5, "{name}");
+        assert_eq!(out.forecast.intervals.len(), 2, "{name}");
+    }
+    let ets_theta: ModelChoice = "comb:ets,theta".parse().unwrap();
+    assert_eq!(
+        ets_theta,
+        ModelChoice::Combination {
+            combiner: Combiner::Mean,
+            members: vec![ModelChoice::AutoEts, "theta".parse().unwrap()],
+        }
+    );
+    assert_eq!(ets_theta.name(), "Comb(AutoETS+Theta)");
+    assert_eq!("comb".parse::<ModelChoice>().unwrap(), ModelChoice::M4Comb);
+    for bad in [
+        "comb:",
+        "comb:ets,auto",
+        "comb:ets,comb:theta",
+        "comb-median:thet",
+    ] {
+        assert!(bad.parse::<ModelChoice>().is_err(), "{bad}");
+    }
+    // a combination is the mean of its members' forecasts and bounds
+    let comb = fit_and_predict(ets_theta, &y, 4, 5, &[80.0]).unwrap();
+    let e = fit_and_predict(ModelChoice::AutoEts, &y, 4, 5, &[80.0]).unwrap();
+    let t = fit_and_predict("theta".parse().unwrap(), &y, 4, 5, &[80.0]).unwrap();
+    for j in 0..5 {
+        let want = 0.5 * (e.forecast.mean[j] + t.forecast.mean[j]);
+        assert!((comb.forecast.mean[j] - want).abs() <= 1e-9 * want.abs());
+        let lo = 0.5 * (e.forecast.intervals[0].lower[j] + t.forecast.intervals[0].lower[j]);
+        assert!((comb.forecast.intervals[0].lower[j] - lo).abs() <= 1e-9 * lo.abs());
+    }
+    assert_eq!(comb.form, format!("Comb({}+Theta)", e.form));
+
+    // non-negative: every family, on a series that falls through zero
+    let falling: Vec<f64> = (0..40)
+        .map(|t| 50.0 - 1.6 * t as f64 + [3.0, -2.0, 1.0, 0.0][t % 4])
+        .collect();
+    for name in [
+        "auto-ets",
+        "theta",
+        "dotm",
+        "auto-theta",
+        "naive",
+        "snaive",
+        "drift",
+        "naive2",
+        "m4-comb",
+        "comb:ets+theta",
+        "comb-median:ets+theta+drift",
+        "auto",
+    ] {
+        for point in [NonNegativePoint::Mean, NonNegativePoint::Median] {
+            let choice: ModelChoice = name.parse().unwrap();
+            let out =
+                fit_and_predict_with(choice, &falling, 4, 12, &[80.0, 95.0], Some(point)).unwrap();
+            let fc = &out.forecast;
+            assert!(
+                fc.mean.iter().all(|v| *v >= 0.0 && v.is_finite()),
+                "{name} {fc:?}"
+            );
+            for i in &fc.intervals {
+                assert!(i.lower.iter().chain(&i.upper).all(|v| *v >= 0.0), "{name}");
+            }
+            if fc.intervals.len() == 2 {
+                for j in 0..12 {
+                    let (a, b) = (&fc.intervals[0], &fc.intervals[1]);
+                    assert!(b.lower[j] <= a.lower[j] && a.lower[j] <= a.upper[j]);
+                    assert!(a.upper[j] <= b.upper[j], "{name}");
+                }
+            }
+        }
+    }
+}

@@ -9,8 +9,9 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::backtest::Backtest;
-use salesplan::batch::{backtest_batch, ModelChoice};
+use salesplan::batch::{backtest_batch_with, ModelChoice};
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest, Columns};
+use salesplan::models::nonnegative::NonNegativePoint;
 
 use super::Status;
 
@@ -32,7 +33,8 @@ pub struct BacktestArgs {
     #[arg(long, value_name = "N")]
     sliding: Option<usize>,
     /// Comma-separated models, as for `forecast --model`; Naive2 is always
-    /// added as the reference of OWA.
+    /// added as the reference of OWA. Separate a combination's members with
+    /// `+` here (`comb:ets+theta`).
     #[arg(
         long,
         value_name = "LIST",
@@ -58,6 +60,10 @@ pub struct BacktestArgs {
     /// Where to write the metrics (CSV).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
+    /// Keep forecasts and bounds non-negative: censor each forecast
+    /// distribution at zero; the point is its `mean` (default) or `median`.
+    #[arg(long, value_name = "POINT", num_args = 0..=1, default_missing_value = "mean")]
+    nonnegative: Option<NonNegativePoint>,
 }
 
 pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
@@ -76,7 +82,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     let mut models = Vec::new();
     for m in args.models.iter().chain([&ModelChoice::Naive2]) {
         if !models.contains(m) {
-            models.push(*m);
+            models.push(m.clone());
         }
     }
     super::forecast::check_folder(&args.output)?;
@@ -101,12 +107,13 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
         }
     };
     let run = || {
-        backtest_batch(
+        backtest_batch_with(
             &series,
             &models,
             &backtest,
             &args.levels,
             args.season_length,
+            args.nonnegative,
             &tick,
         )
     };

@@ -10,6 +10,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice, SeriesOutcome};
 use salesplan::io::{read_long_csv, write_forecasts, write_report, Columns};
+use salesplan::models::nonnegative::NonNegativePoint;
 
 use super::Status;
 
@@ -27,7 +28,9 @@ pub struct ForecastArgs {
     /// `auto-ets` (form chosen per series by AICc), `ets:<code>` (e.g. `ets:MAdM`),
     /// `theta`, `otm`, `dstm`, `dotm`, `auto-theta`, `naive`, `snaive`, `drift`,
     /// `mean`, `window:<n>`, `naive2`, `croston`, `croston-opt`, `sba`, `tsb`,
-    /// `adida` or `imapa`.
+    /// `adida`, `imapa`, `m4-comb` (the M4 benchmark Comb), `comb:<m1>,<m2>,...`
+    /// (mean combination, e.g. `comb:ets,theta`), `comb-median:<m1>,<m2>,...`,
+    /// or `auto` (chosen per series across families; the report says what and why).
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: ModelChoice,
     /// Season length for every series [default: from the dates' frequency
@@ -55,11 +58,19 @@ pub struct ForecastArgs {
     /// Where to write a per-series status report (CSV).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Keep forecasts and bounds non-negative: censor each forecast
+    /// distribution at zero (bounds below 0 become 0); the point is the
+    /// censored distribution's `mean` (default) or `median` (max(μ, 0)).
+    #[arg(long, value_name = "POINT", num_args = 0..=1, default_missing_value = "mean")]
+    nonnegative: Option<NonNegativePoint>,
 }
 
 pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
-    let job = ForecastJob::new(args.model, args.horizon, args.levels, args.season_length)?;
+    let mut job = ForecastJob::new(args.model, args.horizon, args.levels, args.season_length)?;
+    if let Some(point) = args.nonnegative {
+        job = job.with_nonnegative(point);
+    }
     check_folder(&args.output)?;
     if let Some(report) = &args.report {
         check_folder(report)?;

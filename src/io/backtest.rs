@@ -30,7 +30,7 @@ pub fn backtest_overall(
     let mut overall: Vec<OverallScore> = models
         .iter()
         .enumerate()
-        .map(|(k, &model)| {
+        .map(|(k, model)| {
             let runs = results.iter().filter_map(|per_model| per_model.get(k));
             let failed_series = runs.clone().filter(|r| r.outcome.is_err()).count();
             let summary = summarise(
@@ -39,7 +39,7 @@ pub fn backtest_overall(
                     .map(|w| &w.accuracy),
             );
             OverallScore {
-                model,
+                model: model.clone(),
                 failed_series,
                 summary,
                 owa: None,

@@ -83,13 +83,23 @@ pub fn write_forecasts<'a>(
 }
 
 /// Writes one row per series, atomically, sorted by id:
-/// `unique_id,status,model,n_obs,aicc,reason` with status `ok` or `failed`,
-/// the fitted ETS form (e.g. `MAdM`), and the reason of a failure.
+/// `unique_id,status,model,n_obs,aicc,reason,chosen` with status `ok` or
+/// `failed`, the fitted form (e.g. `MAdM`), the reason of a failure or, for
+/// `auto`, why the model was chosen, and the model chosen (the fitted form;
+/// for `auto` e.g. `Comb(ETS(MAdM)+DOTM+Comb(ANN+AAN+AAdN))`).
 pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
     let mut sorted: Vec<&SeriesOutcome> = outcomes.iter().collect();
     sorted.sort_by(|a, b| id_of(a).cmp(id_of(b)));
     write_csv(path, |csv| {
-        csv.write_record(["unique_id", "status", "model", "n_obs", "aicc", "reason"])?;
+        csv.write_record([
+            "unique_id",
+            "status",
+            "model",
+            "n_obs",
+            "aicc",
+            "reason",
+            "chosen",
+        ])?;
         for o in sorted {
             match o {
                 Ok(f) => csv.write_record([
@@ -98,7 +108,8 @@ pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
                     &f.form,
                     &f.n_obs.to_string(),
                     &f.aicc.map(|a| a.to_string()).unwrap_or_default(),
-                    "",
+                    f.reason.as_deref().unwrap_or_default(),
+                    &f.form,
                 ])?,
                 Err(e) => csv.write_record([
                     e.id.as_str(),
@@ -107,6 +118,7 @@ pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
                     &e.n_obs.to_string(),
                     "",
                     &e.reason(),
+                    "",
                 ])?,
             }
         }
@@ -154,6 +166,7 @@ mod tests {
             season_length: 4,
             n_obs: 8,
             aicc: Some(12.5),
+            reason: None,
             forecast: Forecast {
                 mean: vec![0.1 + 0.2, 1e21],
                 intervals: vec![Interval {

@@ -1,8 +1,10 @@
 //! Forecasting models, one module per family, and the forecast they produce.
 
+pub mod ensemble;
 pub mod ets;
 pub mod intermittent;
 pub mod naive;
+pub mod nonnegative;
 pub mod seasonal;
 pub mod theta;
 
