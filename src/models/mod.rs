@@ -4,6 +4,7 @@ pub mod ets;
 pub mod intermittent;
 pub mod naive;
 pub mod seasonal;
+pub mod stl;
 pub mod theta;
 
 use serde::{Deserialize, Serialize};
