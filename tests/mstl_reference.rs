@@ -14,14 +14,20 @@
 //! relative; on odd lengths, where R's median is exact, they agree to 1e-8.
 //!
 //! Tolerances: components 1e-8 relative to the series' largest absolute
-//! value (STL is deterministic; we see about 1e-13); drift, naive and Theta
-//! forecasts 1e-6 relative; ETS(ANN) 1e-4 relative (an optimum found by
-//! Nelder–Mead on both sides).
+//! value (STL is deterministic; we see at most 5e-14); forecast means and
+//! 80%/95% bounds 1e-6 relative (drift, naive and Theta are closed-form
+//! given the components; ETS is a Nelder–Mead optimum on both sides, R's
+//! settings via `AutoEts::r_compatible` and R's normal quantiles; we see at
+//! most 5e-14 for all of them, and the same ETS form chosen as R).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use salesplan::models::ets::{AutoEts, Ets, IntervalOptions};
+use salesplan::models::mstl::{AdjustedModel, Mstl};
+use salesplan::models::naive::Baseline;
 use salesplan::models::stl::{SeasonalWindow, Stl};
+use salesplan::models::Forecast;
 
 fn read(name: &str) -> Vec<csv::StringRecord> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -101,4 +107,142 @@ fn stl_matches_r() {
         assert!(abs <= tolerance * 10.0, "{series} {variant} weights: {abs}");
     }
     println!("stl worst: max abs {:.3e}, rel {:.3e}", worst.0, worst.1);
+}
+
+/// The periods each MSTL reference case was decomposed with, as given to R.
+fn mstl_case(name: &str) -> (Vec<f64>, Vec<f64>) {
+    match name {
+        "taylor" => (values("taylor.csv"), vec![48.0, 336.0]),
+        "daily" => (values("daily_synthetic.csv"), vec![365.25, 7.0]),
+        "AirPassengers" => (values("AirPassengers.csv"), vec![12.0]),
+        "nottem_dropped" => (values("nottem.csv"), vec![12.0, 120.0]),
+        other => panic!("unknown case {other}"),
+    }
+}
+
+#[test]
+fn mstl_matches_r() {
+    let mut expected: BTreeMap<String, BTreeMap<String, Vec<f64>>> = BTreeMap::new();
+    for r in read("mstl.csv") {
+        expected
+            .entry(r[0].to_string())
+            .or_default()
+            .entry(r[1].to_string())
+            .or_default()
+            .push(r[3].parse().unwrap());
+    }
+    assert_eq!(expected.len(), 4);
+    let mut worst: (f64, f64) = (0.0, 0.0);
+    for (name, components) in &expected {
+        let (y, periods) = mstl_case(name);
+        let scale = y.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+        let parts = Mstl::new(&periods).unwrap().decompose(&y).unwrap();
+        let seasonal_names: Vec<String> = parts
+            .seasonals
+            .iter()
+            .map(|s| format!("Seasonal{}", s.period))
+            .collect();
+        assert_eq!(components.len(), 2 + seasonal_names.len(), "{name}");
+        let mut ours: Vec<(&str, &Vec<f64>)> =
+            vec![("Trend", &parts.trend), ("Remainder", &parts.remainder)];
+        for (label, s) in seasonal_names.iter().zip(&parts.seasonals) {
+            ours.push((label, &s.values));
+        }
+        for (label, values) in ours {
+            let (abs, rel) = max_diff(values, &components[label], scale);
+            println!("mstl {name} {label}: max abs {abs:.3e}, rel {rel:.3e}");
+            assert!(rel <= 1e-8, "{name} {label}: {abs} ({rel})");
+            worst = (worst.0.max(abs), worst.1.max(rel));
+        }
+    }
+    println!("mstl worst: max abs {:.3e}, rel {:.3e}", worst.0, worst.1);
+}
+
+#[test]
+fn mstl_forecasts_match_r() {
+    // (series, method) -> rows of [mean, lo80, hi80, lo95, hi95], and R's model
+    type Rows = (Vec<[f64; 5]>, String);
+    let mut expected: BTreeMap<(String, String), Rows> = BTreeMap::new();
+    for r in read("forecasts.csv") {
+        let e = expected
+            .entry((r[0].to_string(), r[1].to_string()))
+            .or_insert_with(|| (Vec::new(), r[8].to_string()));
+        let v = |i: usize| r[i].parse::<f64>().unwrap();
+        e.0.push([v(3), v(4), v(5), v(6), v(7)]);
+    }
+    assert_eq!(expected.len(), 20);
+    // R's normal quantiles for ETS intervals (ours default to Student-t)
+    let r_intervals = IntervalOptions::r_compatible();
+    let mut failures = Vec::new();
+    for ((name, method), (rows, r_model)) in &expected {
+        let (y, periods) = mstl_case(name);
+        let h = rows.len();
+        let levels = [80.0, 95.0];
+        let mstl = Mstl::new(&periods).unwrap();
+        let fit = |model| mstl.clone().with_model(model).fit(&y).unwrap();
+        let drift = fit(AdjustedModel::Drift);
+        let seasonal = drift.seasonal_forecast(h);
+        let adjusted = &drift.decomposition.seasonally_adjusted;
+        let shifted = |mut fc: Forecast| {
+            for (k, s) in seasonal.iter().enumerate() {
+                fc.mean[k] += s;
+                for i in &mut fc.intervals {
+                    i.lower[k] += s;
+                    i.upper[k] += s;
+                }
+            }
+            fc
+        };
+        let (fc, tolerance) = match method.as_str() {
+            "drift" => (drift.predict(h, &levels).unwrap(), 1e-6),
+            "theta" => (fit(AdjustedModel::Theta).predict(h, &levels).unwrap(), 1e-6),
+            "naive" => (
+                shifted(
+                    Baseline::Naive
+                        .fit(adjusted)
+                        .unwrap()
+                        .predict(h, &levels)
+                        .unwrap(),
+                ),
+                1e-6,
+            ),
+            "ets_ann" => {
+                let ets = Ets::new("ANN".parse().unwrap(), 1)
+                    .unwrap()
+                    .fit(adjusted)
+                    .unwrap();
+                (
+                    shifted(ets.predict_with(h, &levels, r_intervals).unwrap()),
+                    1e-4,
+                )
+            }
+            "ets_zzn" => {
+                let ets = AutoEts::r_compatible(1).fit(adjusted).unwrap();
+                println!("{name}: R chose {r_model}, we chose ETS({})", ets.spec);
+                (
+                    shifted(ets.predict_with(h, &levels, r_intervals).unwrap()),
+                    1e-3,
+                )
+            }
+            other => panic!("unknown method {other}"),
+        };
+        let mut worst: f64 = 0.0;
+        for (k, row) in rows.iter().enumerate() {
+            let ours = [
+                fc.mean[k],
+                fc.intervals[0].lower[k],
+                fc.intervals[0].upper[k],
+                fc.intervals[1].lower[k],
+                fc.intervals[1].upper[k],
+            ];
+            for (a, b) in ours.iter().zip(row) {
+                worst = worst.max((a - b).abs() / b.abs().max(1.0));
+            }
+        }
+        println!("forecast {name} {method}: max rel {worst:.3e}");
+        if worst > tolerance {
+            failures.push(format!("{name} {method}: {worst:.3e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:?}");
 }

@@ -2,6 +2,7 @@
 
 pub mod ets;
 pub mod intermittent;
+pub mod mstl;
 pub mod naive;
 pub mod seasonal;
 pub mod stl;
