@@ -29,9 +29,11 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use crate::backtest::{Backtest, WindowScore};
+use crate::calendar::Frequency;
 use crate::error::{Error, Result};
 use crate::models::ets::{AutoEts, Ets, EtsSpec};
 use crate::models::intermittent::Intermittent;
+use crate::models::mstl::{AdjustedModel, Mstl};
 use crate::models::naive::Baseline;
 use crate::models::theta::{AutoTheta, Theta, ThetaMethod};
 use crate::models::Forecast;
@@ -72,6 +74,10 @@ pub enum ModelChoice {
     Adida,
     /// Intermittent multiple aggregation prediction algorithm.
     Imapa,
+    /// MSTL decomposition with the seasonally adjusted series forecast by
+    /// the given model: `mstl` (AutoETS), `mstl:theta`, `mstl:drift`. The
+    /// periods come from the job ([`ForecastJob::seasonal_periods_for`]).
+    Mstl(AdjustedModel),
 }
 
 /// Plain method names accepted by `FromStr`, with their choice.
@@ -114,6 +120,7 @@ impl ModelChoice {
             ModelChoice::Tsb => "TSB".into(),
             ModelChoice::Adida => "ADIDA".into(),
             ModelChoice::Imapa => "IMAPA".into(),
+            ModelChoice::Mstl(adjusted) => format!("MSTL({})", adjusted.name()),
         }
     }
 }
@@ -136,6 +143,9 @@ impl FromStr for ModelChoice {
         if t.eq_ignore_ascii_case("auto-ets") || t.eq_ignore_ascii_case("autoets") {
             return Ok(ModelChoice::AutoEts);
         }
+        if t.eq_ignore_ascii_case("mstl") {
+            return Ok(ModelChoice::Mstl(AdjustedModel::AutoEts));
+        }
         if let Some((_, choice)) = SIMPLE_MODELS
             .iter()
             .find(|(name, _)| t.eq_ignore_ascii_case(name))
@@ -145,6 +155,17 @@ impl FromStr for ModelChoice {
         match t.split_once(':') {
             Some((family, code)) if family.eq_ignore_ascii_case("ets") => {
                 Ok(ModelChoice::Ets(code.parse()?))
+            }
+            Some((family, adjusted)) if family.eq_ignore_ascii_case("mstl") => {
+                match adjusted.trim().to_ascii_lowercase().as_str() {
+                    "ets" | "auto-ets" | "autoets" => Ok(ModelChoice::Mstl(AdjustedModel::AutoEts)),
+                    "theta" => Ok(ModelChoice::Mstl(AdjustedModel::Theta)),
+                    "drift" => Ok(ModelChoice::Mstl(AdjustedModel::Drift)),
+                    _ => Err(Error::InvalidParameter {
+                        name: "model",
+                        reason: format!("'{s}': MSTL takes ets, theta or drift (mstl:theta)"),
+                    }),
+                }
             }
             Some((family, n)) if family.eq_ignore_ascii_case("window") => {
                 match n.trim().parse::<usize>() {
@@ -159,7 +180,7 @@ impl FromStr for ModelChoice {
                 name: "model",
                 reason: format!(
                     "'{s}' is not a model (expected auto-ets, ets:<code> (e.g. ets:MAdM), \
-                     window:<n>, or one of: {})",
+                     window:<n>, mstl, mstl:theta, mstl:drift, or one of: {})",
                     SIMPLE_MODELS.map(|(name, _)| name).join(", ")
                 ),
             }),
@@ -173,6 +194,9 @@ impl std::fmt::Display for ModelChoice {
             ModelChoice::AutoEts => f.write_str("auto-ets"),
             ModelChoice::Ets(spec) => write!(f, "ets:{spec}"),
             ModelChoice::WindowAverage(n) => write!(f, "window:{n}"),
+            ModelChoice::Mstl(AdjustedModel::AutoEts) => f.write_str("mstl"),
+            ModelChoice::Mstl(AdjustedModel::Theta) => f.write_str("mstl:theta"),
+            ModelChoice::Mstl(AdjustedModel::Drift) => f.write_str("mstl:drift"),
             other => match SIMPLE_MODELS.iter().find(|(_, c)| c == other) {
                 Some((name, _)) => f.write_str(name),
                 None => f.write_str(&other.name()),
@@ -188,6 +212,7 @@ pub struct ForecastJob {
     horizon: usize,
     levels: Vec<f64>,
     season_length: Option<usize>,
+    seasonal_periods: Vec<f64>,
 }
 
 impl ForecastJob {
@@ -227,7 +252,40 @@ impl ForecastJob {
             horizon,
             levels,
             season_length,
+            seasonal_periods: Vec::new(),
         })
+    }
+
+    /// Seasonal periods for MSTL (each finite and at least 1; fractional
+    /// allowed, such as 365.25), used instead of the season length.
+    ///
+    /// ```
+    /// use salesplan::batch::{ForecastJob, ModelChoice};
+    /// let job = ForecastJob::new(ModelChoice::Mstl(Default::default()), 14, vec![95.0], None)?
+    ///     .with_seasonal_periods(vec![7.0, 365.25])?;
+    /// assert_eq!(job.seasonal_periods(), [7.0, 365.25]);
+    /// assert!(job.clone().with_seasonal_periods(vec![0.5]).is_err());
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn with_seasonal_periods(mut self, periods: Vec<f64>) -> Result<ForecastJob> {
+        check_seasonal_periods(&periods)?;
+        self.seasonal_periods = periods;
+        Ok(self)
+    }
+
+    /// The seasonal periods set for MSTL (empty: see
+    /// [`seasonal_periods_for`](Self::seasonal_periods_for)).
+    pub fn seasonal_periods(&self) -> &[f64] {
+        &self.seasonal_periods
+    }
+
+    /// The MSTL periods for `series`: see [`mstl_periods`].
+    pub fn seasonal_periods_for(&self, series: &Series) -> Vec<f64> {
+        mstl_periods(
+            &self.seasonal_periods,
+            self.season_length,
+            series.frequency(),
+        )
     }
 
     pub fn model(&self) -> ModelChoice {
@@ -254,6 +312,50 @@ impl ForecastJob {
         self.season_length
             .or_else(|| series.frequency().map(|f| f.season_length()))
             .unwrap_or(1)
+    }
+}
+
+/// Checks MSTL periods: each finite and at least 1.
+pub fn check_seasonal_periods(periods: &[f64]) -> Result<()> {
+    match periods.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
+        Some(p) => Err(Error::InvalidParameter {
+            name: "seasonal period",
+            reason: format!("must be a number ≥ 1, got {p}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The seasonal periods MSTL uses for a series: `explicit` when given, else
+/// the season length when given, else by the dates' frequency — daily 7 and
+/// 365.25 (week and year), weekly 52.18 (the year), others their usual
+/// season length —, else none (integer periods).
+///
+/// ```
+/// use salesplan::batch::mstl_periods;
+/// use salesplan::calendar::Frequency;
+/// assert_eq!(mstl_periods(&[], None, Some(Frequency::Daily)), [7.0, 365.25]);
+/// assert_eq!(mstl_periods(&[], None, Some(Frequency::Weekly)), [52.18]);
+/// assert_eq!(mstl_periods(&[], Some(12), Some(Frequency::Daily)), [12.0]);
+/// assert_eq!(mstl_periods(&[24.0, 168.0], Some(12), None), [24.0, 168.0]);
+/// assert!(mstl_periods(&[], None, None).is_empty());
+/// ```
+pub fn mstl_periods(
+    explicit: &[f64],
+    season_length: Option<usize>,
+    frequency: Option<Frequency>,
+) -> Vec<f64> {
+    if !explicit.is_empty() {
+        return explicit.to_vec();
+    }
+    if let Some(m) = season_length {
+        return vec![m as f64];
+    }
+    match frequency {
+        Some(Frequency::Daily) => vec![7.0, 365.25],
+        Some(Frequency::Weekly) => vec![52.18],
+        Some(f) => vec![f.season_length() as f64],
+        None => Vec::new(),
     }
 }
 
@@ -334,7 +436,11 @@ pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
 fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
     let m = job.season_length_for(series);
     let y = series.values();
-    let fitted = fit_and_predict(job.model, y, m, job.horizon, &job.levels)?;
+    let periods = match job.model {
+        ModelChoice::Mstl(_) => job.seasonal_periods_for(series),
+        _ => Vec::new(),
+    };
+    let fitted = fit_and_predict_with_periods(job.model, y, m, &periods, job.horizon, &job.levels)?;
     let forecast = fitted.forecast;
     let all_finite = forecast
         .mean
@@ -382,6 +488,19 @@ pub fn fit_and_predict(
     model: ModelChoice,
     y: &[f64],
     m: usize,
+    h: usize,
+    levels: &[f64],
+) -> Result<ModelOutput> {
+    fit_and_predict_with_periods(model, y, m, &[], h, levels)
+}
+
+/// As [`fit_and_predict`], with the seasonal periods MSTL uses (when empty,
+/// MSTL uses the season length `m`).
+pub fn fit_and_predict_with_periods(
+    model: ModelChoice,
+    y: &[f64],
+    m: usize,
+    periods: &[f64],
     h: usize,
     levels: &[f64],
 ) -> Result<ModelOutput> {
@@ -433,6 +552,28 @@ pub fn fit_and_predict(
         ModelChoice::Tsb => intermittent(Intermittent::tsb(0.1, 0.1)?),
         ModelChoice::Adida => intermittent(Intermittent::Adida),
         ModelChoice::Imapa => intermittent(Intermittent::Imapa),
+        ModelChoice::Mstl(adjusted) => {
+            let periods = if periods.is_empty() {
+                vec![m as f64]
+            } else {
+                periods.to_vec()
+            };
+            let fit = Mstl::new(&periods)?.with_model(adjusted).fit(y)?;
+            let season_length = fit
+                .decomposition
+                .seasonals
+                .last()
+                .map_or(1, |s| s.period.trunc() as usize);
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: fit.form(),
+                season_length,
+                aicc: match &fit.model {
+                    crate::models::mstl::FittedAdjusted::Ets(ets) => ets.aicc,
+                    _ => None,
+                },
+            })
+        }
     }
 }
 
@@ -459,19 +600,53 @@ pub fn backtest_batch(
     season_length: Option<usize>,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Vec<SeriesBacktest>> {
+    backtest_batch_with_periods(
+        series,
+        models,
+        backtest,
+        levels,
+        season_length,
+        &[],
+        progress,
+    )
+}
+
+/// As [`backtest_batch`], with explicit MSTL seasonal periods (empty: the
+/// defaults of [`mstl_periods`]).
+pub fn backtest_batch_with_periods(
+    series: &[Series],
+    models: &[ModelChoice],
+    backtest: &Backtest,
+    levels: &[f64],
+    season_length: Option<usize>,
+    seasonal_periods: &[f64],
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Vec<SeriesBacktest>> {
     series
         .par_iter()
         .map(|s| {
             let m = season_length
                 .or_else(|| s.frequency().map(|f| f.season_length()))
                 .unwrap_or(1);
+            let periods = mstl_periods(seasonal_periods, season_length, s.frequency());
             let out = models
                 .iter()
                 .map(|&model| {
                     let run = || {
                         backtest.run(s.values(), m, |train| {
-                            fit_and_predict(model, train, m, backtest.horizon(), levels)
-                                .map(|o| o.forecast)
+                            let periods = match model {
+                                ModelChoice::Mstl(_) => periods.as_slice(),
+                                _ => &[],
+                            };
+                            fit_and_predict_with_periods(
+                                model,
+                                train,
+                                m,
+                                periods,
+                                backtest.horizon(),
+                                levels,
+                            )
+                            .map(|o| o.forecast)
                         })
                     };
                     let outcome = catch_unwind(AssertUnwindSafe(run))
