@@ -145,6 +145,36 @@ fn cli_mstl_drift_on_taylor_matches_r() {
             assert!((a - b).abs() <= 1e-6 * b.abs(), "{a} vs R {b}");
         }
     }
+    // the backtest takes the same option
+    let metrics = dir.path().join("metrics.csv");
+    Command::new(env!("CARGO_BIN_EXE_salesplan"))
+        .args(["backtest", "--models", "mstl,mstl:theta", "--horizon", "48"])
+        .args(["--windows", "2", "--seasonal-periods", "48,336"])
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&metrics)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    assert!(text.contains("MSTL(AutoETS)") && text.contains("MSTL(Theta)"));
+    Command::new(env!("CARGO_BIN_EXE_salesplan"))
+        .args([
+            "backtest",
+            "--models",
+            "mstl",
+            "--horizon",
+            "4",
+            "--windows",
+            "1",
+        ])
+        .args(["--seasonal-periods", "0.5"])
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&metrics)
+        .assert()
+        .code(2);
     // bad periods are rejected before any work
     Command::new(env!("CARGO_BIN_EXE_salesplan"))
         .args(["forecast", "--model", "mstl", "--horizon", "4"])

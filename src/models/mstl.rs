@@ -419,6 +419,36 @@ mod tests {
     }
 
     #[test]
+    fn edge_cases() {
+        for model in [
+            AdjustedModel::AutoEts,
+            AdjustedModel::Theta,
+            AdjustedModel::Drift,
+        ] {
+            let mstl = Mstl::new(&[7.0, 365.25]).unwrap().with_model(model);
+            // one point: no seasonality can be estimated; the model decides
+            match mstl.fit(&[3.0]) {
+                Ok(fit) => {
+                    assert_eq!(model, AdjustedModel::AutoEts);
+                    let fc = fit.predict(3, &[95.0]).unwrap();
+                    assert!(fc.mean.iter().all(|m| (m - 3.0).abs() < 1e-9));
+                }
+                Err(e) => assert!(matches!(e, Error::TooShort { got: 1, .. }), "{e}"),
+            }
+            // all zeros, and huge values with a weekly pattern
+            let fc = mstl.fit(&[0.0; 40]).unwrap().predict(7, &[80.0]).unwrap();
+            assert!(fc.mean.iter().all(|m| m.abs() < 1e-9), "{model:?}");
+            let y: Vec<f64> = (0..70)
+                .map(|t| 1e12 * (10.0 + [1.0, 2.0, 0.0, -1.0, -2.0, 0.5, -0.5][t % 7]))
+                .collect();
+            let fc = mstl.fit(&y).unwrap().predict(7, &[80.0]).unwrap();
+            for (k, m) in fc.mean.iter().enumerate() {
+                assert!((m - y[63 + k]).abs() < 1e-6 * 1e13, "{model:?}: {m}");
+            }
+        }
+    }
+
+    #[test]
     fn components_add_up() {
         let y: Vec<f64> = (0..200)
             .map(|t| {
