@@ -1,7 +1,8 @@
 //! STL and MSTL against R (4.2, forecast 8.20) on named series: `stats::stl`
 //! on AirPassengers, co2 and nottem with five settings (periodic, s.window 7,
 //! robust, no jumps, degree 1), `forecast::mstl` on taylor (periods 48 and
-//! 336), a synthetic daily series (7 and 365.25), AirPassengers, and nottem
+//! 336), a synthetic daily series (7 and 365.25; and 7.5 and 30.6, where
+//! truncating and rounding the period differ), AirPassengers, and nottem
 //! with a period dropped; and `forecast(mstl(x))` with drift, naive, Theta
 //! and ETS on the seasonally adjusted series. Data and the generating R
 //! script are in `tests/data/mstl_reference/`.
@@ -116,6 +117,7 @@ fn mstl_case(name: &str) -> (Vec<f64>, Vec<f64>) {
         "daily" => (values("daily_synthetic.csv"), vec![365.25, 7.0]),
         "AirPassengers" => (values("AirPassengers.csv"), vec![12.0]),
         "nottem_dropped" => (values("nottem.csv"), vec![12.0, 120.0]),
+        "daily_fractional" => (values("daily_synthetic.csv"), vec![7.5, 30.6]),
         other => panic!("unknown case {other}"),
     }
 }
@@ -131,7 +133,7 @@ fn mstl_matches_r() {
             .or_default()
             .push(r[3].parse().unwrap());
     }
-    assert_eq!(expected.len(), 4);
+    assert_eq!(expected.len(), 5);
     let mut worst: (f64, f64) = (0.0, 0.0);
     for (name, components) in &expected {
         let (y, periods) = mstl_case(name);
@@ -170,7 +172,7 @@ fn mstl_forecasts_match_r() {
         let v = |i: usize| r[i].parse::<f64>().unwrap();
         e.0.push([v(3), v(4), v(5), v(6), v(7)]);
     }
-    assert_eq!(expected.len(), 20);
+    assert_eq!(expected.len(), 25);
     // R's normal quantiles for ETS intervals (ours default to Student-t)
     let r_intervals = IntervalOptions::r_compatible();
     let mut failures = Vec::new();

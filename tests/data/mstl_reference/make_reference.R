@@ -46,11 +46,14 @@ cases <- list(
   taylor = msts(load_series("taylor"), seasonal.periods = c(48, 336)),
   daily = msts(daily, seasonal.periods = c(365.25, 7)),       # given unsorted
   AirPassengers = msts(load_series("AirPassengers"), seasonal.periods = 12),
-  nottem_dropped = msts(load_series("nottem"), seasonal.periods = c(12, 120))  # 120 >= n/2
+  nottem_dropped = msts(load_series("nottem"), seasonal.periods = c(12, 120)),  # 120 >= n/2
+  # fractional parts of .5 and above: R truncates the smoothing period
+  daily_fractional = msts(daily, seasonal.periods = c(7.5, 30.6))
 )
 rows <- list()
 frows <- list()
-h <- c(taylor = 96, daily = 60, AirPassengers = 24, nottem_dropped = 24)
+h <- c(taylor = 96, daily = 60, AirPassengers = 24, nottem_dropped = 24,
+       daily_fractional = 40)
 for (name in names(cases)) {
   fit <- suppressWarnings(mstl(cases[[name]]))
   for (col in colnames(fit)[-1]) {
