@@ -3,7 +3,7 @@
 //! robust, no jumps, degree 1), `forecast::mstl` on taylor (periods 48 and
 //! 336), a synthetic daily series (7 and 365.25; and 7.5 and 30.6, where
 //! truncating and rounding the period differ), AirPassengers, and nottem
-//! with a period dropped; and `forecast(mstl(x))` with drift, naive, Theta
+//! with a period dropped, and robust STL fits (odd length, see below); and `forecast(mstl(x))` with drift, naive, Theta
 //! and ETS on the seasonally adjusted series. Data and the generating R
 //! script are in `tests/data/mstl_reference/`.
 //!
@@ -118,6 +118,11 @@ fn mstl_case(name: &str) -> (Vec<f64>, Vec<f64>) {
         "AirPassengers" => (values("AirPassengers.csv"), vec![12.0]),
         "nottem_dropped" => (values("nottem.csv"), vec![12.0, 120.0]),
         "daily_fractional" => (values("daily_synthetic.csv"), vec![7.5, 30.6]),
+        "daily_robust_odd" => {
+            let mut y = values("daily_synthetic.csv");
+            y.pop();
+            (y, vec![7.0, 365.25])
+        }
         other => panic!("unknown case {other}"),
     }
 }
@@ -133,12 +138,16 @@ fn mstl_matches_r() {
             .or_default()
             .push(r[3].parse().unwrap());
     }
-    assert_eq!(expected.len(), 5);
+    assert_eq!(expected.len(), 6);
     let mut worst: (f64, f64) = (0.0, 0.0);
     for (name, components) in &expected {
         let (y, periods) = mstl_case(name);
         let scale = y.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
-        let parts = Mstl::new(&periods).unwrap().decompose(&y).unwrap();
+        let parts = Mstl::new(&periods)
+            .unwrap()
+            .robust(name == "daily_robust_odd")
+            .decompose(&y)
+            .unwrap();
         let seasonal_names: Vec<String> = parts
             .seasonals
             .iter()
@@ -172,7 +181,7 @@ fn mstl_forecasts_match_r() {
         let v = |i: usize| r[i].parse::<f64>().unwrap();
         e.0.push([v(3), v(4), v(5), v(6), v(7)]);
     }
-    assert_eq!(expected.len(), 25);
+    assert_eq!(expected.len(), 30);
     // R's normal quantiles for ETS intervals (ours default to Student-t)
     let r_intervals = IntervalOptions::r_compatible();
     let mut failures = Vec::new();
@@ -180,7 +189,9 @@ fn mstl_forecasts_match_r() {
         let (y, periods) = mstl_case(name);
         let h = rows.len();
         let levels = [80.0, 95.0];
-        let mstl = Mstl::new(&periods).unwrap();
+        let mstl = Mstl::new(&periods)
+            .unwrap()
+            .robust(name == "daily_robust_odd");
         let fit = |model| mstl.clone().with_model(model).fit(&y).unwrap();
         let drift = fit(AdjustedModel::Drift);
         let seasonal = drift.seasonal_forecast(h);

@@ -23,7 +23,8 @@
 //!
 //! **Forecast** (R's `forecast.mstl`): the seasonally adjusted series
 //! (data minus all seasonals) is forecast by a non-seasonal model —
-//! [`AutoEts`] with season length 1 (R: `ets(model = "ZZN")`), standard
+//! [`AutoEts`] with season length 1 (R: `ets(model = "ZZN")`; our AutoETS
+//! defaults apply, `AutoEts::r_compatible(1)` reproduces R), standard
 //! [`Theta`] (R: `thetaf`), or a random walk with drift (R: `rwf(drift =
 //! TRUE)`) —, and the last cycle of every seasonal component is added to the
 //! mean and to the interval bounds. Intervals are therefore those of the
@@ -89,6 +90,7 @@ pub struct Mstl {
     periods: Vec<f64>,
     seasonal_windows: Option<Vec<usize>>,
     iterations: usize,
+    robust: bool,
     model: AdjustedModel,
 }
 
@@ -160,6 +162,7 @@ impl Mstl {
             periods: periods.to_vec(),
             seasonal_windows: None,
             iterations: 2,
+            robust: false,
             model: AdjustedModel::default(),
         })
     }
@@ -187,6 +190,13 @@ impl Mstl {
         }
         self.iterations = iterations;
         Ok(self)
+    }
+
+    /// Robust STL fits (R's `mstl(x, robust = TRUE)`, passed on to `stl`;
+    /// see [`Stl::robust`]). Default false.
+    pub fn robust(mut self, robust: bool) -> Mstl {
+        self.robust = robust;
+        self
     }
 
     /// The model for the seasonally adjusted series.
@@ -257,7 +267,7 @@ impl Mstl {
                     })?,
                     None => 7 + 4 * (i + 1),
                 };
-                Stl::new(period, SeasonalWindow::Span(window))
+                Ok(Stl::new(period, SeasonalWindow::Span(window))?.robust(self.robust))
             })
             .collect::<Result<Vec<_>>>()?;
         let mut seasonals = vec![vec![0.0; n]; periods.len()];

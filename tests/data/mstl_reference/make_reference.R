@@ -48,14 +48,17 @@ cases <- list(
   AirPassengers = msts(load_series("AirPassengers"), seasonal.periods = 12),
   nottem_dropped = msts(load_series("nottem"), seasonal.periods = c(12, 120)),  # 120 >= n/2
   # fractional parts of .5 and above: R truncates the smoothing period
-  daily_fractional = msts(daily, seasonal.periods = c(7.5, 30.6))
+  daily_fractional = msts(daily, seasonal.periods = c(7.5, 30.6)),
+  # robust STL inside; odd length, where R's robustness median is exact
+  daily_robust_odd = msts(head(daily, -1), seasonal.periods = c(7, 365.25))
 )
 rows <- list()
 frows <- list()
 h <- c(taylor = 96, daily = 60, AirPassengers = 24, nottem_dropped = 24,
-       daily_fractional = 40)
+       daily_fractional = 40, daily_robust_odd = 30)
 for (name in names(cases)) {
-  fit <- suppressWarnings(mstl(cases[[name]]))
+  robust <- name == "daily_robust_odd"
+  fit <- suppressWarnings(mstl(cases[[name]], robust = robust))
   for (col in colnames(fit)[-1]) {
     rows[[length(rows) + 1]] <- data.frame(
       series = name, component = col, t = seq_len(nrow(fit)), value = f17(fit[, col]))
