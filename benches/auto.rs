@@ -53,6 +53,7 @@ fn benches(c: &mut Criterion) {
                     theta.clone(),
                     y,
                     12,
+                    &[],
                     18,
                     &levels,
                     Some(NonNegativePoint::Mean),

@@ -29,10 +29,12 @@ use std::str::FromStr;
 use rayon::prelude::*;
 
 use crate::backtest::{Backtest, WindowScore};
+use crate::calendar::Frequency;
 use crate::error::{Error, Result};
 use crate::models::ensemble::{combine, Combiner, M4Comb};
 use crate::models::ets::{AutoEts, Ets, EtsSpec};
 use crate::models::intermittent::Intermittent;
+use crate::models::mstl::{AdjustedModel, Mstl};
 use crate::models::naive::Baseline;
 use crate::models::nonnegative::{self, NonNegativePoint};
 use crate::models::theta::{AutoTheta, Theta, ThetaMethod};
@@ -87,6 +89,10 @@ pub enum ModelChoice {
     },
     /// Automatic choice across families per series ([`crate::select`]).
     Auto,
+    /// MSTL decomposition with the seasonally adjusted series forecast by
+    /// the given model: `mstl` (AutoETS), `mstl:theta`, `mstl:drift`. The
+    /// periods come from the job ([`ForecastJob::seasonal_periods_for`]).
+    Mstl(AdjustedModel),
 }
 
 /// Plain method names accepted by `FromStr`, with their choice.
@@ -140,6 +146,7 @@ impl ModelChoice {
                 }
             }
             ModelChoice::Auto => "Auto".into(),
+            ModelChoice::Mstl(adjusted) => format!("MSTL({})", adjusted.name()),
         }
     }
 }
@@ -167,6 +174,9 @@ impl FromStr for ModelChoice {
         }
         if t.eq_ignore_ascii_case("comb") {
             return Ok(ModelChoice::M4Comb);
+        }
+        if t.eq_ignore_ascii_case("mstl") {
+            return Ok(ModelChoice::Mstl(AdjustedModel::AutoEts));
         }
         if let Some((_, choice)) = SIMPLE_MODELS
             .iter()
@@ -212,6 +222,17 @@ impl FromStr for ModelChoice {
                 }
                 Ok(ModelChoice::Combination { combiner, members })
             }
+            Some((family, adjusted)) if family.eq_ignore_ascii_case("mstl") => {
+                match adjusted.trim().to_ascii_lowercase().as_str() {
+                    "ets" | "auto-ets" | "autoets" => Ok(ModelChoice::Mstl(AdjustedModel::AutoEts)),
+                    "theta" => Ok(ModelChoice::Mstl(AdjustedModel::Theta)),
+                    "drift" => Ok(ModelChoice::Mstl(AdjustedModel::Drift)),
+                    _ => Err(Error::InvalidParameter {
+                        name: "model",
+                        reason: format!("'{s}': MSTL takes ets, theta or drift (mstl:theta)"),
+                    }),
+                }
+            }
             Some((family, n)) if family.eq_ignore_ascii_case("window") => {
                 match n.trim().parse::<usize>() {
                     Ok(n) if n > 0 => Ok(ModelChoice::WindowAverage(n)),
@@ -225,7 +246,7 @@ impl FromStr for ModelChoice {
                 name: "model",
                 reason: format!(
                     "'{s}' is not a model (expected auto-ets, ets:<code> (e.g. ets:MAdM), \
-                     window:<n>, comb:<m1>,<m2>,..., comb-median:<m1>,<m2>,..., or one of: {})",
+                     window:<n>, comb:<m1>,<m2>,..., comb-median:<m1>,<m2>,..., mstl, mstl:theta, mstl:drift, or one of: {})",
                     SIMPLE_MODELS.map(|(name, _)| name).join(", ")
                 ),
             }),
@@ -246,6 +267,9 @@ impl std::fmt::Display for ModelChoice {
                     Combiner::Median => write!(f, "comb-median:{}", names.join("+")),
                 }
             }
+            ModelChoice::Mstl(AdjustedModel::AutoEts) => f.write_str("mstl"),
+            ModelChoice::Mstl(AdjustedModel::Theta) => f.write_str("mstl:theta"),
+            ModelChoice::Mstl(AdjustedModel::Drift) => f.write_str("mstl:drift"),
             other => match SIMPLE_MODELS.iter().find(|(_, c)| c == other) {
                 Some((name, _)) => f.write_str(name),
                 None => f.write_str(&other.name()),
@@ -262,6 +286,7 @@ pub struct ForecastJob {
     levels: Vec<f64>,
     season_length: Option<usize>,
     nonnegative: Option<NonNegativePoint>,
+    seasonal_periods: Vec<f64>,
 }
 
 impl ForecastJob {
@@ -302,7 +327,40 @@ impl ForecastJob {
             levels,
             season_length,
             nonnegative: None,
+            seasonal_periods: Vec::new(),
         })
+    }
+
+    /// Seasonal periods for MSTL (each finite and at least 1; fractional
+    /// allowed, such as 365.25), used instead of the season length.
+    ///
+    /// ```
+    /// use salesplan::batch::{ForecastJob, ModelChoice};
+    /// let job = ForecastJob::new(ModelChoice::Mstl(Default::default()), 14, vec![95.0], None)?
+    ///     .with_seasonal_periods(vec![7.0, 365.25])?;
+    /// assert_eq!(job.seasonal_periods(), [7.0, 365.25]);
+    /// assert!(job.clone().with_seasonal_periods(vec![0.5]).is_err());
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn with_seasonal_periods(mut self, periods: Vec<f64>) -> Result<ForecastJob> {
+        check_seasonal_periods(&periods)?;
+        self.seasonal_periods = periods;
+        Ok(self)
+    }
+
+    /// The seasonal periods set for MSTL (empty: see
+    /// [`seasonal_periods_for`](Self::seasonal_periods_for)).
+    pub fn seasonal_periods(&self) -> &[f64] {
+        &self.seasonal_periods
+    }
+
+    /// The MSTL periods for `series`: see [`mstl_periods`].
+    pub fn seasonal_periods_for(&self, series: &Series) -> Vec<f64> {
+        mstl_periods(
+            &self.seasonal_periods,
+            self.season_length,
+            series.frequency(),
+        )
     }
 
     /// Keeps forecasts and interval bounds non-negative by censoring each
@@ -342,6 +400,50 @@ impl ForecastJob {
         self.season_length
             .or_else(|| series.frequency().map(|f| f.season_length()))
             .unwrap_or(1)
+    }
+}
+
+/// Checks MSTL periods: each finite and at least 1.
+pub fn check_seasonal_periods(periods: &[f64]) -> Result<()> {
+    match periods.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
+        Some(p) => Err(Error::InvalidParameter {
+            name: "seasonal period",
+            reason: format!("must be a number ≥ 1, got {p}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The seasonal periods MSTL uses for a series: `explicit` when given, else
+/// the season length when given, else by the dates' frequency — daily 7 and
+/// 365.25 (week and year), weekly 52.18 (the year), others their usual
+/// season length —, else none (integer periods).
+///
+/// ```
+/// use salesplan::batch::mstl_periods;
+/// use salesplan::calendar::Frequency;
+/// assert_eq!(mstl_periods(&[], None, Some(Frequency::Daily)), [7.0, 365.25]);
+/// assert_eq!(mstl_periods(&[], None, Some(Frequency::Weekly)), [52.18]);
+/// assert_eq!(mstl_periods(&[], Some(12), Some(Frequency::Daily)), [12.0]);
+/// assert_eq!(mstl_periods(&[24.0, 168.0], Some(12), None), [24.0, 168.0]);
+/// assert!(mstl_periods(&[], None, None).is_empty());
+/// ```
+pub fn mstl_periods(
+    explicit: &[f64],
+    season_length: Option<usize>,
+    frequency: Option<Frequency>,
+) -> Vec<f64> {
+    if !explicit.is_empty() {
+        return explicit.to_vec();
+    }
+    if let Some(m) = season_length {
+        return vec![m as f64];
+    }
+    match frequency {
+        Some(Frequency::Daily) => vec![7.0, 365.25],
+        Some(Frequency::Weekly) => vec![52.18],
+        Some(f) => vec![f.season_length() as f64],
+        None => Vec::new(),
     }
 }
 
@@ -424,10 +526,15 @@ pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
 fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
     let m = job.season_length_for(series);
     let y = series.values();
+    let periods = match job.model {
+        ModelChoice::Mstl(_) => job.seasonal_periods_for(series),
+        _ => Vec::new(),
+    };
     let fitted = fit_and_predict_with(
         job.model.clone(),
         y,
         m,
+        &periods,
         job.horizon,
         &job.levels,
         job.nonnegative,
@@ -476,23 +583,25 @@ pub struct ModelOutput {
     pub reason: Option<String>,
 }
 
-/// [`fit_and_predict`], then, with `nonnegative`, the forecast censored at
+/// [`fit_and_predict_with_periods`] (the periods are for MSTL), then, with
+/// `nonnegative`, the forecast censored at
 /// zero ([`crate::models::nonnegative`]: bounds `max(q, 0)`, point the
 /// censored mean or median).
 pub fn fit_and_predict_with(
     model: ModelChoice,
     y: &[f64],
     m: usize,
+    periods: &[f64],
     h: usize,
     levels: &[f64],
     nonnegative: Option<NonNegativePoint>,
 ) -> Result<ModelOutput> {
     let Some(point) = nonnegative else {
-        return fit_and_predict(model, y, m, h, levels);
+        return fit_and_predict_with_periods(model, y, m, periods, h, levels);
     };
     crate::stats::check_levels(levels)?;
     let (all, k) = nonnegative::levels_with_sigma(levels);
-    let mut out = fit_and_predict(model, y, m, h, &all)?;
+    let mut out = fit_and_predict_with_periods(model, y, m, periods, h, &all)?;
     let has_sigma = out.forecast.intervals.len() == all.len();
     let mut censored = nonnegative::censor(&out.forecast, point, has_sigma.then_some(k))?;
     if has_sigma && all.len() == levels.len() {
@@ -513,6 +622,19 @@ pub fn fit_and_predict(
     model: ModelChoice,
     y: &[f64],
     m: usize,
+    h: usize,
+    levels: &[f64],
+) -> Result<ModelOutput> {
+    fit_and_predict_with_periods(model, y, m, &[], h, levels)
+}
+
+/// As [`fit_and_predict`], with the seasonal periods MSTL uses (when empty,
+/// MSTL uses the season length `m`).
+pub fn fit_and_predict_with_periods(
+    model: ModelChoice,
+    y: &[f64],
+    m: usize,
+    periods: &[f64],
     h: usize,
     levels: &[f64],
 ) -> Result<ModelOutput> {
@@ -611,6 +733,29 @@ pub fn fit_and_predict(
                 reason: Some(out.reason),
             })
         }
+        ModelChoice::Mstl(adjusted) => {
+            let periods = if periods.is_empty() {
+                vec![m as f64]
+            } else {
+                periods.to_vec()
+            };
+            let fit = Mstl::new(&periods)?.with_model(*adjusted).fit(y)?;
+            let season_length = fit
+                .decomposition
+                .seasonals
+                .last()
+                .map_or(1, |s| s.period.trunc() as usize);
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: fit.form(),
+                season_length,
+                aicc: match &fit.model {
+                    crate::models::mstl::FittedAdjusted::Ets(ets) => ets.aicc,
+                    _ => None,
+                },
+                reason: None,
+            })
+        }
     }
 }
 
@@ -643,19 +788,23 @@ pub fn backtest_batch(
         backtest,
         levels,
         season_length,
+        &[],
         None,
         progress,
     )
 }
 
-/// [`backtest_batch`] with forecasts made non-negative
+/// As [`backtest_batch`], with explicit MSTL seasonal periods (empty: the
+/// defaults of [`mstl_periods`]) and forecasts made non-negative
 /// ([`fit_and_predict_with`]) when `nonnegative` is set.
+#[allow(clippy::too_many_arguments)]
 pub fn backtest_batch_with(
     series: &[Series],
     models: &[ModelChoice],
     backtest: &Backtest,
     levels: &[f64],
     season_length: Option<usize>,
+    seasonal_periods: &[f64],
     nonnegative: Option<NonNegativePoint>,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Vec<SeriesBacktest>> {
@@ -665,15 +814,21 @@ pub fn backtest_batch_with(
             let m = season_length
                 .or_else(|| s.frequency().map(|f| f.season_length()))
                 .unwrap_or(1);
+            let periods = mstl_periods(seasonal_periods, season_length, s.frequency());
             let out = models
                 .iter()
                 .map(|model| {
                     let run = || {
                         backtest.run(s.values(), m, |train| {
+                            let periods = match model {
+                                ModelChoice::Mstl(_) => periods.as_slice(),
+                                _ => &[],
+                            };
                             fit_and_predict_with(
                                 model.clone(),
                                 train,
                                 m,
+                                periods,
                                 backtest.horizon(),
                                 levels,
                                 nonnegative,

@@ -115,7 +115,8 @@ fn combinations_and_auto_parse_and_fit() {
         for point in [NonNegativePoint::Mean, NonNegativePoint::Median] {
             let choice: ModelChoice = name.parse().unwrap();
             let out =
-                fit_and_predict_with(choice, &falling, 4, 12, &[80.0, 95.0], Some(point)).unwrap();
+                fit_and_predict_with(choice, &falling, 4, &[], 12, &[80.0, 95.0], Some(point))
+                    .unwrap();
             let fc = &out.forecast;
             assert!(
                 fc.mean.iter().all(|v| *v >= 0.0 && v.is_finite()),

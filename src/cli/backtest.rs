@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::backtest::Backtest;
-use salesplan::batch::{backtest_batch_with, ModelChoice};
+use salesplan::batch::{backtest_batch_with, check_seasonal_periods, ModelChoice};
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest, Columns};
 use salesplan::models::nonnegative::NonNegativePoint;
 
@@ -45,6 +45,11 @@ pub struct BacktestArgs {
     /// Season length for every series [default: from the dates' frequency].
     #[arg(long, value_name = "M")]
     season_length: Option<usize>,
+    /// Seasonal periods for `mstl` models, comma-separated, fractional
+    /// allowed (e.g. `7,365.25`) [default: the season length if given, else
+    /// daily 7,365.25, weekly 52.18, others their season length].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    seasonal_periods: Vec<f64>,
     /// Prediction-interval level in percent; repeat for several.
     #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
@@ -76,6 +81,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
         backtest = backtest.sliding(length)?;
     }
     salesplan::stats::check_levels(&args.levels)?;
+    check_seasonal_periods(&args.seasonal_periods)?;
     if args.season_length == Some(0) {
         anyhow::bail!("invalid season length: must be at least 1");
     }
@@ -113,6 +119,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             &backtest,
             &args.levels,
             args.season_length,
+            &args.seasonal_periods,
             args.nonnegative,
             &tick,
         )

@@ -30,13 +30,20 @@ pub struct ForecastArgs {
     /// `mean`, `window:<n>`, `naive2`, `croston`, `croston-opt`, `sba`, `tsb`,
     /// `adida`, `imapa`, `m4-comb` (the M4 benchmark Comb), `comb:<m1>,<m2>,...`
     /// (mean combination, e.g. `comb:ets,theta`), `comb-median:<m1>,<m2>,...`,
-    /// or `auto` (chosen per series across families; the report says what and why).
+    /// `mstl` (MSTL with AutoETS on the seasonally adjusted series),
+    /// `mstl:theta`, `mstl:drift`, or `auto` (chosen per series across
+    /// families; the report says what and why).
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: ModelChoice,
     /// Season length for every series [default: from the dates' frequency
     /// (12 monthly, 4 quarterly, 52 weekly, 7 daily), 1 for integer periods].
     #[arg(long, value_name = "M")]
     season_length: Option<usize>,
+    /// Seasonal periods for `mstl` models, comma-separated, fractional
+    /// allowed (e.g. `7,365.25`) [default: the season length if given, else
+    /// daily 7,365.25, weekly 52.18, others their season length].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    seasonal_periods: Vec<f64>,
     /// Prediction-interval level in percent; repeat for several.
     #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
@@ -67,7 +74,8 @@ pub struct ForecastArgs {
 
 pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
-    let mut job = ForecastJob::new(args.model, args.horizon, args.levels, args.season_length)?;
+    let mut job = ForecastJob::new(args.model, args.horizon, args.levels, args.season_length)?
+        .with_seasonal_periods(args.seasonal_periods)?;
     if let Some(point) = args.nonnegative {
         job = job.with_nonnegative(point);
     }

@@ -3,9 +3,11 @@
 pub mod ensemble;
 pub mod ets;
 pub mod intermittent;
+pub mod mstl;
 pub mod naive;
 pub mod nonnegative;
 pub mod seasonal;
+pub mod stl;
 pub mod theta;
 
 use serde::{Deserialize, Serialize};
