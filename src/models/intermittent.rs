@@ -187,20 +187,7 @@ impl Intermittent {
 
     /// Fits to `y` (finite, non-negative values; at least one).
     pub fn fit(&self, y: &[f64]) -> Result<FittedIntermittent> {
-        if y.is_empty() {
-            return Err(Error::TooShort {
-                series: String::new(),
-                needed: 1,
-                got: 0,
-            });
-        }
-        if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                series: String::new(),
-                index,
-                value: *value,
-            });
-        }
+        super::check_values(y, 1)?;
         if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| **v < 0.0) {
             return Err(Error::ModelNotApplicable {
                 model: self.name().into(),

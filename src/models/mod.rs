@@ -28,3 +28,27 @@ pub struct Interval {
     pub lower: Vec<f64>,
     pub upper: Vec<f64>,
 }
+
+/// Checks a model's input: every value finite (else [`NonFinite`] naming
+/// the position) and at least `needed` of them (else [`TooShort`]). The
+/// series id is filled in by the batch layer.
+///
+/// [`NonFinite`]: crate::Error::NonFinite
+/// [`TooShort`]: crate::Error::TooShort
+pub(crate) fn check_values(y: &[f64], needed: usize) -> crate::Result<()> {
+    if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(crate::Error::NonFinite {
+            series: String::new(),
+            index,
+            value: *value,
+        });
+    }
+    if y.len() < needed {
+        return Err(crate::Error::TooShort {
+            series: String::new(),
+            needed,
+            got: y.len(),
+        });
+    }
+    Ok(())
+}

@@ -228,20 +228,7 @@ impl Mstl {
 
     /// Decomposes `y` (finite values, oldest first, at least one point).
     pub fn decompose(&self, y: &[f64]) -> Result<MstlDecomposition> {
-        if y.is_empty() {
-            return Err(Error::TooShort {
-                series: String::new(),
-                needed: 1,
-                got: 0,
-            });
-        }
-        if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                series: String::new(),
-                index,
-                value: *value,
-            });
-        }
+        super::check_values(y, 1)?;
         let n = y.len();
         let periods = self.periods_used(n);
         if periods.is_empty() {

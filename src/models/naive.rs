@@ -67,24 +67,6 @@ pub struct FittedBaseline {
     spread: Option<Spread>,
 }
 
-fn check_values(y: &[f64], needed: usize) -> Result<()> {
-    if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::NonFinite {
-            series: String::new(),
-            index,
-            value: *value,
-        });
-    }
-    if y.len() < needed {
-        return Err(Error::TooShort {
-            series: String::new(),
-            needed,
-            got: y.len(),
-        });
-    }
-    Ok(())
-}
-
 /// RMS of y_t − y_{t−lag}; `None` without any pair.
 fn lag_sigma(y: &[f64], lag: usize) -> Option<f64> {
     if y.len() <= lag {
@@ -135,7 +117,7 @@ impl Baseline {
         };
         match *self {
             Baseline::Naive => {
-                check_values(y, 1)?;
+                super::check_values(y, 1)?;
                 let spread = lag_sigma(y, 1).map(|sigma| Spread::RandomWalk { sigma, lag: 1 });
                 Ok(base(vec![y[n - 1]], spread))
             }
@@ -146,12 +128,12 @@ impl Baseline {
                         reason: "must be at least 1".into(),
                     });
                 }
-                check_values(y, m)?;
+                super::check_values(y, m)?;
                 let spread = lag_sigma(y, m).map(|sigma| Spread::RandomWalk { sigma, lag: m });
                 Ok(base(y[n - m..].to_vec(), spread))
             }
             Baseline::Drift => {
-                check_values(y, 2)?;
+                super::check_values(y, 2)?;
                 let slope = (y[n - 1] - y[0]) / (n - 1) as f64;
                 let spread = (n >= 3).then(|| {
                     let ss: f64 = (1..n).map(|t| (y[t] - y[t - 1] - slope).powi(2)).sum();
@@ -167,7 +149,7 @@ impl Baseline {
                 })
             }
             Baseline::Mean => {
-                check_values(y, 1)?;
+                super::check_values(y, 1)?;
                 let (mean, spread) = mean_spread(y);
                 Ok(base(vec![mean], spread))
             }
@@ -178,12 +160,12 @@ impl Baseline {
                         reason: "must be at least 1".into(),
                     });
                 }
-                check_values(y, window)?;
+                super::check_values(y, window)?;
                 let (mean, spread) = mean_spread(&y[n - window..]);
                 Ok(base(vec![mean], spread))
             }
             Baseline::Naive2 { season_length: m } => {
-                check_values(y, 1)?;
+                super::check_values(y, 1)?;
                 let adjustment = SeasonalAdjustment::test_and_fit(y, m);
                 let adjusted = adjustment.adjust(y);
                 let spread =

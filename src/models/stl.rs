@@ -289,13 +289,7 @@ impl Stl {
     /// Decomposes `y` (finite values, oldest first, more than two periods).
     pub fn fit(&self, y: &[f64]) -> Result<StlDecomposition> {
         let n = y.len();
-        if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                series: String::new(),
-                index,
-                value: *value,
-            });
-        }
+        super::check_values(y, 0)?;
         if (n as f64) <= 2.0 * self.period {
             return Err(Error::TooShort {
                 series: String::new(),

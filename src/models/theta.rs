@@ -123,24 +123,6 @@ pub struct FittedTheta {
     pub mse: f64,
 }
 
-fn check_values(y: &[f64], needed: usize) -> Result<()> {
-    if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-        return Err(Error::NonFinite {
-            series: String::new(),
-            index,
-            value: *value,
-        });
-    }
-    if y.len() < needed {
-        return Err(Error::TooShort {
-            series: String::new(),
-            needed,
-            got: y.len(),
-        });
-    }
-    Ok(())
-}
-
 impl Theta {
     /// Standard Theta (R's `thetaf`).
     pub fn standard(season_length: usize) -> Theta {
@@ -157,7 +139,7 @@ impl Theta {
 
     /// Fits to `y` (finite values, oldest first; at least 4 points).
     pub fn fit(&self, y: &[f64]) -> Result<FittedTheta> {
-        check_values(y, 4)?;
+        super::check_values(y, 4)?;
         let adjustment = SeasonalAdjustment::test_and_fit(y, self.season_length);
         let x = adjustment.adjust(y);
         let mut fit = match self.method {
@@ -492,7 +474,7 @@ impl AutoTheta {
 
     /// The method the holdout comparison picks for `y`.
     pub fn choose(&self, y: &[f64]) -> Result<ThetaMethod> {
-        check_values(y, 4)?;
+        super::check_values(y, 4)?;
         let m = self.season_length;
         let h = self.holdout.unwrap_or((2 * m).max(6));
         let min_train = (2 * m + 1).max(8);

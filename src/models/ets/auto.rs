@@ -253,20 +253,7 @@ impl AutoEts {
 
     /// Fits every candidate; returns the best and the whole table.
     pub fn fit_detailed(&self, y: &[f64]) -> Result<(FittedEts, Vec<Candidate>)> {
-        if y.is_empty() {
-            return Err(Error::TooShort {
-                series: String::new(),
-                needed: 1,
-                got: 0,
-            });
-        }
-        if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                series: String::new(),
-                index,
-                value: *value,
-            });
-        }
+        crate::models::check_values(y, 1)?;
         if y.iter().all(|v| *v == y[0]) {
             return Ok((constant_fit(y)?, Vec::new()));
         }

@@ -212,13 +212,7 @@ impl Ets {
 
     /// Fits the model to `y` (finite values, oldest first).
     pub fn fit(&self, y: &[f64]) -> Result<FittedEts> {
-        if let Some((index, value)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFinite {
-                series: String::new(),
-                index,
-                value: *value,
-            });
-        }
+        crate::models::check_values(y, 1)?;
         self.check_data(y)?;
         let mut ws = Workspace::default();
         self.fit_with(y, &mut ws)
