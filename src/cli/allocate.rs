@@ -20,7 +20,7 @@ use salesplan::planning_calendar::PlanningCalendar;
 use salesplan::series::TimeIndex;
 use salesplan::{Error, Series};
 
-use super::Status;
+use super::{check_folder, in_pool, Status};
 
 #[derive(Debug, Args)]
 pub struct AllocateArgs {
@@ -250,17 +250,6 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         started.elapsed().as_secs_f64()
     );
     Ok(Status::Success)
-}
-
-fn in_pool<T: Send>(threads: Option<u16>, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
-    Ok(match threads {
-        Some(k) => rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(k))
-            .build()
-            .context("cannot start the worker threads")?
-            .install(f),
-        None => f(),
-    })
 }
 
 fn csv_write_error(e: csv::Error, path: &Path) -> Error {
@@ -554,18 +543,4 @@ fn decimals_of(unit: f64) -> usize {
             (scaled - scaled.round()).abs() < 1e-9 * scaled.max(1.0)
         })
         .unwrap_or(10)
-}
-
-/// Fails early, before any work, when the folder of an output file is missing.
-fn check_folder(path: &Path) -> anyhow::Result<()> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
-            bail!(
-                "{}: folder {} does not exist",
-                path.display(),
-                dir.display()
-            )
-        }
-        _ => Ok(()),
-    }
 }

@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::backtest::Backtest;
@@ -13,7 +12,7 @@ use salesplan::batch::{backtest_batch_with, check_seasonal_periods, ModelChoice}
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest, Columns};
 use salesplan::models::nonnegative::NonNegativePoint;
 
-use super::Status;
+use super::{check_folder, in_pool, Status};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -91,7 +90,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             models.push(m.clone());
         }
     }
-    super::forecast::check_folder(&args.output)?;
+    check_folder(&args.output)?;
     let columns = Columns {
         id: args.id_col,
         date: args.date_col,
@@ -124,14 +123,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             &tick,
         )
     };
-    let results = match args.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(n))
-            .build()
-            .context("cannot start the worker threads")?
-            .install(run),
-        None => run(),
-    };
+    let results = in_pool(args.threads, run)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -2,17 +2,16 @@
 //! forecasts (and optionally a per-series report).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{bail, Context};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice, SeriesOutcome};
 use salesplan::io::{read_long_csv, write_forecasts, write_report, Columns};
 use salesplan::models::nonnegative::NonNegativePoint;
 
-use super::Status;
+use super::{check_folder, in_pool, Status};
 
 /// How many failure reasons the summary lists.
 const REASONS_SHOWN: usize = 5;
@@ -104,14 +103,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
             bar.inc(1);
         }
     };
-    let outcomes = match args.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(n))
-            .build()
-            .context("cannot start the worker threads")?
-            .install(|| forecast_batch(&series, &job, &tick)),
-        None => forecast_batch(&series, &job, &tick),
-    };
+    let outcomes = in_pool(args.threads, || forecast_batch(&series, &job, &tick))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -125,20 +117,6 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
         write_report(report, &outcomes)?;
     }
     Ok(summarise(&outcomes, started.elapsed().as_secs_f64()))
-}
-
-/// Fails early, before any work, when the folder of an output file is missing.
-pub(super) fn check_folder(path: &Path) -> anyhow::Result<()> {
-    match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
-            bail!(
-                "{}: folder {} does not exist",
-                path.display(),
-                dir.display()
-            )
-        }
-        _ => Ok(()),
-    }
 }
 
 /// Prints the summary to stderr and says whether everything succeeded.

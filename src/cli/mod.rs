@@ -5,7 +5,10 @@ mod backtest;
 mod forecast;
 mod reconcile;
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use anyhow::{bail, Context};
 
 use clap::{Parser, Subcommand};
 
@@ -73,4 +76,34 @@ fn message(e: &anyhow::Error) -> String {
         }
     }
     text
+}
+
+/// Fails early, before any work, when the folder of an output file is missing.
+pub(super) fn check_folder(path: &Path) -> anyhow::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            bail!(
+                "{}: folder {} does not exist",
+                path.display(),
+                dir.display()
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Runs `f` on a pool of `threads` workers (the library never sets the
+/// global pool), or on rayon's default pool (one worker per core).
+pub(super) fn in_pool<T: Send>(
+    threads: Option<u16>,
+    f: impl FnOnce() -> T + Send,
+) -> anyhow::Result<T> {
+    Ok(match threads {
+        Some(k) => rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(k))
+            .build()
+            .context("cannot start the worker threads")?
+            .install(f),
+        None => f(),
+    })
 }
