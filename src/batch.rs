@@ -28,8 +28,12 @@ use std::str::FromStr;
 
 use rayon::prelude::*;
 
+use crate::backtest::{Backtest, WindowScore};
 use crate::error::{Error, Result};
 use crate::models::ets::{AutoEts, Ets, EtsSpec};
+use crate::models::intermittent::Intermittent;
+use crate::models::naive::Baseline;
+use crate::models::theta::{AutoTheta, Theta, ThetaMethod};
 use crate::models::Forecast;
 use crate::series::Series;
 
@@ -40,7 +44,55 @@ pub enum ModelChoice {
     AutoEts,
     /// One fixed ETS form for every series.
     Ets(EtsSpec),
+    /// The last value.
+    Naive,
+    /// The value one season earlier.
+    SeasonalNaive,
+    /// Random walk with drift.
+    Drift,
+    /// The mean of all observations.
+    Mean,
+    /// The mean of the last `n` observations (`window:N`).
+    WindowAverage(usize),
+    /// Naive on classically seasonally adjusted data (M-competition benchmark).
+    Naive2,
+    /// A Theta method: `theta` (standard, as R's thetaf), `otm`, `dstm`, `dotm`.
+    Theta(ThetaMethod),
+    /// Theta variant chosen per series on a holdout of the horizon's length.
+    AutoTheta,
+    /// Croston's method, α = 0.1.
+    Croston,
+    /// Croston with α optimised in [0.1, 0.3].
+    CrostonOptimised,
+    /// Syntetos–Boylan approximation.
+    Sba,
+    /// Teunter–Syntetos–Babai with α_d = α_p = 0.1.
+    Tsb,
+    /// Aggregate–disaggregate intermittent demand approach.
+    Adida,
+    /// Intermittent multiple aggregation prediction algorithm.
+    Imapa,
 }
+
+/// Plain method names accepted by `FromStr`, with their choice.
+const SIMPLE_MODELS: [(&str, ModelChoice); 16] = [
+    ("naive", ModelChoice::Naive),
+    ("snaive", ModelChoice::SeasonalNaive),
+    ("drift", ModelChoice::Drift),
+    ("mean", ModelChoice::Mean),
+    ("naive2", ModelChoice::Naive2),
+    ("theta", ModelChoice::Theta(ThetaMethod::Standard)),
+    ("otm", ModelChoice::Theta(ThetaMethod::Optimised)),
+    ("dstm", ModelChoice::Theta(ThetaMethod::DynamicStandard)),
+    ("dotm", ModelChoice::Theta(ThetaMethod::DynamicOptimised)),
+    ("auto-theta", ModelChoice::AutoTheta),
+    ("croston", ModelChoice::Croston),
+    ("croston-opt", ModelChoice::CrostonOptimised),
+    ("sba", ModelChoice::Sba),
+    ("tsb", ModelChoice::Tsb),
+    ("adida", ModelChoice::Adida),
+    ("imapa", ModelChoice::Imapa),
+];
 
 impl ModelChoice {
     /// The model's name in forecast output: `AutoETS` or `ETS(MAdM)`.
@@ -48,6 +100,20 @@ impl ModelChoice {
         match self {
             ModelChoice::AutoEts => "AutoETS".to_string(),
             ModelChoice::Ets(spec) => format!("ETS({spec})"),
+            ModelChoice::Naive => "Naive".into(),
+            ModelChoice::SeasonalNaive => "SNaive".into(),
+            ModelChoice::Drift => "Drift".into(),
+            ModelChoice::Mean => "Mean".into(),
+            ModelChoice::WindowAverage(n) => format!("WindowAverage({n})"),
+            ModelChoice::Naive2 => "Naive2".into(),
+            ModelChoice::Theta(method) => method.name().into(),
+            ModelChoice::AutoTheta => "AutoTheta".into(),
+            ModelChoice::Croston => "CrostonClassic".into(),
+            ModelChoice::CrostonOptimised => "CrostonOptimized".into(),
+            ModelChoice::Sba => "CrostonSBA".into(),
+            ModelChoice::Tsb => "TSB".into(),
+            ModelChoice::Adida => "ADIDA".into(),
+            ModelChoice::Imapa => "IMAPA".into(),
         }
     }
 }
@@ -70,14 +136,31 @@ impl FromStr for ModelChoice {
         if t.eq_ignore_ascii_case("auto-ets") || t.eq_ignore_ascii_case("autoets") {
             return Ok(ModelChoice::AutoEts);
         }
+        if let Some((_, choice)) = SIMPLE_MODELS
+            .iter()
+            .find(|(name, _)| t.eq_ignore_ascii_case(name))
+        {
+            return Ok(*choice);
+        }
         match t.split_once(':') {
             Some((family, code)) if family.eq_ignore_ascii_case("ets") => {
                 Ok(ModelChoice::Ets(code.parse()?))
             }
+            Some((family, n)) if family.eq_ignore_ascii_case("window") => {
+                match n.trim().parse::<usize>() {
+                    Ok(n) if n > 0 => Ok(ModelChoice::WindowAverage(n)),
+                    _ => Err(Error::InvalidParameter {
+                        name: "model",
+                        reason: format!("'{s}': the window must be a whole number ≥ 1"),
+                    }),
+                }
+            }
             _ => Err(Error::InvalidParameter {
                 name: "model",
                 reason: format!(
-                    "'{s}' is not a model (expected auto-ets or ets:<code>, e.g. ets:MAdM)"
+                    "'{s}' is not a model (expected auto-ets, ets:<code> (e.g. ets:MAdM), \
+                     window:<n>, or one of: {})",
+                    SIMPLE_MODELS.map(|(name, _)| name).join(", ")
                 ),
             }),
         }
@@ -89,6 +172,11 @@ impl std::fmt::Display for ModelChoice {
         match self {
             ModelChoice::AutoEts => f.write_str("auto-ets"),
             ModelChoice::Ets(spec) => write!(f, "ets:{spec}"),
+            ModelChoice::WindowAverage(n) => write!(f, "window:{n}"),
+            other => match SIMPLE_MODELS.iter().find(|(_, c)| c == other) {
+                Some((name, _)) => f.write_str(name),
+                None => f.write_str(&other.name()),
+            },
         }
     }
 }
@@ -246,11 +334,8 @@ pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
 fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
     let m = job.season_length_for(series);
     let y = series.values();
-    let fit = match job.model {
-        ModelChoice::AutoEts => AutoEts::new(m).fit(y)?,
-        ModelChoice::Ets(spec) => Ets::new(spec, m)?.fit(y)?,
-    };
-    let forecast = fit.predict(job.horizon, &job.levels)?;
+    let fitted = fit_and_predict(job.model, y, m, job.horizon, &job.levels)?;
+    let forecast = fitted.forecast;
     let all_finite = forecast
         .mean
         .iter()
@@ -263,7 +348,7 @@ fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
         .all(|v| v.is_finite());
     if !all_finite {
         return Err(Error::ModelNotApplicable {
-            model: fit.spec.to_string(),
+            model: fitted.form,
             reason: "the forecast is not finite".into(),
         });
     }
@@ -271,12 +356,144 @@ fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
         id: series.id().to_string(),
         labels: series.future_labels(job.horizon),
         model_name: job.model.name(),
-        form: fit.spec.to_string(),
-        season_length: fit.season_length,
+        form: fitted.form,
+        season_length: fitted.season_length,
         n_obs: series.len(),
-        aicc: fit.aicc,
+        aicc: fitted.aicc,
         forecast,
     })
+}
+
+/// What one model produced for one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelOutput {
+    pub forecast: Forecast,
+    /// The form or variant fitted (`MAdM`, `DOTM`, ...).
+    pub form: String,
+    /// The season length the model used (1 when non-seasonal).
+    pub season_length: usize,
+    /// AICc, for models that have one.
+    pub aicc: Option<f64>,
+}
+
+/// Fits `model` to `y` (season length `m`) and forecasts `h` steps with
+/// intervals at `levels` (intermittent-demand methods give none).
+pub fn fit_and_predict(
+    model: ModelChoice,
+    y: &[f64],
+    m: usize,
+    h: usize,
+    levels: &[f64],
+) -> Result<ModelOutput> {
+    let plain = |forecast: Forecast, season_length: usize| ModelOutput {
+        forecast,
+        form: model.name(),
+        season_length,
+        aicc: None,
+    };
+    let baseline = |b: Baseline, season_length| -> Result<ModelOutput> {
+        Ok(plain(b.fit(y)?.predict(h, levels)?, season_length))
+    };
+    let intermittent =
+        |i: Intermittent| -> Result<ModelOutput> { Ok(plain(i.fit(y)?.predict(h, levels)?, 1)) };
+    match model {
+        ModelChoice::AutoEts | ModelChoice::Ets(_) => {
+            let fit = match model {
+                ModelChoice::Ets(spec) => Ets::new(spec, m)?.fit(y)?,
+                _ => AutoEts::new(m).fit(y)?,
+            };
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: fit.spec.to_string(),
+                season_length: fit.season_length,
+                aicc: fit.aicc,
+            })
+        }
+        ModelChoice::Naive => baseline(Baseline::Naive, 1),
+        ModelChoice::SeasonalNaive => baseline(Baseline::SeasonalNaive { season_length: m }, m),
+        ModelChoice::Drift => baseline(Baseline::Drift, 1),
+        ModelChoice::Mean => baseline(Baseline::Mean, 1),
+        ModelChoice::WindowAverage(window) => baseline(Baseline::WindowAverage { window }, 1),
+        ModelChoice::Naive2 => baseline(Baseline::Naive2 { season_length: m }, m),
+        ModelChoice::Theta(_) | ModelChoice::AutoTheta => {
+            let fit = match model {
+                ModelChoice::Theta(method) => Theta::new(method, m).fit(y)?,
+                _ => AutoTheta::new(m).with_holdout(h).fit(y)?,
+            };
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: fit.method.name().to_string(),
+                season_length: m,
+                aicc: None,
+            })
+        }
+        ModelChoice::Croston => intermittent(Intermittent::CrostonClassic),
+        ModelChoice::CrostonOptimised => intermittent(Intermittent::CrostonOptimised),
+        ModelChoice::Sba => intermittent(Intermittent::CrostonSba),
+        ModelChoice::Tsb => intermittent(Intermittent::tsb(0.1, 0.1)?),
+        ModelChoice::Adida => intermittent(Intermittent::Adida),
+        ModelChoice::Imapa => intermittent(Intermittent::Imapa),
+    }
+}
+
+/// One model's backtest of one series.
+#[derive(Debug)]
+pub struct SeriesBacktest {
+    pub id: String,
+    pub model: ModelChoice,
+    pub season_length: usize,
+    /// The window scores, or why the model failed on this series.
+    pub outcome: std::result::Result<Vec<WindowScore>, Box<Error>>,
+}
+
+/// Backtests every model on every series ([`Backtest::run`] with
+/// [`fit_and_predict`]) on the current rayon pool, calling `progress` once
+/// per series. Results: per series (input order), per model (order given).
+/// The season length is `season_length`, else the series frequency's usual
+/// one, else 1.
+pub fn backtest_batch(
+    series: &[Series],
+    models: &[ModelChoice],
+    backtest: &Backtest,
+    levels: &[f64],
+    season_length: Option<usize>,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Vec<SeriesBacktest>> {
+    series
+        .par_iter()
+        .map(|s| {
+            let m = season_length
+                .or_else(|| s.frequency().map(|f| f.season_length()))
+                .unwrap_or(1);
+            let out = models
+                .iter()
+                .map(|&model| {
+                    let run = || {
+                        backtest.run(s.values(), m, |train| {
+                            fit_and_predict(model, train, m, backtest.horizon(), levels)
+                                .map(|o| o.forecast)
+                        })
+                    };
+                    let outcome = catch_unwind(AssertUnwindSafe(run))
+                        .unwrap_or_else(|_| {
+                            Err(Error::Internal {
+                                series: s.id().to_string(),
+                                reason: format!("panic in {}", model.name()),
+                            })
+                        })
+                        .map_err(|e| Box::new(name_series(e, s.id())));
+                    SeriesBacktest {
+                        id: s.id().to_string(),
+                        model,
+                        season_length: m,
+                        outcome,
+                    }
+                })
+                .collect();
+            progress();
+            out
+        })
+        .collect()
 }
 
 /// Fills in the series name that model code leaves empty.

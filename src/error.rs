@@ -117,6 +117,13 @@ pub enum Error {
     /// A bug: an internal invariant failed (for instance a model panicked).
     #[error("series '{series}': internal error: {reason} (please report this)")]
     Internal { series: String, reason: String },
+    /// An accuracy metric is undefined for these values (for instance MAPE
+    /// with a zero actual, MASE on a series without in-sample variation).
+    #[error("{metric} is undefined: {reason}")]
+    UndefinedMetric {
+        metric: &'static str,
+        reason: String,
+    },
     /// A fitted model could not be serialised or deserialised.
     #[error("model (de)serialisation failed: {0}")]
     Serde(String),

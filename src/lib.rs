@@ -1,13 +1,16 @@
 #![doc = include_str!("../README.md")]
 
 pub mod allocate;
+pub mod backtest;
 pub mod batch;
 pub mod calendar;
 pub mod error;
 pub mod hierarchy;
 pub mod io;
+pub mod metrics;
 pub mod models;
 pub mod optim;
+pub mod reconcile;
 pub mod series;
 pub mod stats;
 

@@ -331,7 +331,7 @@ fn converged_r_fits_are_reproduced() {
         let fc_ok = forecasts
             .iter()
             .filter(|f| f["unique_id"] == row["unique_id"] && f["model"] == row["model"])
-            .filter(|f| spec.interval_class() <= 2)
+            .filter(|_| spec.interval_class() <= 2)
             .all(|f| {
                 let h: usize = f["h"].parse().unwrap();
                 let r = num(f, "mean").unwrap();

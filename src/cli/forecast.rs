@@ -24,7 +24,10 @@ pub struct ForecastArgs {
     /// Number of periods to forecast (at least 1).
     #[arg(long, value_name = "H")]
     horizon: usize,
-    /// `auto-ets` (form chosen per series by AICc) or `ets:<code>`, e.g. `ets:MAdM`.
+    /// `auto-ets` (form chosen per series by AICc), `ets:<code>` (e.g. `ets:MAdM`),
+    /// `theta`, `otm`, `dstm`, `dotm`, `auto-theta`, `naive`, `snaive`, `drift`,
+    /// `mean`, `window:<n>`, `naive2`, `croston`, `croston-opt`, `sba`, `tsb`,
+    /// `adida` or `imapa`.
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: ModelChoice,
     /// Season length for every series [default: from the dates' frequency
@@ -106,7 +109,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
 }
 
 /// Fails early, before any work, when the folder of an output file is missing.
-fn check_folder(path: &Path) -> anyhow::Result<()> {
+pub(super) fn check_folder(path: &Path) -> anyhow::Result<()> {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
             bail!(

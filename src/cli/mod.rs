@@ -1,7 +1,9 @@
 //! Command-line parsing, dispatch and exit codes.
 
 mod allocate;
+mod backtest;
 mod forecast;
+mod reconcile;
 
 use std::process::ExitCode;
 
@@ -21,6 +23,10 @@ enum Command {
     Forecast(forecast::ForecastArgs),
     /// Split an annual target down the org tree (node_id,period,target).
     Allocate(allocate::AllocateArgs),
+    /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
+    Reconcile(reconcile::ReconcileArgs),
+    /// Rolling-origin evaluation of models on every series (metrics CSV).
+    Backtest(backtest::BacktestArgs),
 }
 
 /// How a command that ran to the end went.
@@ -40,6 +46,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Forecast(args) => forecast::run(args),
         Command::Allocate(args) => allocate::run(args),
+        Command::Reconcile(args) => reconcile::run(args),
+        Command::Backtest(args) => backtest::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,

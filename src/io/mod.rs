@@ -8,11 +8,16 @@
 //! * [`write_forecasts`] and [`write_report`]: long-format forecasts and a
 //!   per-series status report, written atomically (a temporary file in the
 //!   target's folder, renamed into place only when complete).
+//! * [`write_backtest`]: backtest metrics per window, per series and overall.
 
 mod atomic;
+mod backtest;
+mod hierarchy;
 mod read;
 mod write;
 
 pub use atomic::write_atomically;
+pub use backtest::{backtest_overall, write_backtest, OverallScore};
+pub use hierarchy::{read_hierarchy, read_hierarchy_from};
 pub use read::{read_long_csv, read_long_csv_from, Columns};
 pub use write::{format_level, write_forecasts, write_report};

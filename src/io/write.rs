@@ -22,7 +22,7 @@ pub fn format_level(level: f64) -> String {
 /// `unique_id,ds,model,mean,lo-<level>,hi-<level>,...` (one pair per level,
 /// in the order given), rows sorted by id (byte order) then period.
 /// Numbers are written with round-trip precision. Every forecast must carry
-/// intervals at exactly `levels`.
+/// intervals at exactly `levels`, or none (its interval cells stay empty).
 pub fn write_forecasts<'a>(
     path: &Path,
     levels: &[f64],
@@ -36,7 +36,8 @@ pub fn write_forecasts<'a>(
             && f.forecast.intervals.iter().all(|i| {
                 i.lower.len() == f.forecast.mean.len() && i.upper.len() == f.forecast.mean.len()
             });
-        if got != levels || !steps_ok {
+        // methods without prediction intervals (intermittent demand) leave the cells empty
+        if (got != levels && !got.is_empty()) || !steps_ok {
             return Err(Error::InvalidParameter {
                 name: "forecast",
                 reason: format!(
@@ -70,6 +71,9 @@ pub fn write_forecasts<'a>(
                 for i in &f.forecast.intervals {
                     row.push(i.lower[t].to_string());
                     row.push(i.upper[t].to_string());
+                }
+                if f.forecast.intervals.is_empty() {
+                    row.resize(row.len() + 2 * levels.len(), String::new());
                 }
                 csv.write_record(&row)?;
             }
@@ -118,7 +122,7 @@ fn id_of(o: &SeriesOutcome) -> &str {
 }
 
 /// Runs `fill` on a CSV writer over an atomically written file.
-fn write_csv(
+pub(super) fn write_csv(
     path: &Path,
     fill: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
 ) -> Result<()> {

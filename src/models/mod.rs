@@ -1,6 +1,10 @@
 //! Forecasting models, one module per family, and the forecast they produce.
 
 pub mod ets;
+pub mod intermittent;
+pub mod naive;
+pub mod seasonal;
+pub mod theta;
 
 use serde::{Deserialize, Serialize};
 

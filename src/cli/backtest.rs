@@ -1,0 +1,157 @@
+//! `salesplan backtest`: rolling-origin evaluation of one or more models on
+//! every series of a long CSV, written as a metrics CSV.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use salesplan::backtest::Backtest;
+use salesplan::batch::{backtest_batch, ModelChoice};
+use salesplan::io::{backtest_overall, read_long_csv, write_backtest, Columns};
+
+use super::Status;
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Long CSV with one row per series and period, in any order.
+    #[arg(long, value_name = "FILE")]
+    input: PathBuf,
+    /// Steps forecast from each origin (at least 1).
+    #[arg(long, value_name = "H")]
+    horizon: usize,
+    /// Number of forecast origins per series (at least 1).
+    #[arg(long, value_name = "W")]
+    windows: usize,
+    /// Periods between origins [default: the horizon].
+    #[arg(long, value_name = "S")]
+    step: Option<usize>,
+    /// Sliding training windows of this many points [default: expanding].
+    #[arg(long, value_name = "N")]
+    sliding: Option<usize>,
+    /// Comma-separated models, as for `forecast --model`; Naive2 is always
+    /// added as the reference of OWA.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "auto-ets,theta"
+    )]
+    models: Vec<ModelChoice>,
+    /// Season length for every series [default: from the dates' frequency].
+    #[arg(long, value_name = "M")]
+    season_length: Option<usize>,
+    /// Prediction-interval level in percent; repeat for several.
+    #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
+    levels: Vec<f64>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    #[arg(long, value_name = "NAME", default_value = "unique_id")]
+    id_col: String,
+    #[arg(long, value_name = "NAME", default_value = "ds")]
+    date_col: String,
+    #[arg(long, value_name = "NAME", default_value = "y")]
+    value_col: String,
+    /// Where to write the metrics (CSV).
+    #[arg(long, value_name = "FILE")]
+    output: PathBuf,
+}
+
+pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
+    let started = Instant::now();
+    let mut backtest = Backtest::new(args.horizon, args.windows)?;
+    if let Some(step) = args.step {
+        backtest = backtest.with_step(step)?;
+    }
+    if let Some(length) = args.sliding {
+        backtest = backtest.sliding(length)?;
+    }
+    salesplan::stats::check_levels(&args.levels)?;
+    if args.season_length == Some(0) {
+        anyhow::bail!("invalid season length: must be at least 1");
+    }
+    let mut models = Vec::new();
+    for m in args.models.iter().chain([&ModelChoice::Naive2]) {
+        if !models.contains(m) {
+            models.push(*m);
+        }
+    }
+    super::forecast::check_folder(&args.output)?;
+    let columns = Columns {
+        id: args.id_col,
+        date: args.date_col,
+        value: args.value_col,
+    };
+    let series = read_long_csv(&args.input, &columns)?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(series.len() as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} series [{elapsed} < {eta}]")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let run = || {
+        backtest_batch(
+            &series,
+            &models,
+            &backtest,
+            &args.levels,
+            args.season_length,
+            &tick,
+        )
+    };
+    let results = match args.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build()
+            .context("cannot start the worker threads")?
+            .install(run),
+        None => run(),
+    };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let overall = backtest_overall(&models, &results);
+    write_backtest(&args.output, &args.levels, &results, &overall)?;
+
+    let failures: Vec<_> = results
+        .iter()
+        .flatten()
+        .filter_map(|r| r.outcome.as_ref().err().map(|e| (r, e)))
+        .collect();
+    eprintln!(
+        "{} series × {} models, {} windows each, {} failed, {:.2} s",
+        series.len(),
+        models.len(),
+        backtest.windows(),
+        failures.len(),
+        started.elapsed().as_secs_f64()
+    );
+    for o in &overall {
+        eprintln!(
+            "  {:<16} sMAPE {:8.3}  MASE {}  OWA {}",
+            o.model.name(),
+            o.summary.smape,
+            o.summary.mase.map_or("-".into(), |v| format!("{v:.3}")),
+            o.owa.map_or("-".into(), |v| format!("{v:.3}")),
+        );
+    }
+    for (r, e) in failures.iter().take(5) {
+        eprintln!("  failed {} with {}: {e}", r.id, r.model.name());
+    }
+    Ok(if failures.is_empty() {
+        Status::Success
+    } else {
+        Status::SomeFailed
+    })
+}

@@ -1,0 +1,114 @@
+//! The `salesplan reconcile` command on small files: coherent output,
+//! agreement with the library, and bad hierarchies rejected with positions.
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const TREE: &str =
+    "node_id,parent_id\n公司,\n华东,公司\n华南,公司\n张伟,华东\n王芳,华东\n李娜,华南\n";
+
+fn forecasts(values: &[(&str, [f64; 2])]) -> String {
+    let mut s = String::from("unique_id,ds,mean\n");
+    for (id, v) in values {
+        s.push_str(&format!("{id},2027-01,{}\n{id},2027-02,{}\n", v[0], v[1]));
+    }
+    s
+}
+
+fn run(dir: &TempDir, tree: &str, fc: &str, method: &str) -> (i32, String, Option<String>) {
+    std::fs::write(dir.path().join("tree.csv"), tree).unwrap();
+    std::fs::write(dir.path().join("fc.csv"), fc).unwrap();
+    let out = dir.path().join("out.csv");
+    let _ = std::fs::remove_file(&out);
+    let o = Command::new(env!("CARGO_BIN_EXE_salesplan"))
+        .args(["reconcile", "--method", method, "--hierarchy"])
+        .arg(dir.path().join("tree.csv"))
+        .arg("--forecasts")
+        .arg(dir.path().join("fc.csv"))
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        std::fs::read_to_string(&out).ok(),
+    )
+}
+
+fn parse(out: &str) -> std::collections::HashMap<(String, String), f64> {
+    out.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            ((f[0].to_string(), f[1].to_string()), f[2].parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn every_method_gives_coherent_forecasts() {
+    let dir = TempDir::new().unwrap();
+    let fc = forecasts(&[
+        ("公司", [1000.0, 1100.0]),
+        ("华东", [640.0, 700.0]),
+        ("华南", [330.0, 380.0]),
+        ("张伟", [300.0, 310.0]),
+        ("王芳", [310.0, 350.0]),
+        ("李娜", [345.0, 390.0]),
+    ]);
+    for method in [
+        "bottom-up",
+        "top-down-fp",
+        "middle-out:1",
+        "mint-ols",
+        "mint-wls-struct",
+    ] {
+        let (code, err, out) = run(&dir, TREE, &fc, method);
+        assert_eq!(code, 0, "{method}: {err}");
+        let r = parse(&out.unwrap());
+        for ds in ["2027-01", "2027-02"] {
+            let g = |id: &str| r[&(id.to_string(), ds.to_string())];
+            assert!((g("华东") - g("张伟") - g("王芳")).abs() < 1e-9, "{method}");
+            assert!((g("公司") - g("华东") - g("华南")).abs() < 1e-9, "{method}");
+        }
+    }
+}
+
+#[test]
+fn bad_hierarchies_are_rejected_with_their_position() {
+    let dir = TempDir::new().unwrap();
+    let fc = forecasts(&[("a", [1.0, 1.0]), ("b", [1.0, 1.0]), ("c", [1.0, 1.0])]);
+    for (tree, expect) in [
+        (
+            "node_id,parent_id\na,\nb,a\nb,a\n",
+            "tree.csv:4: column 'node_id': duplicate node id (first on line 3) (value 'b')",
+        ),
+        (
+            "node_id,parent_id\na,\nb,x\n",
+            "tree.csv:3: column 'parent_id': no node has this id (value 'x')",
+        ),
+        (
+            "node_id,parent_id\na,\nb,c\nc,b\n",
+            "cycle in the hierarchy",
+        ),
+        ("node_id,parent_id\na,\nb,\n", "2 roots"),
+        ("node_id,parent\na,\n", "no column 'parent_id'"),
+    ] {
+        let (code, err, out) = run(&dir, tree, &fc, "bottom-up");
+        assert_eq!(code, 2, "{tree}");
+        assert!(err.contains(expect), "{err}");
+        assert!(out.is_none());
+    }
+}
+
+#[test]
+fn missing_forecasts_are_named() {
+    let dir = TempDir::new().unwrap();
+    let fc = forecasts(&[("公司", [1.0, 1.0]), ("华东", [1.0, 1.0])]);
+    let (code, err, _) = run(&dir, TREE, &fc, "mint-ols");
+    assert_eq!(code, 2);
+    assert!(err.contains("no forecasts for 4 node(s)"), "{err}");
+    let (code, err, _) = run(&dir, TREE, &forecasts(&[("x", [1.0, 1.0])]), "nonsense");
+    assert_eq!(code, 2, "{err}");
+}
