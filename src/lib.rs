@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod allocate;
+pub mod attainment;
 pub mod backtest;
 pub mod batch;
 pub mod calendar;
@@ -11,8 +12,10 @@ pub mod metrics;
 pub mod models;
 pub mod optim;
 pub mod reconcile;
+pub mod scenario;
 pub mod series;
 pub mod stats;
+pub mod sweep;
 
 pub use error::{Error, Result};
 pub use series::Series;

@@ -4,6 +4,7 @@ mod allocate;
 mod backtest;
 mod forecast;
 mod reconcile;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Allocate(allocate::AllocateArgs),
     /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
     Reconcile(reconcile::ReconcileArgs),
+    /// Plan and score many scenarios (targets, bases, bounds, ramps) from one forecast.
+    Sweep(sweep::SweepArgs),
     /// Rolling-origin evaluation of models on every series (metrics CSV).
     Backtest(backtest::BacktestArgs),
 }
@@ -48,6 +51,7 @@ pub fn main() -> ExitCode {
         Command::Allocate(args) => allocate::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Backtest(args) => backtest::run(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,
