@@ -410,3 +410,118 @@ pub fn sweep(
     }
     Ok(())
 }
+
+/// Synthetic planning data for tests, examples and benchmarks: a company
+/// with about `reps / 1000` regions (at least 2), teams of about ten reps,
+/// `reps` reps with lognormal sales (last year, trailing year, a seasonal
+/// monthly forecast 5% above last year and `paths` lognormal annual totals
+/// around it), one rep in 50 a new hire of last October, one in 70 leaving
+/// at the end of June of the plan year (2026). Seeded: the same arguments
+/// give the same data.
+///
+/// ```
+/// let data = salesplan::sweep::synthetic(1000, 100, 1);
+/// assert_eq!(data.tree.depth(), 4);
+/// assert_eq!((0..data.tree.len()).filter(|&i| data.tree.is_leaf(i)).count(), 1000);
+/// ```
+pub fn synthetic(reps: usize, paths: usize, seed: u64) -> PlanningData {
+    use crate::hierarchy::NodeRow;
+    use chrono::NaiveDate;
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, LogNormal};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let reps = reps.max(2);
+    let paths = paths.max(1);
+    let year = 2026;
+    let teams = reps.div_ceil(10);
+    let regions = (reps / 1000).clamp(2, teams.max(2));
+    let mut rows = vec![NodeRow {
+        id: "company".into(),
+        line: 2,
+        ..NodeRow::default()
+    }];
+    let push = |rows: &mut Vec<NodeRow>, id: String, parent: String| {
+        let line = rows.len() as u64 + 2;
+        rows.push(NodeRow {
+            id,
+            parent: Some(parent),
+            line,
+            ..NodeRow::default()
+        });
+    };
+    for r in 0..regions {
+        push(&mut rows, format!("region{r:03}"), "company".into());
+    }
+    for t in 0..teams {
+        push(
+            &mut rows,
+            format!("team{t:05}"),
+            format!("region{:03}", t % regions),
+        );
+    }
+    for p in 0..reps {
+        push(
+            &mut rows,
+            format!("rep{p:06}"),
+            format!("team{:05}", p % teams),
+        );
+        let last = rows.len() - 1;
+        if p % 50 == 7 {
+            rows[last].start = NaiveDate::from_ymd_opt(year - 1, 10, 1);
+        }
+        if p % 70 == 3 {
+            rows[last].end = NaiveDate::from_ymd_opt(year, 6, 30);
+        }
+    }
+    let tree = match OrgTree::from_rows(rows, "synthetic".as_ref()) {
+        Ok(t) => t,
+        Err(e) => unreachable!("synthetic tree: {e}"),
+    };
+    let n = tree.len();
+    let size = LogNormal::new(11.5, 0.5).unwrap_or_else(|_| unreachable!());
+    let noise = LogNormal::new(0.0, 0.1).unwrap_or_else(|_| unreachable!());
+    let spread = LogNormal::new(-0.5 * 0.15f64.powi(2), 0.15).unwrap_or_else(|_| unreachable!());
+    let season = [0.7, 0.8, 1.0, 1.0, 1.0, 1.2, 0.9, 0.9, 1.0, 1.0, 1.3, 1.2];
+    let mut last_year = vec![0.0; n];
+    let mut trailing = vec![0.0; n];
+    let mut sums = vec![0.0; n * paths];
+    let mut point = vec![0.0; n * 12];
+    for i in 0..n {
+        if !tree.is_leaf(i) {
+            continue;
+        }
+        let base: f64 = size.sample(&mut rng);
+        let new = tree.start_date(i).is_some();
+        last_year[i] = if new {
+            base * 0.1
+        } else {
+            base * noise.sample(&mut rng)
+        };
+        trailing[i] = if new {
+            base * 0.4
+        } else {
+            last_year[i] * noise.sample(&mut rng)
+        };
+        let active = crate::attainment::active_months(tree.start_date(i), tree.end_date(i), year);
+        let mut annual = 0.0;
+        for m in 0..12 {
+            if active[m] {
+                point[i * 12 + m] = base * 1.05 / 12.0 * season[m];
+                annual += point[i * 12 + m];
+            }
+        }
+        for s in &mut sums[i * paths..(i + 1) * paths] {
+            *s = annual * spread.sample(&mut rng);
+        }
+    }
+    let outlook = YearOutlook::from_leaf_sums(&tree, paths, 12, sums, point);
+    PlanningData {
+        tree,
+        year,
+        last_year,
+        trailing,
+        potential: None,
+        constraints: vec![NodeConstraints::default(); n],
+        outlook,
+    }
+}
