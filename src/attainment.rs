@@ -308,6 +308,38 @@ impl YearOutlook {
         (block.len() - below) as f64 / block.len() as f64
     }
 
+    /// [`probability`](Self::probability) of every node at once (`targets`
+    /// and `out` one entry per node): the same numbers, computed by
+    /// interleaved branch-free binary searches over groups of nodes, so the
+    /// memory loads of different nodes overlap instead of waiting on each
+    /// other (several times faster on trees whose paths exceed the cache).
+    pub fn probabilities_into(&self, targets: &[f64], out: &mut [f64]) {
+        const GROUP: usize = 16;
+        let p = self.paths;
+        let nodes = targets.len().min(out.len()).min(self.len());
+        let mut start = 0;
+        while start < nodes {
+            let count = GROUP.min(nodes - start);
+            let mut base = [0usize; GROUP];
+            let mut len = p;
+            while len > 1 {
+                let half = len / 2;
+                for (g, b) in base[..count].iter_mut().enumerate() {
+                    let node = start + g;
+                    let v = self.sorted[node * p + *b + half];
+                    *b += usize::from(v < targets[node]) * half;
+                }
+                len -= half;
+            }
+            for (g, &b) in base[..count].iter().enumerate() {
+                let node = start + g;
+                let below = b + usize::from(self.sorted[node * p + b] < targets[node]);
+                out[node] = (p - below) as f64 / p as f64;
+            }
+            start += count;
+        }
+    }
+
     /// Scores a plan (one annual target per node).
     pub fn score(&self, tree: &OrgTree, targets: &[f64]) -> Result<Attainment> {
         let n = tree.len();
@@ -321,7 +353,8 @@ impl YearOutlook {
                 ),
             });
         }
-        let probability: Vec<f64> = (0..n).map(|i| self.probability(i, targets[i])).collect();
+        let mut probability = vec![0.0; n];
+        self.probabilities_into(targets, &mut probability);
         let expected: Vec<Option<f64>> = (0..n)
             .map(|i| (targets[i] > 0.0).then(|| self.mean[i] / targets[i]))
             .collect();
@@ -480,6 +513,14 @@ mod tests {
                 last = p;
             }
             assert_eq!(outlook.probability(node, f64::INFINITY), 0.0);
+        }
+        let targets: Vec<f64> = (0..tree.len())
+            .map(|i| outlook.mean(i) * (0.8 + 0.01 * (i % 40) as f64))
+            .collect();
+        let mut fast = vec![0.0; tree.len()];
+        outlook.probabilities_into(&targets, &mut fast);
+        for (i, f) in fast.iter().enumerate() {
+            assert_eq!(*f, outlook.probability(i, targets[i]));
         }
         let targets: Vec<f64> = (0..tree.len()).map(|i| outlook.mean(i)).collect();
         let a = outlook.score(&tree, &targets).unwrap();

@@ -176,7 +176,9 @@ impl Phasing for ProfilePhasing {
                         *e /= u;
                     }
                     let total = (annual[i] / u).round() as i64;
-                    round_split_into(&exact, total, &lower, &upper, &mut whole, &mut ws)?;
+                    if !largest_remainder(&exact, total, &mut whole) {
+                        round_split_into(&exact, total, &lower, &upper, &mut whole, &mut ws)?;
+                    }
                     for (r, &w) in row.iter_mut().zip(&whole) {
                         *r = w as f64 * u;
                     }
@@ -186,6 +188,46 @@ impl Phasing for ProfilePhasing {
         }
         Ok(())
     }
+}
+
+/// Largest-remainder rounding of non-negative `exact` values to whole
+/// numbers summing to `total` (ties to the earlier period), without sorting:
+/// the quick path for a dozen periods. `false` when the floors leave more
+/// (or less) than one unit per period to hand out; then the caller falls
+/// back to the general [`round_split_into`].
+fn largest_remainder(exact: &[f64], total: i64, out: &mut [i64]) -> bool {
+    const MAX: usize = 64;
+    if exact.len() > MAX {
+        return false;
+    }
+    let mut fraction = [0.0f64; MAX];
+    let mut floors = 0i64;
+    for ((o, &e), f) in out.iter_mut().zip(exact).zip(fraction.iter_mut()) {
+        let e = e.max(0.0);
+        // truncation is the floor of a non-negative number (and no libm call)
+        *o = e as i64;
+        *f = e - *o as f64;
+        floors += *o;
+    }
+    let missing = total - floors;
+    if missing < 0 || missing as usize > exact.len() {
+        return false;
+    }
+    let fraction = &mut fraction[..exact.len()];
+    for _ in 0..missing {
+        let mut best = 0;
+        for k in 1..fraction.len() {
+            if fraction[k] > fraction[best] {
+                best = k;
+            }
+        }
+        if fraction[best] < 0.0 {
+            return false;
+        }
+        fraction[best] = -1.0;
+        out[best] += 1;
+    }
+    true
 }
 
 /// A scenario's plan and scores.
