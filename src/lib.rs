@@ -16,6 +16,7 @@ pub mod scenario;
 pub mod series;
 pub mod stats;
 pub mod sweep;
+pub mod track;
 
 pub use error::{Error, Result};
 pub use series::Series;

@@ -5,6 +5,7 @@ mod backtest;
 mod forecast;
 mod reconcile;
 mod sweep;
+mod track;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,8 @@ enum Command {
     Reconcile(reconcile::ReconcileArgs),
     /// Plan and score many scenarios (targets, bases, bounds, ramps) from one forecast.
     Sweep(sweep::SweepArgs),
+    /// Where every node stands against plan: to date, run rate, model projection, probability, gap.
+    Track(track::TrackArgs),
     /// Rolling-origin evaluation of models on every series (metrics CSV).
     Backtest(backtest::BacktestArgs),
 }
@@ -52,6 +55,7 @@ pub fn main() -> ExitCode {
         Command::Reconcile(args) => reconcile::run(args),
         Command::Backtest(args) => backtest::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Track(args) => track::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,
