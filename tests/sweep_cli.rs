@@ -202,3 +202,21 @@ fn bad_scenario_files_name_scenario_and_field() {
         assert!(run.output.is_none() && run.summary.is_none());
     }
 }
+
+#[test]
+fn one_model_for_every_rep() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let text = "[[scenario]]\nname = \"a\"\ngrowth = 0.1\nbasis = \"forecast\"\n";
+    let auto = sweep(dir.path(), text, &[]);
+    let fixed = sweep(dir.path(), text, &["--model", "ets:ANA"]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    assert_ne!(auto.output, fixed.output);
+    let bad = sweep(dir.path(), text, &["--model", "prophet"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("expected auto-ets or ets:<form>"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -133,6 +133,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         seed: args.seed,
         season_length: 12,
         periods: 12,
+        form: None,
     };
     let status = in_pool(args.threads, || track(&input, &options, args.level))??;
     let level = salesplan::io::format_level(args.level);
