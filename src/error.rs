@@ -143,9 +143,35 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// A scenario file names an unknown key, an impossible value or a
+    /// contradictory combination.
+    #[error("{}: {}{reason}", path.display(), scenario_place(scenario, field))]
+    Scenario {
+        path: PathBuf,
+        /// The scenario's name (or `#k`, its position), empty for the file.
+        scenario: String,
+        /// The key at fault, empty for the whole scenario.
+        field: String,
+        reason: String,
+    },
+    /// A plan broke one of its constraints (a bug: plans are checked after
+    /// they are made, not assumed right).
+    #[error("plan check failed at node '{node}': {reason} (please report this)")]
+    PlanCheck { node: String, reason: String },
     /// A fitted model could not be serialised or deserialised.
     #[error("model (de)serialisation failed: {0}")]
     Serde(String),
+}
+
+fn scenario_place(scenario: &str, field: &str) -> String {
+    let mut text = String::new();
+    if !scenario.is_empty() {
+        text.push_str(&format!("scenario '{scenario}': "));
+    }
+    if !field.is_empty() {
+        text.push_str(&format!("field '{field}': "));
+    }
+    text
 }
 
 fn list_nodes(nodes: &[(String, u64)]) -> String {

@@ -2,6 +2,7 @@
 
 pub mod allocate;
 pub mod allocate_time;
+pub mod attainment;
 pub mod backtest;
 pub mod batch;
 pub mod calendar;
@@ -13,9 +14,12 @@ pub mod models;
 pub mod optim;
 pub mod planning_calendar;
 pub mod reconcile;
+pub mod scenario;
 pub mod select;
 pub mod series;
 pub mod stats;
+pub mod sweep;
+pub mod track;
 
 pub use error::{Error, Result};
 pub use series::Series;

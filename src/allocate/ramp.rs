@@ -45,6 +45,11 @@ impl Ramp {
         Ok(Ramp { steps })
     }
 
+    /// The monthly factors.
+    pub fn steps(&self) -> &[f64] {
+        &self.steps
+    }
+
     /// The mean over the 12 months of `year` of the monthly factor: 0 before
     /// the start month and after the end date's month, the ramp factor of
     /// the tenure month (the start month is month 1) in between.

@@ -252,7 +252,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     Ok(Status::Success)
 }
 
-fn csv_write_error(e: csv::Error, path: &Path) -> Error {
+pub(super) fn csv_write_error(e: csv::Error, path: &Path) -> Error {
     Error::File {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -260,7 +260,12 @@ fn csv_write_error(e: csv::Error, path: &Path) -> Error {
 }
 
 /// The leaf a history series belongs to; monthly dates required.
-fn leaf_of(tree: &OrgTree, s: &Series, history: &Path, org: &Path) -> anyhow::Result<usize> {
+pub(super) fn leaf_of(
+    tree: &OrgTree,
+    s: &Series,
+    history: &Path,
+    org: &Path,
+) -> anyhow::Result<usize> {
     let Some(node) = tree.index_of(s.id()) else {
         bail!(
             "{}: series '{}' is not a node of {}",
@@ -350,14 +355,14 @@ fn history_profiles(
 }
 
 /// The dates of a monthly series' observations.
-fn dates(s: &Series) -> Vec<NaiveDate> {
+pub(super) fn dates(s: &Series) -> Vec<NaiveDate> {
     match s.index() {
         TimeIndex::Dated(cal) => (0..s.len()).filter_map(|k| cal.date(k)).collect(),
         TimeIndex::Integer { .. } => Vec::new(),
     }
 }
 
-fn year_sum(s: &Series, year: i32) -> f64 {
+pub(super) fn year_sum(s: &Series, year: i32) -> f64 {
     dates(s)
         .iter()
         .zip(s.values())
@@ -368,7 +373,7 @@ fn year_sum(s: &Series, year: i32) -> f64 {
 
 /// The last `months` observations before `year`, scaled to 12 months
 /// (fewer months of history are scaled by what there is).
-fn trailing_sum(s: &Series, year: i32, months: usize) -> f64 {
+pub(super) fn trailing_sum(s: &Series, year: i32, months: usize) -> f64 {
     let d = dates(s);
     let keep = d.iter().take_while(|d| d.year() < year).count();
     let from = keep.saturating_sub(months);
@@ -429,7 +434,7 @@ fn forecast_year(
 
 /// Reads constraints.csv: node_id plus any of min, max, growth_min,
 /// growth_max, lock, over_assignment, potential (empty = not set).
-fn read_constraints(
+pub(super) fn read_constraints(
     path: &Path,
     tree: &OrgTree,
 ) -> anyhow::Result<(Vec<NodeConstraints>, Vec<f64>)> {
@@ -536,7 +541,7 @@ fn read_constraints(
 
 /// Decimal places that show a multiple of `unit` exactly (0 for 1, 100 ...;
 /// 2 for 0.01).
-fn decimals_of(unit: f64) -> usize {
+pub(super) fn decimals_of(unit: f64) -> usize {
     (0..10)
         .find(|&d| {
             let scaled = unit * 10f64.powi(d as i32);

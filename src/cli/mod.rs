@@ -4,6 +4,8 @@ mod allocate;
 mod backtest;
 mod forecast;
 mod reconcile;
+mod sweep;
+mod track;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -24,12 +26,16 @@ struct Cli {
 enum Command {
     /// Forecast every series of a long CSV file (unique_id,ds,y).
     Forecast(forecast::ForecastArgs),
-    /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
-    Reconcile(reconcile::ReconcileArgs),
-    /// Rolling-origin evaluation of models on every series (metrics CSV).
-    Backtest(backtest::BacktestArgs),
     /// Split an annual target down the org tree (node_id,period,target).
     Allocate(allocate::AllocateArgs),
+    /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
+    Reconcile(reconcile::ReconcileArgs),
+    /// Plan and score many scenarios (targets, bases, bounds, ramps) from one forecast.
+    Sweep(sweep::SweepArgs),
+    /// Where every node stands against plan: to date, run rate, model projection, probability, gap.
+    Track(track::TrackArgs),
+    /// Rolling-origin evaluation of models on every series (metrics CSV).
+    Backtest(backtest::BacktestArgs),
 }
 
 /// How a command that ran to the end went.
@@ -48,9 +54,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Forecast(args) => forecast::run(args),
+        Command::Allocate(args) => allocate::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Backtest(args) => backtest::run(args),
-        Command::Allocate(args) => allocate::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Track(args) => track::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,

@@ -264,20 +264,13 @@ fn class3(fit: &FittedEts, h: usize, sigma2: f64) -> Vec<f64> {
     out
 }
 
-/// Classes 4–5: quantiles (type 8) of seeded simulated sample paths with
-/// N(0, σ²) errors (multiplicative errors truncated at −1, so paths stay positive).
-fn simulated(
-    fit: &FittedEts,
-    h: usize,
-    levels: &[f64],
-    sim: IntervalOptions,
-) -> Result<Vec<Interval>> {
-    if sim.paths < 2 {
-        return Err(Error::InvalidParameter {
-            name: "simulation paths",
-            reason: format!("need at least 2, got {}", sim.paths),
-        });
-    }
+/// Seeded sample paths from the fitted model's last state, `paths × h`
+/// values path-major (path `k` is `out[k * h..(k + 1) * h]`), with
+/// N(0, σ²) errors (multiplicative errors truncated at −1, so paths stay
+/// positive). A path that breaks down (a multiplicative slope turning
+/// negative) is NaN from there on; callers decide what to do with it.
+/// One ChaCha8 stream seeded with `seed`, drawn path by path, step by step.
+pub(crate) fn sample_paths(fit: &FittedEts, h: usize, paths: usize, seed: u64) -> Result<Vec<f64>> {
     let st = fit.structure();
     let sm = fit.smoothing();
     let sigma = fit.sigma2.max(0.0).sqrt();
@@ -286,12 +279,10 @@ fn simulated(
             name: "sigma",
             reason: e.to_string(),
         })?;
-    let mut rng = ChaCha8Rng::seed_from_u64(sim.seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mult_err = fit.spec.error == Component::Multiplicative;
     let m = fit.season_length.max(1);
     let seasonal = fit.spec.has_season();
-    // paths[step][path]
-    let mut draws = vec![vec![0.0; sim.paths]; h];
     let base_ring: Vec<f64> = if seasonal {
         fit.last.seasonal.iter().rev().copied().collect()
     } else {
@@ -301,19 +292,26 @@ fn simulated(
             0.0
         }]
     };
+    if seasonal && base_ring.len() != m {
+        return Err(Error::ModelNotApplicable {
+            model: fit.spec.to_string(),
+            reason: format!("{} seasonal states for season length {m}", base_ring.len()),
+        });
+    }
+    let mut out = vec![0.0; h * paths];
     let mut ring = base_ring.clone();
-    for path in 0..sim.paths {
+    for path in out.chunks_exact_mut(h.max(1)) {
         ring.copy_from_slice(&base_ring);
         let (mut l, mut b) = (fit.last.level, fit.last.slope.unwrap_or(0.0));
         let mut k = 0;
-        for step in draws.iter_mut() {
+        for value in path.iter_mut() {
             let s = ring[k];
             let e = if sigma > 0.0 {
                 normal.sample(&mut rng)
             } else {
                 0.0
             };
-            let value = match st.one_step(l, b, s, sm.phi) {
+            *value = match st.one_step(l, b, s, sm.phi) {
                 Some((yhat, q, tau)) => {
                     let y = if mult_err {
                         yhat * (1.0 + e.max(-1.0))
@@ -331,9 +329,30 @@ fn simulated(
                 }
                 None => f64::NAN,
             };
-            step[path] = value;
         }
     }
+    Ok(out)
+}
+
+/// Classes 4–5: quantiles (type 8) of seeded simulated sample paths
+/// ([`sample_paths`]).
+fn simulated(
+    fit: &FittedEts,
+    h: usize,
+    levels: &[f64],
+    sim: IntervalOptions,
+) -> Result<Vec<Interval>> {
+    if sim.paths < 2 {
+        return Err(Error::InvalidParameter {
+            name: "simulation paths",
+            reason: format!("need at least 2, got {}", sim.paths),
+        });
+    }
+    let flat = sample_paths(fit, h, sim.paths, sim.seed)?;
+    // draws[step][path]
+    let mut draws: Vec<Vec<f64>> = (0..h)
+        .map(|step| flat[step..].iter().step_by(h).copied().collect())
+        .collect();
     let mut out: Vec<Interval> = levels
         .iter()
         .map(|&level| Interval {

@@ -29,6 +29,29 @@ pub use fit::{Criterion, Ets};
 
 pub use spec::{Component, EtsSpec};
 
+/// A seed for one item of a batch: `seed` mixed with a hash of `id`
+/// (FNV-1a, then SplitMix64), so every series gets its own random stream,
+/// independent of the order or the thread it runs on.
+///
+/// ```
+/// use salesplan::models::ets::stream_seed;
+/// assert_eq!(stream_seed(1, "a"), stream_seed(1, "a"));
+/// assert_ne!(stream_seed(1, "a"), stream_seed(1, "b"));
+/// assert_ne!(stream_seed(1, "a"), stream_seed(2, "a"));
+/// ```
+pub fn stream_seed(seed: u64, id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in id.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    let mut z = seed ^ h.rotate_left(32);
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -175,6 +198,92 @@ impl FittedEts {
         let mean = self.point_forecast(h);
         let intervals = intervals::intervals(self, &mean, levels, options)?;
         Ok(Forecast { mean, intervals })
+    }
+
+    /// `paths` seeded sample paths of the next `h` periods, for every form
+    /// (the same simulation that gives classes 4–5 their intervals): path
+    /// `k` is `out[k]`, `h` values. Errors are N(0, σ²), relative for a
+    /// multiplicative error (truncated at −1 so such paths stay positive).
+    ///
+    /// The same `seed` gives the same paths on any machine and thread; to
+    /// give each series of a batch its own stream, mix the series id into
+    /// the seed with [`stream_seed`].
+    ///
+    /// Fails with [`Error::ModelNotApplicable`] when a path breaks down (a
+    /// multiplicative slope turning negative), rather than returning NaN.
+    ///
+    /// ```
+    /// use salesplan::models::ets::{stream_seed, AutoEts};
+    /// let y: Vec<f64> = (0..48).map(|t| 100.0 + [5.0, -5.0, 10.0, -10.0][t % 4] + t as f64).collect();
+    /// let fit = AutoEts::new(4).fit(&y).unwrap();
+    /// let seed = stream_seed(42, "rep-1");
+    /// let paths = fit.simulate(12, 500, seed).unwrap();
+    /// assert_eq!((paths.len(), paths[0].len()), (500, 12));
+    /// assert_eq!(paths, fit.simulate(12, 500, seed).unwrap());
+    /// // the mean of the paths is close to the point forecast
+    /// let mean = paths.iter().map(|p| p[0]).sum::<f64>() / 500.0;
+    /// assert!((mean - fit.point_forecast(1)[0]).abs() < 0.1 * mean.abs());
+    /// ```
+    pub fn simulate(&self, h: usize, paths: usize, seed: u64) -> Result<Vec<Vec<f64>>> {
+        let flat = intervals::sample_paths(self, h, paths, seed)?;
+        if flat.iter().any(|v| !v.is_finite()) {
+            return Err(Error::ModelNotApplicable {
+                model: self.spec.to_string(),
+                reason: "simulated paths broke down (negative multiplicative slope)".into(),
+            });
+        }
+        if h == 0 {
+            return Ok(vec![Vec::new(); paths]);
+        }
+        Ok(flat.chunks_exact(h).map(<[f64]>::to_vec).collect())
+    }
+
+    /// As [`simulate`](Self::simulate), writing each path's weighted total
+    /// `Σ_t weights[t] · max(y_t, floor)` over the `weights.len()` steps
+    /// into `out` (one entry per path) without keeping the paths: annual
+    /// totals of many series at little memory. Weights pick a window (0
+    /// outside it) or scale months (a leaver's zero after the end date).
+    ///
+    /// ```
+    /// use salesplan::models::ets::AutoEts;
+    /// let y: Vec<f64> = (0..36).map(|t| 100.0 + (t % 12) as f64).collect();
+    /// let fit = AutoEts::new(12).fit(&y).unwrap();
+    /// let mut second_year = vec![0.0; 24];
+    /// second_year[12..].iter_mut().for_each(|w| *w = 1.0);
+    /// let mut totals = vec![0.0; 100];
+    /// fit.simulate_sums_into(&second_year, Some(0.0), 7, &mut totals).unwrap();
+    /// let paths = fit.simulate(24, 100, 7).unwrap();
+    /// let direct: f64 = paths[3][12..].iter().map(|v| v.max(0.0)).sum();
+    /// assert!((totals[3] - direct).abs() < 1e-9 * direct);
+    /// ```
+    pub fn simulate_sums_into(
+        &self,
+        weights: &[f64],
+        floor: Option<f64>,
+        seed: u64,
+        out: &mut [f64],
+    ) -> Result<()> {
+        let h = weights.len();
+        let flat = intervals::sample_paths(self, h, out.len(), seed)?;
+        for (sum, path) in out.iter_mut().zip(flat.chunks_exact(h.max(1))) {
+            let mut total = 0.0;
+            for (&v, &w) in path.iter().zip(weights) {
+                if !v.is_finite() {
+                    return Err(Error::ModelNotApplicable {
+                        model: self.spec.to_string(),
+                        reason: "simulated paths broke down (negative multiplicative slope)".into(),
+                    });
+                }
+                if w != 0.0 {
+                    total += w * floor.map_or(v, |f| v.max(f));
+                }
+            }
+            *sum = total;
+        }
+        if h == 0 {
+            out.iter_mut().for_each(|v| *v = 0.0);
+        }
+        Ok(())
     }
 
     /// Serialises the fitted model to JSON.

@@ -1,0 +1,542 @@
+//! How attainable targets are: the probability of each node reaching its
+//! annual target, from the forecast distribution.
+//!
+//! Every leaf's history is fitted once (AutoETS) and `paths` sample paths of
+//! the plan year are simulated from it ([`FittedEts::simulate`], a seeded
+//! ChaCha8 stream per leaf, see [`stream_seed`]). Paths are summed up the
+//! tree *path by path*, so a team's distribution is that of the sum of its
+//! reps' paths, not a combination of marginals. Each node keeps its annual
+//! totals sorted; the probability of reaching a target is then a binary
+//! search, so one simulation serves any number of scenarios.
+//!
+//! The leaves' paths are independent of each other (each has its own
+//! stream): the simulation has no common shock across reps, so the spread
+//! of a large team or of the company is that of independent reps.
+//!
+//! ```
+//! use salesplan::attainment::{simulate_year, LeafHistory, SimulationOptions};
+//! use salesplan::hierarchy::OrgTree;
+//! let tree = OrgTree::read_from("node_id,parent_id\nco,\na,co\nb,co\n".as_bytes(), "org.csv".as_ref()).unwrap();
+//! let y: Vec<f64> = (0..48).map(|t| 100.0 + 10.0 * ((t % 12) as f64 - 5.5).abs() + (t * 7 % 5) as f64).collect();
+//! let leaves = [
+//!     LeafHistory { node: tree.index_of("a").unwrap(), id: "a", values: &y, gap: 0, active: None },
+//!     LeafHistory { node: tree.index_of("b").unwrap(), id: "b", values: &y, gap: 0, active: None },
+//! ];
+//! let outlook = simulate_year(&tree, &leaves, &SimulationOptions::default()).unwrap();
+//! let co = tree.root();
+//! let expected = outlook.mean(co);
+//! // a target at the expected total is reached about half the time
+//! let p = outlook.probability(co, expected);
+//! assert!(p > 0.3 && p < 0.7);
+//! assert!(outlook.probability(co, 1.2 * expected) <= p);
+//! assert_eq!(outlook.probability(co, 0.0), 1.0);
+//! ```
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::hierarchy::OrgTree;
+use crate::models::ets::{stream_seed, AutoEts, Ets, EtsSpec, FittedEts};
+
+/// How to simulate the plan year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimulationOptions {
+    /// Sample paths per leaf.
+    pub paths: usize,
+    /// The base seed; each leaf's stream mixes in its id.
+    pub seed: u64,
+    /// Season length of the leaves' histories (12 for months).
+    pub season_length: usize,
+    /// Periods in the plan year (12 for months).
+    pub periods: usize,
+    /// One ETS form for every leaf instead of choosing by AICc (about ten
+    /// times fewer fits); a leaf the form cannot fit (say a multiplicative
+    /// form on a series with zeros) falls back to the automatic choice.
+    pub form: Option<EtsSpec>,
+}
+
+impl Default for SimulationOptions {
+    fn default() -> SimulationOptions {
+        SimulationOptions {
+            paths: 1000,
+            seed: 20_260_101,
+            season_length: 12,
+            periods: 12,
+            form: None,
+        }
+    }
+}
+
+/// One leaf's history before the plan year.
+#[derive(Debug, Clone, Copy)]
+pub struct LeafHistory<'a> {
+    /// The leaf's node index.
+    pub node: usize,
+    /// Its id (mixed into the seed).
+    pub id: &'a str,
+    /// Observations up to the last period before the plan year.
+    pub values: &'a [f64],
+    /// Periods between the last observation and the plan year's first
+    /// (0 when the history ends right before the plan year).
+    pub gap: usize,
+    /// Which periods of the plan year the leaf sells in (`None`: all);
+    /// inactive periods count zero in every path and in the point forecast.
+    pub active: Option<&'a [bool]>,
+}
+
+/// The calendar months of `year` in which a node sells: from its start
+/// date's month to its end date's month (as [`Ramp`](crate::allocate::Ramp)
+/// counts them).
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use salesplan::attainment::active_months;
+/// let end = NaiveDate::from_ymd_opt(2026, 3, 31);
+/// let months = active_months(None, end, 2026);
+/// assert_eq!(months.iter().filter(|m| **m).count(), 3);
+/// ```
+pub fn active_months(
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+    year: i32,
+) -> [bool; 12] {
+    use chrono::Datelike;
+    let index = |d: chrono::NaiveDate| d.year() as i64 * 12 + d.month0() as i64;
+    let mut out = [true; 12];
+    for (m, active) in out.iter_mut().enumerate() {
+        let k = year as i64 * 12 + m as i64;
+        *active = start.is_none_or(|s| index(s) <= k) && end.is_none_or(|e| k <= index(e));
+    }
+    out
+}
+
+/// The simulated plan year of every node of a tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearOutlook {
+    paths: usize,
+    periods: usize,
+    /// `n × paths` annual totals, each node's block sorted ascending.
+    sorted: Vec<f64>,
+    /// Mean annual total per node.
+    mean: Vec<f64>,
+    /// Point forecast per node and period (`n × periods`), negative
+    /// months counted as 0, summed up the tree.
+    point: Vec<f64>,
+}
+
+/// Fits AutoETS to every leaf's history and simulates the plan year
+/// (leaves in parallel, each with its own seeded stream: the result is the
+/// same for any number of threads). Leaves without history sell nothing in
+/// every path. Simulated months below zero count as zero.
+pub fn simulate_year(
+    tree: &OrgTree,
+    leaves: &[LeafHistory],
+    options: &SimulationOptions,
+) -> Result<YearOutlook> {
+    let (paths, periods) = (options.paths, options.periods);
+    if paths == 0 || periods == 0 {
+        return Err(Error::InvalidParameter {
+            name: "simulation",
+            reason: format!("{paths} paths of {periods} periods"),
+        });
+    }
+    let n = tree.len();
+    let mut owner = vec![usize::MAX; n];
+    for (k, leaf) in leaves.iter().enumerate() {
+        if leaf.node >= n || !tree.is_leaf(leaf.node) {
+            return Err(Error::InvalidParameter {
+                name: "leaf history",
+                reason: format!("'{}' is not a leaf of the tree", leaf.id),
+            });
+        }
+        if owner[leaf.node] != usize::MAX {
+            return Err(Error::InvalidParameter {
+                name: "leaf history",
+                reason: format!("'{}' is given twice", leaf.id),
+            });
+        }
+        owner[leaf.node] = k;
+    }
+    let draws: Vec<Result<(Vec<f64>, Vec<f64>)>> = leaves
+        .par_iter()
+        .map(|leaf| simulate_leaf(leaf, options))
+        .collect();
+    let mut sums = vec![0.0; n * paths];
+    let mut point = vec![0.0; n * periods];
+    for (leaf, draw) in leaves.iter().zip(draws) {
+        let (annual, monthly) = draw?;
+        sums[leaf.node * paths..(leaf.node + 1) * paths].copy_from_slice(&annual);
+        point[leaf.node * periods..(leaf.node + 1) * periods].copy_from_slice(&monthly);
+    }
+    Ok(YearOutlook::from_leaf_sums(
+        tree, paths, periods, sums, point,
+    ))
+}
+
+/// One leaf: annual totals of each path, point forecast of each period.
+fn simulate_leaf(leaf: &LeafHistory, options: &SimulationOptions) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (paths, periods) = (options.paths, options.periods);
+    if leaf.values.is_empty() {
+        return Ok((vec![0.0; paths], vec![0.0; periods]));
+    }
+    let fixed = options.form.and_then(|form| {
+        Ets::new(form, options.season_length)
+            .and_then(|model| model.fit(leaf.values))
+            .ok()
+    });
+    let fit: FittedEts = match fixed {
+        Some(fit) => Ok(fit),
+        None => AutoEts::new(options.season_length).fit(leaf.values),
+    }
+    .map_err(|e| match e {
+        Error::NoModel { reason, .. } => Error::NoModel {
+            series: leaf.id.to_string(),
+            reason,
+        },
+        other => Error::NoModel {
+            series: leaf.id.to_string(),
+            reason: other.to_string(),
+        },
+    })?;
+    let h = leaf.gap + periods;
+    let active = |k: usize| {
+        leaf.active
+            .is_none_or(|a| a.get(k).copied().unwrap_or(true))
+    };
+    let mut weights = vec![0.0; h];
+    for (k, w) in weights[leaf.gap..].iter_mut().enumerate() {
+        *w = if active(k) { 1.0 } else { 0.0 };
+    }
+    let mut annual = vec![0.0; paths];
+    fit.simulate_sums_into(
+        &weights,
+        Some(0.0),
+        stream_seed(options.seed, leaf.id),
+        &mut annual,
+    )
+    .map_err(|e| Error::NoModel {
+        series: leaf.id.to_string(),
+        reason: e.to_string(),
+    })?;
+    let monthly = fit.point_forecast(h)[leaf.gap..]
+        .iter()
+        .enumerate()
+        .map(|(k, v)| if active(k) { v.max(0.0) } else { 0.0 })
+        .collect();
+    Ok((annual, monthly))
+}
+
+impl YearOutlook {
+    /// From the leaves' simulated annual totals (`n × paths`, node-major;
+    /// inner nodes' entries are overwritten) and point forecasts per period
+    /// (`n × periods`): sums both up the tree, path by path, then sorts
+    /// each node's totals.
+    pub fn from_leaf_sums(
+        tree: &OrgTree,
+        paths: usize,
+        periods: usize,
+        mut sums: Vec<f64>,
+        mut point: Vec<f64>,
+    ) -> YearOutlook {
+        let n = tree.len();
+        debug_assert_eq!(sums.len(), n * paths);
+        debug_assert_eq!(point.len(), n * periods);
+        for (values, width) in [(&mut sums, paths), (&mut point, periods)] {
+            for i in (0..n).rev() {
+                let kids = tree.children(i);
+                if kids.is_empty() {
+                    continue;
+                }
+                let (head, tail) = values.split_at_mut(kids.start * width);
+                let own = &mut head[i * width..(i + 1) * width];
+                own.iter_mut().for_each(|v| *v = 0.0);
+                for child in tail[..kids.len() * width].chunks_exact(width) {
+                    for (o, c) in own.iter_mut().zip(child) {
+                        *o += c;
+                    }
+                }
+            }
+        }
+        let mean = sums
+            .chunks_exact(paths)
+            .map(|block| block.iter().sum::<f64>() / paths as f64)
+            .collect();
+        sums.par_chunks_mut(paths)
+            .for_each(|block| block.sort_by(f64::total_cmp));
+        YearOutlook {
+            paths,
+            periods,
+            sorted: sums,
+            mean,
+            point,
+        }
+    }
+
+    /// Sample paths per node.
+    pub fn paths(&self) -> usize {
+        self.paths
+    }
+
+    /// Periods in the year.
+    pub fn periods(&self) -> usize {
+        self.periods
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.mean.len()
+    }
+
+    /// Whether there are no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.mean.is_empty()
+    }
+
+    /// The node's simulated annual totals, ascending.
+    pub fn annual(&self, node: usize) -> &[f64] {
+        &self.sorted[node * self.paths..(node + 1) * self.paths]
+    }
+
+    /// The node's mean simulated annual total.
+    pub fn mean(&self, node: usize) -> f64 {
+        self.mean[node]
+    }
+
+    /// The node's point forecast per period.
+    pub fn point(&self, node: usize) -> &[f64] {
+        &self.point[node * self.periods..(node + 1) * self.periods]
+    }
+
+    /// The node's point forecast for the year.
+    pub fn point_annual(&self, node: usize) -> f64 {
+        self.point(node).iter().sum()
+    }
+
+    /// The share of paths whose annual total reaches `target` (`≥`): in
+    /// `[0, 1]`, non-increasing in `target`.
+    pub fn probability(&self, node: usize, target: f64) -> f64 {
+        let block = self.annual(node);
+        let below = block.partition_point(|&v| v < target);
+        (block.len() - below) as f64 / block.len() as f64
+    }
+
+    /// [`probability`](Self::probability) of every node at once (`targets`
+    /// and `out` one entry per node): the same numbers, computed by
+    /// interleaved branch-free binary searches over groups of nodes, so the
+    /// memory loads of different nodes overlap instead of waiting on each
+    /// other (several times faster on trees whose paths exceed the cache).
+    pub fn probabilities_into(&self, targets: &[f64], out: &mut [f64]) {
+        const GROUP: usize = 16;
+        let p = self.paths;
+        let nodes = targets.len().min(out.len()).min(self.len());
+        let mut start = 0;
+        while start < nodes {
+            let count = GROUP.min(nodes - start);
+            let mut base = [0usize; GROUP];
+            let mut len = p;
+            while len > 1 {
+                let half = len / 2;
+                for (g, b) in base[..count].iter_mut().enumerate() {
+                    let node = start + g;
+                    let v = self.sorted[node * p + *b + half];
+                    *b += usize::from(v < targets[node]) * half;
+                }
+                len -= half;
+            }
+            for (g, &b) in base[..count].iter().enumerate() {
+                let node = start + g;
+                let below = b + usize::from(self.sorted[node * p + b] < targets[node]);
+                out[node] = (p - below) as f64 / p as f64;
+            }
+            start += count;
+        }
+    }
+
+    /// Scores a plan (one annual target per node).
+    pub fn score(&self, tree: &OrgTree, targets: &[f64]) -> Result<Attainment> {
+        let n = tree.len();
+        if targets.len() != n || self.len() != n {
+            return Err(Error::InvalidParameter {
+                name: "targets",
+                reason: format!(
+                    "{} targets, {} simulated nodes, {n} nodes",
+                    targets.len(),
+                    self.len()
+                ),
+            });
+        }
+        let mut probability = vec![0.0; n];
+        self.probabilities_into(targets, &mut probability);
+        let expected: Vec<Option<f64>> = (0..n)
+            .map(|i| (targets[i] > 0.0).then(|| self.mean[i] / targets[i]))
+            .collect();
+        let root = tree.root();
+        let mut reps = (0usize, 0usize, 0.0);
+        let mut teams = (0usize, 0usize);
+        let mut ratios = Vec::new();
+        for i in 0..n {
+            if tree.is_leaf(i) {
+                if targets[i] > 0.0 {
+                    reps.0 += 1;
+                    reps.1 += usize::from(probability[i] >= 0.5);
+                    reps.2 += self.mean[i] / targets[i];
+                    if self.mean[i] > 0.0 {
+                        ratios.push(targets[i] / self.mean[i]);
+                    }
+                }
+            } else if i != root && targets[i] > 0.0 && tree.children(i).any(|c| tree.is_leaf(c)) {
+                teams.0 += 1;
+                teams.1 += usize::from(probability[i] >= 0.5);
+            }
+        }
+        let share =
+            |(count, likely): (usize, usize)| (count > 0).then(|| likely as f64 / count as f64);
+        let summary = AttainmentSummary {
+            company_probability: probability[root],
+            company_expected_attainment: expected[root],
+            mean_rep_expected_attainment: (reps.0 > 0).then(|| reps.2 / reps.0 as f64),
+            reps: reps.0,
+            reps_likely_share: share((reps.0, reps.1)),
+            teams: teams.0,
+            teams_likely_share: share(teams),
+            gini_target_over_forecast: gini(&mut ratios),
+        };
+        Ok(Attainment {
+            probability,
+            expected,
+            summary,
+        })
+    }
+}
+
+/// A plan's attainability, node by node and in summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attainment {
+    /// Probability of reaching the target, per node.
+    pub probability: Vec<f64>,
+    /// Expected attainment (mean simulated total / target) per node with a
+    /// positive target.
+    pub expected: Vec<Option<f64>>,
+    pub summary: AttainmentSummary,
+}
+
+/// One line per plan.
+///
+/// Reps are leaves with a positive target; teams are the other non-root
+/// nodes with a positive target and at least one rep among their children.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AttainmentSummary {
+    pub company_probability: f64,
+    pub company_expected_attainment: Option<f64>,
+    /// Mean over reps of their expected attainment.
+    pub mean_rep_expected_attainment: Option<f64>,
+    pub reps: usize,
+    /// Share of reps whose probability is at least 50%.
+    pub reps_likely_share: Option<f64>,
+    pub teams: usize,
+    /// Share of teams whose probability is at least 50%.
+    pub teams_likely_share: Option<f64>,
+    /// Gini coefficient of target / mean forecast across reps with a
+    /// positive forecast: 0 when every rep is asked the same stretch.
+    pub gini_target_over_forecast: Option<f64>,
+}
+
+/// The Gini coefficient of non-negative values (sorted in place); `None`
+/// for no values or a zero total.
+///
+/// ```
+/// use salesplan::attainment::gini;
+/// assert_eq!(gini(&mut [2.0, 2.0, 2.0]), Some(0.0));
+/// assert_eq!(gini(&mut [0.0, 0.0, 0.0, 4.0]), Some(0.75));
+/// assert_eq!(gini(&mut []), None);
+/// ```
+pub fn gini(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len() as f64;
+    let total: f64 = values.iter().sum();
+    if values.is_empty() || total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    let weighted: f64 = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (2.0 * (i as f64 + 1.0) - n - 1.0) * v)
+        .sum();
+    Some(weighted / (n * total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hierarchy::random_tree_rows;
+
+    #[test]
+    fn probabilities_in_range_and_monotone() {
+        let tree = OrgTree::from_rows(random_tree_rows(60, 2, 5), "t".as_ref()).unwrap();
+        let histories: Vec<(usize, String, Vec<f64>)> = (0..tree.len())
+            .filter(|&i| tree.is_leaf(i))
+            .map(|i| {
+                let y = (0..36)
+                    .map(|t| {
+                        50.0 + i as f64 + 8.0 * ((t % 12) as f64 / 3.0).sin() + (t * i % 7) as f64
+                    })
+                    .collect();
+                (i, tree.id(i).to_string(), y)
+            })
+            .collect();
+        let leaves: Vec<LeafHistory> = histories
+            .iter()
+            .map(|(i, id, y)| LeafHistory {
+                node: *i,
+                id,
+                values: y,
+                gap: 0,
+                active: None,
+            })
+            .collect();
+        let options = SimulationOptions {
+            paths: 300,
+            ..SimulationOptions::default()
+        };
+        let outlook = simulate_year(&tree, &leaves, &options).unwrap();
+        // the same outlook on one and on four threads
+        let four = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap()
+            .install(|| simulate_year(&tree, &leaves, &options).unwrap());
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| simulate_year(&tree, &leaves, &options).unwrap());
+        assert_eq!(outlook, four);
+        assert_eq!(outlook, one);
+        // sums hold path by path: the root's mean is the leaves' means' sum
+        let leaf_mean: f64 = leaves.iter().map(|l| outlook.mean(l.node)).sum();
+        assert!((outlook.mean(tree.root()) - leaf_mean).abs() < 1e-6 * leaf_mean);
+        for node in 0..tree.len() {
+            let m = outlook.mean(node);
+            let mut last = 1.0;
+            for k in 0..=40 {
+                let p = outlook.probability(node, m * k as f64 / 20.0);
+                assert!((0.0..=1.0).contains(&p));
+                assert!(p <= last, "node {node}: not monotone");
+                last = p;
+            }
+            assert_eq!(outlook.probability(node, f64::INFINITY), 0.0);
+        }
+        let targets: Vec<f64> = (0..tree.len())
+            .map(|i| outlook.mean(i) * (0.8 + 0.01 * (i % 40) as f64))
+            .collect();
+        let mut fast = vec![0.0; tree.len()];
+        outlook.probabilities_into(&targets, &mut fast);
+        for (i, f) in fast.iter().enumerate() {
+            assert_eq!(*f, outlook.probability(i, targets[i]));
+        }
+        let targets: Vec<f64> = (0..tree.len()).map(|i| outlook.mean(i)).collect();
+        let a = outlook.score(&tree, &targets).unwrap();
+        assert!(a.summary.gini_target_over_forecast.unwrap() < 1e-12);
+        assert!(a.summary.reps > 0 && a.summary.teams > 0);
+    }
+}

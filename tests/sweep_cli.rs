@@ -1,0 +1,222 @@
+//! The `salesplan sweep` command as a real binary on generated files: the
+//! same bytes for 1 and 2 threads, infeasible scenarios flagged with their
+//! reason (exit 1), bad scenario files rejected naming scenario and field
+//! (exit 2, nothing written).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// Company, 2 regions, 4 teams, 16 reps (a new hire, a leaver), four years
+/// of noisy seasonal monthly sales (2022-2025).
+fn write_data(dir: &Path) {
+    let mut org = String::from("node_id,parent_id,name,start_date,end_date\nco,,公司,,\n");
+    let mut sales = String::from("unique_id,ds,y\n");
+    for r in 0..2 {
+        org.push_str(&format!("r{r},co,区域{r},,\n"));
+        for t in 0..2 {
+            let team = format!("r{r}t{t}");
+            org.push_str(&format!("{team},r{r},团队,,\n"));
+            for k in 0..4 {
+                let rep = format!("{team}p{k}");
+                let (start, end, first) = match (r, t, k) {
+                    (0, 0, 3) => ("2025-08-01", "", 43),
+                    (1, 1, 2) => ("", "2026-04-30", 0),
+                    _ => ("", "", 0),
+                };
+                org.push_str(&format!("{rep},{team},销售{k},{start},{end}\n"));
+                let base = 80.0 + 13.0 * (4 * (2 * r + t) + k) as f64;
+                for m in first..48 {
+                    let season =
+                        [0.8, 0.7, 1.0, 1.0, 1.0, 1.3, 1.0, 0.9, 1.0, 1.0, 1.4, 1.2][m % 12];
+                    let wiggle = 1.0 + 0.05 * (((m * 7 + k * 3) % 11) as f64 - 5.0) / 5.0;
+                    let y = base * (1.0 + 0.01 * m as f64) * season * wiggle;
+                    sales.push_str(&format!(
+                        "{rep},{}-{:02},{y:.2}\n",
+                        2022 + m / 12,
+                        m % 12 + 1
+                    ));
+                }
+            }
+        }
+    }
+    std::fs::write(dir.join("org.csv"), org).unwrap();
+    std::fs::write(dir.join("sales.csv"), sales).unwrap();
+}
+
+const SCENARIOS: &str = r#"
+[defaults]
+basis = { forecast = 0.6, history = 0.4 }
+round = 1
+
+[[scenario]]
+name = "base"
+growth = 0.1
+growth_min = -0.1
+growth_max = 0.4
+
+[[scenario]]
+name = "too-small"
+growth = 0.1
+rep_max = 50
+
+[[scenario]]
+name = "too-deep"
+growth = 0.1
+over_assignment = [0, 0, 0, 0.1]
+
+[[grid]]
+name = "g"
+growth = [0.05, 0.15]
+basis = ["forecast", "equal"]
+round = [1, 100]
+"#;
+
+struct Run {
+    code: i32,
+    stderr: String,
+    output: Option<String>,
+    summary: Option<String>,
+}
+
+fn sweep(dir: &Path, scenarios: &str, extra: &[&str]) -> Run {
+    std::fs::write(dir.join("s.toml"), scenarios).unwrap();
+    let out: PathBuf = dir.join("sweep.csv");
+    let summary: PathBuf = dir.join("summary.csv");
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(&summary);
+    let result = Command::cargo_bin("salesplan")
+        .unwrap()
+        .current_dir(dir)
+        .args([
+            "sweep",
+            "--org",
+            "org.csv",
+            "--history",
+            "sales.csv",
+            "--scenarios",
+            "s.toml",
+            "--year",
+            "2026",
+            "--paths",
+            "300",
+            "--output",
+            "sweep.csv",
+            "--summary",
+            "summary.csv",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    Run {
+        code: result.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&result.stderr).into_owned(),
+        output: std::fs::read_to_string(out).ok(),
+        summary: std::fs::read_to_string(summary).ok(),
+    }
+}
+
+#[test]
+fn same_bytes_for_any_thread_count_and_infeasible_flagged() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let one = sweep(dir.path(), SCENARIOS, &["--threads", "1", "--periods"]);
+    let two = sweep(dir.path(), SCENARIOS, &["--threads", "2", "--periods"]);
+    assert_eq!(one.code, 1, "{}", one.stderr);
+    assert_eq!(one.output, two.output);
+    assert_eq!(one.summary, two.summary);
+    let summary = one.summary.unwrap();
+    let lines: Vec<&str> = summary.lines().collect();
+    assert_eq!(lines.len(), 1 + 3 + 8);
+    assert!(lines[1].starts_with("base,planned,"));
+    assert!(
+        lines[2].starts_with("too-small,infeasible,\"node 'co'"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].contains("too-deep,infeasible,field 'over_assignment'"),
+        "{}",
+        lines[3]
+    );
+    assert!(one.stderr.contains("scenario 'too-small' is infeasible"));
+    let output = one.output.unwrap();
+    assert!(output.starts_with("scenario,node_id,measure,value\n"));
+    assert!(output.contains("base,co,probability,"));
+    assert!(output.contains("g-8,r1t1p3,target:2026-12,"));
+    // the leaver sells nothing after April, and has no target then
+    assert!(output.contains("base,r1t1p2,target:2026-05,0\n"));
+    assert!(!output.contains("too-small,"));
+    // every plan's rep targets add up to the company's
+    for scenario in ["base", "g-1", "g-8"] {
+        let rows: Vec<(String, f64)> = output
+            .lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0] == scenario && f[2] == "target")
+                    .then(|| (f[1].to_string(), f[3].parse().unwrap()))
+            })
+            .collect();
+        let company = rows.iter().find(|r| r.0 == "co").unwrap().1;
+        let reps: f64 = rows.iter().filter(|r| r.0.contains('p')).map(|r| r.1).sum();
+        assert_eq!(company, reps, "{scenario}");
+    }
+}
+
+#[test]
+fn bad_scenario_files_name_scenario_and_field() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let cases = [
+        (
+            "[[scenario]]\nname = \"a\"\ngrowth = 0.1\ngrowht_max = 1\n",
+            "scenario 'a': field 'growht_max': unknown key",
+        ),
+        (
+            "[[scenario]]\nname = \"neg\"\ntarget = -100\n",
+            "scenario 'neg': field 'target': -100 is not positive",
+        ),
+        (
+            "[[scenario]]\nname = \"w\"\ngrowth = 0.1\nbasis = { history = 0, forecast = 0 }\n",
+            "scenario 'w': field 'basis': weights sum to 0",
+        ),
+        (
+            "[[scenario]]\nname = \"caps\"\ngrowth = 0.1\ngrowth_min = 0.3\ngrowth_max = 0.2\n",
+            "scenario 'caps': field 'growth_min': 0.3 is above growth_max 0.2",
+        ),
+        (
+            "[[scenario]]\nname = \"u\"\ngrowth = 0.1\nround = -5\n",
+            "scenario 'u': field 'round': unit -5 is not positive",
+        ),
+        (
+            "[grid]\nname = \"g\"\ngrowth = [0.1, 0.2]\nrep_min = [10, 200]\nrep_max = [100]\n",
+            "scenario 'g-2': field 'rep_min': 200 is above rep_max 100",
+        ),
+    ];
+    for (text, message) in cases {
+        let run = sweep(dir.path(), text, &[]);
+        assert_eq!(run.code, 2, "{text}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{text}: {}", run.stderr);
+        assert!(run.stderr.contains("s.toml"), "{}", run.stderr);
+        assert!(run.output.is_none() && run.summary.is_none());
+    }
+}
+
+#[test]
+fn one_model_for_every_rep() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let text = "[[scenario]]\nname = \"a\"\ngrowth = 0.1\nbasis = \"forecast\"\n";
+    let auto = sweep(dir.path(), text, &[]);
+    let fixed = sweep(dir.path(), text, &["--model", "ets:ANA"]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    assert_ne!(auto.output, fixed.output);
+    let bad = sweep(dir.path(), text, &["--model", "prophet"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("expected auto-ets or ets:<form>"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -1,0 +1,158 @@
+//! The `salesplan track` command as a real binary: statuses of every node
+//! with a target, consistent numbers, the same bytes for 1 and 2 threads,
+//! monthly plans, bad plans rejected.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const ORG: &str = "node_id,parent_id,name,start_date,end_date
+co,,公司,,
+east,co,华东,,
+west,co,华西,,
+zhang,east,张伟,,
+li,east,李娜,,
+wang,west,王芳,,
+qian,west,钱敏,,2026-09-30
+";
+
+/// 2022 to June 2026, monthly.
+fn actuals() -> String {
+    let mut text = String::from("unique_id,ds,y\n");
+    for (k, id) in ["zhang", "li", "wang", "qian"].iter().enumerate() {
+        for t in 0..54 {
+            let season = [0.8, 0.7, 1.0, 1.0, 1.0, 1.3, 1.0, 0.9, 1.0, 1.0, 1.4, 1.2][t % 12];
+            let wiggle = 1.0 + 0.04 * (((t * 5 + k) % 7) as f64 - 3.0) / 3.0;
+            let y = (1000.0 + 200.0 * k as f64 + 8.0 * t as f64) * season * wiggle;
+            text.push_str(&format!(
+                "{id},{}-{:02},{y:.2}\n",
+                2022 + t / 12,
+                t % 12 + 1
+            ));
+        }
+    }
+    text
+}
+
+fn run(dir: &Path, plan: &str, extra: &[&str]) -> (i32, String, Option<String>) {
+    std::fs::write(dir.join("org.csv"), ORG).unwrap();
+    std::fs::write(dir.join("actuals.csv"), actuals()).unwrap();
+    std::fs::write(dir.join("plan.csv"), plan).unwrap();
+    let _ = std::fs::remove_file(dir.join("status.csv"));
+    let out = Command::cargo_bin("salesplan")
+        .unwrap()
+        .current_dir(dir)
+        .args([
+            "track",
+            "--plan",
+            "plan.csv",
+            "--actuals",
+            "actuals.csv",
+            "--org",
+            "org.csv",
+            "--as-of",
+            "2026-06-30",
+            "--paths",
+            "400",
+            "--output",
+            "status.csv",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        std::fs::read_to_string(dir.join("status.csv")).ok(),
+    )
+}
+
+const PLAN: &str = "node_id,period,target
+co,2026,80000
+east,2026,32000
+west,2026,48000
+zhang,2026,15000
+li,2026,17000
+wang,2026,30000
+qian,2026,18000
+";
+
+#[test]
+fn statuses_are_consistent_and_deterministic() {
+    let dir = TempDir::new().unwrap();
+    let (code, stderr, one) = run(dir.path(), PLAN, &["--threads", "1"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, _, two) = run(dir.path(), PLAN, &["--threads", "2"]);
+    assert_eq!(one, two);
+    let text = one.unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[8..10], ["lo-80", "hi-80"]);
+    assert_eq!(header.last(), Some(&"gap:2026-12"));
+    assert_eq!(header.len(), 12 + 6);
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').skip(2).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), 7);
+    for r in &rows {
+        let (target, actual, expected, attainment, run_rate) = (r[0], r[1], r[2], r[3], r[4]);
+        let (projection, lo, hi, probability, gap) = (r[5], r[6], r[7], r[8], r[9]);
+        assert_eq!(expected, target / 2.0);
+        assert!((attainment - actual / target).abs() < 1e-12);
+        assert!((run_rate - actual * 2.0).abs() < 1e-9);
+        assert!(lo <= projection && projection <= hi && lo >= actual);
+        assert!((0.0..=1.0).contains(&probability));
+        assert_eq!(gap, (target - actual).max(0.0));
+        let spread: f64 = r[10..].iter().sum();
+        assert!((spread - gap).abs() < 1e-6 * gap.max(1.0));
+    }
+    // the company's actual is its reps'
+    let reps: f64 = rows[3..].iter().map(|r| r[1]).sum();
+    assert!((rows[0][1] - reps).abs() < 1e-6);
+    // the leaver sells nothing after September: no gap is phased there
+    let qian = text.lines().find(|l| l.starts_with("qian,")).unwrap();
+    assert!(qian.ends_with(",0,0,0"), "{qian}");
+}
+
+#[test]
+fn monthly_plans_and_bad_plans() {
+    let dir = TempDir::new().unwrap();
+    let mut monthly = String::from("node_id,period,target\n");
+    for m in 1..=12 {
+        monthly.push_str(&format!("zhang,2026-{m:02},{}\n", 1000 + 10 * m));
+    }
+    let (code, stderr, status) = run(dir.path(), &monthly, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let status = status.unwrap();
+    let zhang: Vec<&str> = status.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(zhang[2], "12780");
+    assert_eq!(zhang[4], (1010..=1060).step_by(10).sum::<i32>().to_string());
+    for (plan, message) in [
+        (
+            "node_id,period,target\nzhang,2025,100\n",
+            "expected 2026 or 2026-MM",
+        ),
+        (
+            "node_id,period,target\nnobody,2026,100\n",
+            "not a node of the org tree",
+        ),
+        (
+            "node_id,period,target\nzhang,2026,-5\n",
+            "not a non-negative number",
+        ),
+        (
+            "node_id,period,target\nzhang,2026-01,5\n",
+            "some months of 2026 only",
+        ),
+        (
+            "node_id,period,target\nzhang,2026,5\nzhang,2026-01,5\n",
+            "both annual and monthly",
+        ),
+    ] {
+        let (code, stderr, status) = run(dir.path(), plan, &[]);
+        assert_eq!(code, 2, "{plan}");
+        assert!(stderr.contains(message), "{plan}: {stderr}");
+        assert!(status.is_none());
+    }
+}
