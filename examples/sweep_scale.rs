@@ -1,14 +1,16 @@
 //! Times a scenario sweep end to end in the library (allocate, round, check,
 //! phase into months, score), on synthetic data, fits excluded:
 //!
-//! `cargo run --release --example sweep_scale -- [reps] [scenarios] [threads] [paths]`
+//! `cargo run --release --example sweep_scale -- [reps] [scenarios] [threads] [paths] [balanced]`
 //!
-//! defaults: 10000 reps, 1000 scenarios, 2 threads, 1000 paths.
+//! defaults: 10000 reps, 1000 scenarios, 2 threads, 1000 paths; a fifth
+//! argument 1 phases with `BalancedPhasing` (two-way balanced months, the
+//! CLI's default) instead of `ProfilePhasing` (each node on its own).
 
 use std::time::Instant;
 
 use salesplan::scenario::{CompanyTarget, Scenario};
-use salesplan::sweep::{sweep, synthetic, Outcome, ProfilePhasing};
+use salesplan::sweep::{sweep, synthetic, BalancedPhasing, Outcome, Phasing, ProfilePhasing};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<usize> = std::env::args()
@@ -17,6 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect::<Result<_, _>>()?;
     let get = |k: usize, default: usize| args.get(k).copied().unwrap_or(default);
     let (reps, count, threads, paths) = (get(0, 10_000), get(1, 1000), get(2, 2), get(3, 1000));
+    let balanced = get(4, 0) == 1;
     let started = Instant::now();
     let data = synthetic(reps, paths, 1);
     let built = started.elapsed();
@@ -45,17 +48,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
+    let balanced_phasing = BalancedPhasing::monthly(data.year)?;
+    let phasing: &dyn Phasing = if balanced {
+        &balanced_phasing
+    } else {
+        &ProfilePhasing
+    };
     let started = Instant::now();
     let mut planned = 0;
     pool.install(|| {
-        sweep(&data, &scenarios, &ProfilePhasing, &|_| {}, |_, o| {
+        sweep(&data, &scenarios, phasing, &|_| {}, |_, o| {
             planned += usize::from(matches!(o, Outcome::Planned(_)));
             Ok(())
         })
     })?;
     let took = started.elapsed().as_secs_f64();
     println!(
-        "{reps} reps ({} nodes), {paths} paths, {threads} threads: {count} scenarios ({planned} planned) in {took:.2} s = {:.0} scenarios/s (data built in {:.2} s)",
+        "{} phasing, {reps} reps ({} nodes), {paths} paths, {threads} threads: {count} scenarios ({planned} planned) in {took:.2} s = {:.0} scenarios/s (data built in {:.2} s)",
+        if balanced { "balanced" } else { "profile" },
         data.tree.len(),
         count as f64 / took,
         built.as_secs_f64()

@@ -48,9 +48,12 @@ use crate::allocate::{
     allocate, check_plan, new_hire_basis, round_split_into, Allocation, AllocationInput,
     AllocationOptions, BoundSource, NodeConstraints, Workspace,
 };
+use crate::allocate_time::phase::{resolve_profiles, MonthProfile, Phaser};
+use crate::allocate_time::phase_tree;
 use crate::attainment::{Attainment, YearOutlook};
 use crate::error::{Error, Result};
 use crate::hierarchy::OrgTree;
+use crate::planning_calendar::PlanningCalendar;
 use crate::scenario::Scenario;
 
 /// What every scenario of a sweep shares. Vectors are indexed by node;
@@ -120,6 +123,56 @@ pub trait Phasing: Sync {
         unit: Option<f64>,
         out: &mut [f64],
     ) -> Result<()>;
+}
+
+/// Calendar months of the plan year, consistent both ways: each node's
+/// annual target phased by its forecast profile (its monthly point
+/// forecast; its nearest ancestor's when it has none), then, parent by
+/// parent, the children × months table balanced so that every parent's
+/// month equals its children's sum for that month and rounded with every
+/// row and column total exact ([`phase_tree`]); leavers and new hires are
+/// at zero outside their active days.
+///
+/// [`phase_tree`]: crate::allocate_time::phase_tree
+#[derive(Debug, Clone)]
+pub struct BalancedPhasing {
+    phaser: Phaser,
+}
+
+impl BalancedPhasing {
+    /// Calendar months of `year`.
+    pub fn monthly(year: i32) -> Result<BalancedPhasing> {
+        Ok(BalancedPhasing {
+            phaser: Phaser::new(&PlanningCalendar::monthly().periods(year)?),
+        })
+    }
+}
+
+impl Phasing for BalancedPhasing {
+    fn periods(&self, _data: &PlanningData) -> usize {
+        self.phaser.len()
+    }
+
+    fn phase(
+        &self,
+        data: &PlanningData,
+        annual: &[f64],
+        unit: Option<f64>,
+        out: &mut [f64],
+    ) -> Result<()> {
+        let tree = &data.tree;
+        let own: Vec<Option<MonthProfile>> = (0..tree.len())
+            .map(|v| MonthProfile::from_forecast(1, data.outlook.point(v)))
+            .collect();
+        let parents: Vec<Option<usize>> = (0..tree.len()).map(|v| tree.parent(v)).collect();
+        let profiles = resolve_profiles(&parents, &own)?;
+        let table = phase_tree(tree, annual, &profiles, &self.phaser, unit)?;
+        let p = self.phaser.len();
+        for (row, values) in out.chunks_exact_mut(p).zip(&table) {
+            row.copy_from_slice(values);
+        }
+        Ok(())
+    }
 }
 
 /// Calendar months of the plan year by each node's forecast profile (its

@@ -234,3 +234,45 @@ fn probabilities_fall_as_targets_rise() {
     assert_eq!(plans[0].attainment.summary.company_probability, 1.0);
     assert_eq!(plans[29].attainment.summary.company_probability, 0.0);
 }
+
+/// The sweep's default phasing: every parent's month is its children's sum
+/// for that month, every node's months sum to its annual target, whole units.
+#[test]
+fn balanced_phasing_is_coherent_both_ways() {
+    use salesplan::sweep::BalancedPhasing;
+    let data = synthetic(200, 100, 3);
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    let scenarios: Vec<Scenario> = (0..60)
+        .map(|k| {
+            let mut s = random_scenario(k, &mut rng);
+            s.unit = Some(100.0);
+            // with over-assignment children sum to more than their parent
+            s.over_assignment.clear();
+            s
+        })
+        .collect();
+    let phasing = BalancedPhasing::monthly(data.year).unwrap();
+    let mut checked = 0;
+    sweep(&data, &scenarios, &phasing, &|_| {}, |_, outcome| {
+        if let Outcome::Planned(plan) = outcome {
+            let tree = &data.tree;
+            let p = plan.periods.len() / tree.len();
+            assert_eq!(p, 12);
+            for v in 0..tree.len() {
+                let row = &plan.periods[v * p..(v + 1) * p];
+                assert_eq!(row.iter().sum::<f64>(), plan.allocation.targets[v]);
+                assert!(row.iter().all(|x| *x >= 0.0 && (x / 100.0).fract() == 0.0));
+                if !tree.is_leaf(v) {
+                    for m in 0..p {
+                        let kids: f64 = tree.children(v).map(|c| plan.periods[c * p + m]).sum();
+                        assert_eq!(row[m], kids, "node {v} month {m}");
+                    }
+                }
+            }
+            checked += 1;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert!(checked > 20, "{checked} plans checked");
+}

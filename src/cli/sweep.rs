@@ -12,7 +12,7 @@ use salesplan::attainment::{active_months, simulate_year, LeafHistory, Simulatio
 use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
 use salesplan::scenario::{read_scenarios, CompanyTarget, Scenario};
-use salesplan::sweep::{sweep, Outcome, PlanningData, ProfilePhasing};
+use salesplan::sweep::{sweep, BalancedPhasing, Outcome, PlanningData};
 use salesplan::Error;
 
 use super::allocate::{
@@ -151,63 +151,57 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let mut infeasible = 0usize;
     let sweep_started = Instant::now();
     let output = &args.output;
+    let phasing = BalancedPhasing::monthly(data.year)?;
     in_pool(args.threads, || {
         write_atomically(output, |w| {
             let mut out = csv::Writer::from_writer(w);
             let io = |e: csv::Error| csv_write_error(e, output);
             out.write_record(["scenario", "node_id", "measure", "value"])
                 .map_err(io)?;
-            sweep(
-                &data,
-                &scenarios,
-                &ProfilePhasing,
-                &progress,
-                |k, outcome| {
-                    let s = &scenarios[k];
-                    let number = number_format(s);
-                    match &outcome {
-                        Outcome::Planned(plan) => {
-                            for i in 0..data.tree.len() {
-                                let id = data.tree.id(i);
+            sweep(&data, &scenarios, &phasing, &progress, |k, outcome| {
+                let s = &scenarios[k];
+                let number = number_format(s);
+                match &outcome {
+                    Outcome::Planned(plan) => {
+                        for i in 0..data.tree.len() {
+                            let id = data.tree.id(i);
+                            out.write_record([
+                                &s.name,
+                                id,
+                                "target",
+                                &number(plan.allocation.targets[i]),
+                            ])
+                            .map_err(io)?;
+                            out.write_record([
+                                &s.name,
+                                id,
+                                "probability",
+                                &plan.attainment.probability[i].to_string(),
+                            ])
+                            .map_err(io)?;
+                            if let Some(e) = plan.attainment.expected[i] {
                                 out.write_record([
                                     &s.name,
                                     id,
-                                    "target",
-                                    &number(plan.allocation.targets[i]),
+                                    "expected_attainment",
+                                    &e.to_string(),
                                 ])
                                 .map_err(io)?;
-                                out.write_record([
-                                    &s.name,
-                                    id,
-                                    "probability",
-                                    &plan.attainment.probability[i].to_string(),
-                                ])
-                                .map_err(io)?;
-                                if let Some(e) = plan.attainment.expected[i] {
-                                    out.write_record([
-                                        &s.name,
-                                        id,
-                                        "expected_attainment",
-                                        &e.to_string(),
-                                    ])
-                                    .map_err(io)?;
-                                }
-                                if args.periods {
-                                    for (m, v) in
-                                        months.iter().zip(&plan.periods[i * 12..(i + 1) * 12])
-                                    {
-                                        out.write_record([&s.name, id, m, &number(*v)])
-                                            .map_err(io)?;
-                                    }
+                            }
+                            if args.periods {
+                                for (m, v) in months.iter().zip(&plan.periods[i * 12..(i + 1) * 12])
+                                {
+                                    out.write_record([&s.name, id, m, &number(*v)])
+                                        .map_err(io)?;
                                 }
                             }
                         }
-                        Outcome::Infeasible { .. } => infeasible += 1,
                     }
-                    summary_rows.push(summary_row(s, &outcome));
-                    Ok(())
-                },
-            )?;
+                    Outcome::Infeasible { .. } => infeasible += 1,
+                }
+                summary_rows.push(summary_row(s, &outcome));
+                Ok(())
+            })?;
             out.flush().map_err(|source| Error::Io {
                 path: output.clone(),
                 source,
