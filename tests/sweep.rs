@@ -263,9 +263,9 @@ fn balanced_phasing_is_coherent_both_ways() {
                 assert_eq!(row.iter().sum::<f64>(), plan.allocation.targets[v]);
                 assert!(row.iter().all(|x| *x >= 0.0 && (x / 100.0).fract() == 0.0));
                 if !tree.is_leaf(v) {
-                    for m in 0..p {
+                    for (m, value) in row.iter().enumerate() {
                         let kids: f64 = tree.children(v).map(|c| plan.periods[c * p + m]).sum();
-                        assert_eq!(row[m], kids, "node {v} month {m}");
+                        assert_eq!(*value, kids, "node {v} month {m}");
                     }
                 }
             }
