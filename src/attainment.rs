@@ -36,10 +36,26 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::hierarchy::OrgTree;
-use crate::models::ets::{stream_seed, AutoEts, Ets, EtsSpec, FittedEts};
+use rand::SeedableRng;
+use rand_distr::Distribution;
+
+use crate::models::ets::{stream_seed, AutoEts, CommonShocks, Ets, EtsSpec, FittedEts};
+
+/// How the leaves' simulated errors relate to each other.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Correlation {
+    /// Every leaf simulated on its own.
+    Independent,
+    /// One shared factor: any two leaves' errors correlate by ρ (0 ≤ ρ < 1).
+    Fixed(f64),
+    /// One shared factor with ρ estimated from the leaves' in-sample
+    /// residuals ([`estimate_correlation`]).
+    #[default]
+    Estimated,
+}
 
 /// How to simulate the plan year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SimulationOptions {
     /// Sample paths per leaf.
     pub paths: usize,
@@ -53,6 +69,9 @@ pub struct SimulationOptions {
     /// times fewer fits); a leaf the form cannot fit (say a multiplicative
     /// form on a series with zeros) falls back to the automatic choice.
     pub form: Option<EtsSpec>,
+    /// Whether leaves move together (a team's or the company's total is
+    /// far more uncertain when they do).
+    pub correlation: Correlation,
 }
 
 impl Default for SimulationOptions {
@@ -63,6 +82,7 @@ impl Default for SimulationOptions {
             season_length: 12,
             periods: 12,
             form: None,
+            correlation: Correlation::default(),
         }
     }
 }
@@ -122,6 +142,8 @@ pub struct YearOutlook {
     /// Point forecast per node and period (`n × periods`), negative
     /// months counted as 0, summed up the tree.
     point: Vec<f64>,
+    /// The correlation of the leaves' errors used in the simulation.
+    correlation: f64,
 }
 
 /// Fits AutoETS to every leaf's history and simulates the plan year
@@ -157,37 +179,77 @@ pub fn simulate_year(
         }
         owner[leaf.node] = k;
     }
-    let draws: Vec<Result<(Vec<f64>, Vec<f64>)>> = leaves
+    let fits: Vec<Option<FittedEts>> = leaves
         .par_iter()
-        .map(|leaf| simulate_leaf(leaf, options))
+        .map(|leaf| fit_leaf(leaf, options))
+        .collect::<Result<_>>()?;
+    let rho = match options.correlation {
+        Correlation::Independent => 0.0,
+        Correlation::Fixed(r) => {
+            if !(0.0..1.0).contains(&r) {
+                return Err(Error::InvalidParameter {
+                    name: "correlation",
+                    reason: format!("must be in [0, 1), got {r}"),
+                });
+            }
+            r
+        }
+        Correlation::Estimated => estimate_correlation(leaves, &fits),
+    };
+    // the shared factor, aligned on the calendar: step s of a leaf whose
+    // history ends `gap` periods before the plan year is draw
+    // `max_gap - gap + s` of every path
+    let max_gap = leaves.iter().map(|l| l.gap).max().unwrap_or(0);
+    let len = max_gap + periods;
+    let draws: Vec<f64> = if rho > 0.0 {
+        let mut rng =
+            rand_chacha::ChaCha8Rng::seed_from_u64(stream_seed(options.seed, "common factor"));
+        (0..paths * len)
+            .map(|_| rand_distr::StandardNormal.sample(&mut rng))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let sims: Vec<Result<(Vec<f64>, Vec<f64>)>> = leaves
+        .par_iter()
+        .zip(&fits)
+        .map(|(leaf, fit)| {
+            let common = (rho > 0.0).then_some(CommonShocks {
+                draws: &draws,
+                len,
+                offset: max_gap - leaf.gap,
+                rho,
+            });
+            simulate_leaf(leaf, fit.as_ref(), options, common.as_ref())
+        })
         .collect();
     let mut sums = vec![0.0; n * paths];
     let mut point = vec![0.0; n * periods];
-    for (leaf, draw) in leaves.iter().zip(draws) {
+    for (leaf, draw) in leaves.iter().zip(sims) {
         let (annual, monthly) = draw?;
         sums[leaf.node * paths..(leaf.node + 1) * paths].copy_from_slice(&annual);
         point[leaf.node * periods..(leaf.node + 1) * periods].copy_from_slice(&monthly);
     }
-    Ok(YearOutlook::from_leaf_sums(
-        tree, paths, periods, sums, point,
-    ))
+    let mut outlook = YearOutlook::from_leaf_sums(tree, paths, periods, sums, point);
+    outlook.correlation = rho;
+    Ok(outlook)
 }
 
-/// One leaf: annual totals of each path, point forecast of each period.
-fn simulate_leaf(leaf: &LeafHistory, options: &SimulationOptions) -> Result<(Vec<f64>, Vec<f64>)> {
-    let (paths, periods) = (options.paths, options.periods);
+/// The model of one leaf (`None` without history).
+fn fit_leaf(leaf: &LeafHistory, options: &SimulationOptions) -> Result<Option<FittedEts>> {
     if leaf.values.is_empty() {
-        return Ok((vec![0.0; paths], vec![0.0; periods]));
+        return Ok(None);
     }
     let fixed = options.form.and_then(|form| {
         Ets::new(form, options.season_length)
             .and_then(|model| model.fit(leaf.values))
             .ok()
     });
-    let fit: FittedEts = match fixed {
+    match fixed {
         Some(fit) => Ok(fit),
         None => AutoEts::new(options.season_length).fit(leaf.values),
     }
+    .map(Some)
     .map_err(|e| match e {
         Error::NoModel { reason, .. } => Error::NoModel {
             series: leaf.id.to_string(),
@@ -197,7 +259,61 @@ fn simulate_leaf(leaf: &LeafHistory, options: &SimulationOptions) -> Result<(Vec
             series: leaf.id.to_string(),
             reason: other.to_string(),
         },
-    })?;
+    })
+}
+
+/// The average correlation of the leaves' standardised one-step residuals
+/// in the same calendar period (the last 36 periods before the plan year):
+/// ρ = Σ_t (S_t² − Q_t) / Σ_t (c_t² − c_t), with S_t the sum, Q_t the sum of
+/// squares and c_t the number of the standardised residuals of period t —
+/// the mean of the pairwise products, i.e. the one-factor model's ρ.
+/// Clamped to [0, 0.95]; 0 with fewer than two leaves.
+pub fn estimate_correlation(leaves: &[LeafHistory], fits: &[Option<FittedEts>]) -> f64 {
+    const WINDOW: usize = 36;
+    let mut sum = [0.0; WINDOW];
+    let mut squares = [0.0; WINDOW];
+    let mut count = [0.0; WINDOW];
+    for (leaf, fit) in leaves.iter().zip(fits) {
+        let Some(fit) = fit else { continue };
+        let r = &fit.residuals;
+        let sd = (r.iter().map(|e| e * e).sum::<f64>() / r.len().max(1) as f64).sqrt();
+        if !(sd > 0.0 && sd.is_finite()) {
+            continue;
+        }
+        for (back, e) in r.iter().rev().enumerate() {
+            let age = leaf.gap + back; // periods before the plan year, minus one
+            if age >= WINDOW {
+                break;
+            }
+            let z = e / sd;
+            sum[age] += z;
+            squares[age] += z * z;
+            count[age] += 1.0;
+        }
+    }
+    let (mut num, mut den) = (0.0, 0.0);
+    for t in 0..WINDOW {
+        num += sum[t] * sum[t] - squares[t];
+        den += count[t] * count[t] - count[t];
+    }
+    if den > 0.0 {
+        (num / den).clamp(0.0, 0.95)
+    } else {
+        0.0
+    }
+}
+
+/// One leaf: annual totals of each path, point forecast of each period.
+fn simulate_leaf(
+    leaf: &LeafHistory,
+    fit: Option<&FittedEts>,
+    options: &SimulationOptions,
+    common: Option<&CommonShocks>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (paths, periods) = (options.paths, options.periods);
+    let Some(fit) = fit else {
+        return Ok((vec![0.0; paths], vec![0.0; periods]));
+    };
     let h = leaf.gap + periods;
     let active = |k: usize| {
         leaf.active
@@ -208,10 +324,11 @@ fn simulate_leaf(leaf: &LeafHistory, options: &SimulationOptions) -> Result<(Vec
         *w = if active(k) { 1.0 } else { 0.0 };
     }
     let mut annual = vec![0.0; paths];
-    fit.simulate_sums_into(
+    fit.simulate_sums_with(
         &weights,
         Some(0.0),
         stream_seed(options.seed, leaf.id),
+        common,
         &mut annual,
     )
     .map_err(|e| Error::NoModel {
@@ -269,7 +386,13 @@ impl YearOutlook {
             sorted: sums,
             mean,
             point,
+            correlation: 0.0,
         }
+    }
+
+    /// The correlation of the leaves' errors the simulation used (0: independent).
+    pub fn correlation(&self) -> f64 {
+        self.correlation
     }
 
     /// Sample paths per node.
@@ -469,6 +592,66 @@ pub fn gini(values: &mut [f64]) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::hierarchy::random_tree_rows;
+
+    #[test]
+    fn a_shared_factor_widens_totals_not_leaves() {
+        let tree = OrgTree::from_rows(random_tree_rows(40, 2, 3), "t".as_ref()).unwrap();
+        let mut seed = 11u64;
+        let mut noise = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let histories: Vec<(usize, String, Vec<f64>)> = (0..tree.len())
+            .filter(|&i| tree.is_leaf(i))
+            .map(|i| {
+                let y = (0..36)
+                    .map(|t| 100.0 + (t % 12) as f64 + 10.0 * noise())
+                    .collect();
+                (i, tree.id(i).to_string(), y)
+            })
+            .collect();
+        let leaves: Vec<LeafHistory> = histories
+            .iter()
+            .map(|(i, id, y)| LeafHistory {
+                node: *i,
+                id,
+                values: y,
+                gap: 0,
+                active: None,
+            })
+            .collect();
+        let run = |correlation| {
+            let options = SimulationOptions {
+                paths: 400,
+                correlation,
+                ..SimulationOptions::default()
+            };
+            simulate_year(&tree, &leaves, &options).unwrap()
+        };
+        let spread = |o: &YearOutlook, node: usize| {
+            let v = o.annual(node);
+            v[v.len() * 9 / 10] - v[v.len() / 10]
+        };
+        let independent = run(Correlation::Independent);
+        let shared = run(Correlation::Fixed(0.6));
+        let root = tree.root();
+        assert!(spread(&shared, root) > 1.5 * spread(&independent, root));
+        let leaf = leaves[0].node;
+        let ratio = spread(&shared, leaf) / spread(&independent, leaf);
+        assert!(
+            (0.8..1.25).contains(&ratio),
+            "a leaf's own spread changed by {ratio}"
+        );
+        // independent noise: the estimate is near zero
+        let estimated = run(Correlation::Estimated);
+        assert!(
+            estimated.correlation() < 0.15,
+            "{}",
+            estimated.correlation()
+        );
+    }
 
     #[test]
     fn probabilities_in_range_and_monotone() {

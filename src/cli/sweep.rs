@@ -113,6 +113,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         season_length: 12,
         periods: 12,
         form: parse_form(&args.model)?,
+        ..SimulationOptions::default()
     };
     let fit_started = Instant::now();
     let outlook = in_pool(args.threads, || simulate_year(&tree, &leaves, &options))??;
@@ -228,9 +229,10 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         .context("cannot write the summary")?;
     }
     eprintln!(
-        "{} scenarios ({infeasible} infeasible) over {n} nodes, {} paths: fit and simulation {:.2} s, sweep {:.2} s ({:.0} scenarios/s), total {:.2} s",
+        "{} scenarios ({infeasible} infeasible) over {n} nodes, {} paths (reps' error correlation {:.3}): fit and simulation {:.2} s, sweep {:.2} s ({:.0} scenarios/s), total {:.2} s",
         scenarios.len(),
         args.paths,
+        data.outlook.correlation(),
         fit_time.as_secs_f64(),
         sweep_time.as_secs_f64(),
         scenarios.len() as f64 / sweep_time.as_secs_f64().max(1e-9),

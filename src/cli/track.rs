@@ -135,6 +135,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         season_length: 12,
         periods: 12,
         form: None,
+        ..SimulationOptions::default()
     };
     let status = in_pool(args.threads, || track(&input, &options, args.level))??;
     let level = salesplan::io::format_level(args.level);

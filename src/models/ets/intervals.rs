@@ -270,7 +270,44 @@ fn class3(fit: &FittedEts, h: usize, sigma2: f64) -> Vec<f64> {
 /// positive). A path that breaks down (a multiplicative slope turning
 /// negative) is NaN from there on; callers decide what to do with it.
 /// One ChaCha8 stream seeded with `seed`, drawn path by path, step by step.
-pub(crate) fn sample_paths(fit: &FittedEts, h: usize, paths: usize, seed: u64) -> Result<Vec<f64>> {
+/// A factor shared by many series' simulations (one-factor Gaussian model):
+/// step `s` of path `p` uses the standardised error
+/// `√ρ · draws[p · len + offset + s] + √(1 − ρ) · z`, `z` the series' own
+/// standard normal draw, so any two series' errors correlate by ρ.
+#[derive(Debug, Clone, Copy)]
+pub struct CommonShocks<'a> {
+    /// Standard normal draws, `paths × len`, path-major.
+    pub draws: &'a [f64],
+    pub len: usize,
+    /// Where this series' first step sits in each path's draws.
+    pub offset: usize,
+    /// Correlation of the errors of any two series, in [0, 1).
+    pub rho: f64,
+}
+
+pub(crate) fn sample_paths(
+    fit: &FittedEts,
+    h: usize,
+    paths: usize,
+    seed: u64,
+    common: Option<&CommonShocks>,
+) -> Result<Vec<f64>> {
+    if let Some(c) = common {
+        if !(0.0..1.0).contains(&c.rho) || c.offset + h > c.len || c.draws.len() < paths * c.len {
+            return Err(Error::InvalidParameter {
+                name: "common shocks",
+                reason: format!(
+                    "rho {} (must be in [0, 1)), offset {} + {h} steps within {} per path, {} draws for {paths} paths",
+                    c.rho,
+                    c.offset,
+                    c.len,
+                    c.draws.len()
+                ),
+            });
+        }
+    }
+    let (own_weight, common_weight) =
+        common.map_or((1.0, 0.0), |c| ((1.0 - c.rho).sqrt(), c.rho.sqrt()));
     let st = fit.structure();
     let sm = fit.smoothing();
     let sigma = fit.sigma2.max(0.0).sqrt();
@@ -300,14 +337,22 @@ pub(crate) fn sample_paths(fit: &FittedEts, h: usize, paths: usize, seed: u64) -
     }
     let mut out = vec![0.0; h * paths];
     let mut ring = base_ring.clone();
-    for path in out.chunks_exact_mut(h.max(1)) {
+    for (p, path) in out.chunks_exact_mut(h.max(1)).enumerate() {
         ring.copy_from_slice(&base_ring);
         let (mut l, mut b) = (fit.last.level, fit.last.slope.unwrap_or(0.0));
         let mut k = 0;
-        for value in path.iter_mut() {
+        for (step, value) in path.iter_mut().enumerate() {
             let s = ring[k];
             let e = if sigma > 0.0 {
-                normal.sample(&mut rng)
+                let own = normal.sample(&mut rng);
+                match common {
+                    // own ~ N(0, σ²): rescale the mixture to keep variance σ²
+                    Some(c) => {
+                        own_weight * own
+                            + common_weight * sigma * c.draws[p * c.len + c.offset + step]
+                    }
+                    None => own,
+                }
             } else {
                 0.0
             };
@@ -348,7 +393,7 @@ fn simulated(
             reason: format!("need at least 2, got {}", sim.paths),
         });
     }
-    let flat = sample_paths(fit, h, sim.paths, sim.seed)?;
+    let flat = sample_paths(fit, h, sim.paths, sim.seed, None)?;
     // draws[step][path]
     let mut draws: Vec<Vec<f64>> = (0..h)
         .map(|step| flat[step..].iter().step_by(h).copied().collect())

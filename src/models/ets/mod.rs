@@ -26,6 +26,7 @@ mod spec;
 pub use admissible::{Bounds, ParameterBox};
 pub use auto::{AutoEts, Candidate, InformationCriterion, Search};
 pub use fit::{Criterion, Ets};
+pub use intervals::CommonShocks;
 
 pub use spec::{Component, EtsSpec};
 
@@ -225,7 +226,7 @@ impl FittedEts {
     /// assert!((mean - fit.point_forecast(1)[0]).abs() < 0.1 * mean.abs());
     /// ```
     pub fn simulate(&self, h: usize, paths: usize, seed: u64) -> Result<Vec<Vec<f64>>> {
-        let flat = intervals::sample_paths(self, h, paths, seed)?;
+        let flat = intervals::sample_paths(self, h, paths, seed, None)?;
         if flat.iter().any(|v| !v.is_finite()) {
             return Err(Error::ModelNotApplicable {
                 model: self.spec.to_string(),
@@ -263,8 +264,21 @@ impl FittedEts {
         seed: u64,
         out: &mut [f64],
     ) -> Result<()> {
+        self.simulate_sums_with(weights, floor, seed, None, out)
+    }
+
+    /// As [`simulate_sums_into`](Self::simulate_sums_into), with errors
+    /// correlated across series through a shared factor ([`CommonShocks`]).
+    pub fn simulate_sums_with(
+        &self,
+        weights: &[f64],
+        floor: Option<f64>,
+        seed: u64,
+        common: Option<&CommonShocks>,
+        out: &mut [f64],
+    ) -> Result<()> {
         let h = weights.len();
-        let flat = intervals::sample_paths(self, h, out.len(), seed)?;
+        let flat = intervals::sample_paths(self, h, out.len(), seed, common)?;
         for (sum, path) in out.iter_mut().zip(flat.chunks_exact(h.max(1))) {
             let mut total = 0.0;
             for (&v, &w) in path.iter().zip(weights) {
