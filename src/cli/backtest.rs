@@ -9,10 +9,10 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::backtest::Backtest;
 use salesplan::batch::{backtest_batch_with, check_seasonal_periods, ModelChoice};
-use salesplan::io::{backtest_overall, read_long_csv, write_backtest, Columns};
+use salesplan::io::{backtest_overall, read_long_csv, write_backtest};
 use salesplan::models::nonnegative::NonNegativePoint;
 
-use super::{check_folder, in_pool, Status};
+use super::{check_folder, in_pool, ColumnArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -55,12 +55,8 @@ pub struct BacktestArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    #[arg(long, value_name = "NAME", default_value = "unique_id")]
-    id_col: String,
-    #[arg(long, value_name = "NAME", default_value = "ds")]
-    date_col: String,
-    #[arg(long, value_name = "NAME", default_value = "y")]
-    value_col: String,
+    #[command(flatten)]
+    columns: ColumnArgs,
     /// Where to write the metrics (CSV).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
@@ -91,11 +87,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
         }
     }
     check_folder(&args.output)?;
-    let columns = Columns {
-        id: args.id_col,
-        date: args.date_col,
-        value: args.value_col,
-    };
+    let columns = args.columns.into_columns();
     let series = read_long_csv(&args.input, &columns)?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(series.len() as u64);

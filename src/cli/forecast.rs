@@ -8,10 +8,10 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice, SeriesOutcome};
-use salesplan::io::{read_long_csv, write_forecasts, write_report, Columns};
+use salesplan::io::{read_long_csv, write_forecasts, write_report};
 use salesplan::models::nonnegative::NonNegativePoint;
 
-use super::{check_folder, in_pool, Status};
+use super::{check_folder, in_pool, ColumnArgs, Status};
 
 /// How many failure reasons the summary lists.
 const REASONS_SHOWN: usize = 5;
@@ -49,15 +49,8 @@ pub struct ForecastArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Name of the series-id column.
-    #[arg(long, value_name = "NAME", default_value = "unique_id")]
-    id_col: String,
-    /// Name of the date (period) column.
-    #[arg(long, value_name = "NAME", default_value = "ds")]
-    date_col: String,
-    /// Name of the value column.
-    #[arg(long, value_name = "NAME", default_value = "y")]
-    value_col: String,
+    #[command(flatten)]
+    columns: ColumnArgs,
     /// Where to write the forecasts (long CSV).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
@@ -82,11 +75,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     if let Some(report) = &args.report {
         check_folder(report)?;
     }
-    let columns = Columns {
-        id: args.id_col,
-        date: args.date_col,
-        value: args.value_col,
-    };
+    let columns = args.columns.into_columns();
     let series = read_long_csv(&args.input, &columns)?;
 
     let bar = std::io::stderr().is_terminal().then(|| {

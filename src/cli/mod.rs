@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// Sales forecasting and planning.
 #[derive(Debug, Parser)]
@@ -114,4 +114,28 @@ pub(super) fn in_pool<T: Send>(
             .install(f),
         None => f(),
     })
+}
+
+/// The column names of a long input CSV, shared by the commands that read one.
+#[derive(Debug, Args)]
+pub(super) struct ColumnArgs {
+    /// Name of the series-id column.
+    #[arg(long, value_name = "NAME", default_value = "unique_id")]
+    pub id_col: String,
+    /// Name of the date (period) column.
+    #[arg(long, value_name = "NAME", default_value = "ds")]
+    pub date_col: String,
+    /// Name of the value column.
+    #[arg(long, value_name = "NAME", default_value = "y")]
+    pub value_col: String,
+}
+
+impl ColumnArgs {
+    pub fn into_columns(self) -> salesplan::io::Columns {
+        salesplan::io::Columns {
+            id: self.id_col,
+            date: self.date_col,
+            value: self.value_col,
+        }
+    }
 }
