@@ -189,26 +189,19 @@ pub fn water_fill_into(
     }
     if !any_zero {
         core(target, s, |i| w[i], |_| true, lower, upper, out, ws);
-    } else if target < positive_lower + fixed {
+    } else if target < positive_lower + fixed || target > positive_upper + fixed {
+        // the weighted children sit at the bound on the target's side; the
+        // zero-weight ones take up the rest
+        let (bound, taken) = if target < positive_lower + fixed {
+            (lower, positive_lower)
+        } else {
+            (upper, positive_upper)
+        };
         for i in (0..n).filter(|&i| w[i] > 0.0) {
-            out[i] = lower[i];
+            out[i] = bound[i];
         }
         core(
-            target - positive_lower,
-            s,
-            |_| 1.0,
-            |i| w[i] <= 0.0,
-            lower,
-            upper,
-            out,
-            ws,
-        );
-    } else if target > positive_upper + fixed {
-        for i in (0..n).filter(|&i| w[i] > 0.0) {
-            out[i] = upper[i];
-        }
-        core(
-            target - positive_upper,
+            target - taken,
             s,
             |_| 1.0,
             |i| w[i] <= 0.0,

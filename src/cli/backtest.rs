@@ -12,7 +12,7 @@ use salesplan::batch::{backtest_batch_with, check_seasonal_periods, ModelChoice}
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest};
 use salesplan::models::nonnegative::NonNegativePoint;
 
-use super::{check_folder, in_pool, ColumnArgs, Status};
+use super::{check_folder, in_pool, ColumnArgs, SeasonArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -41,14 +41,8 @@ pub struct BacktestArgs {
         default_value = "auto-ets,theta"
     )]
     models: Vec<ModelChoice>,
-    /// Season length for every series [default: from the dates' frequency].
-    #[arg(long, value_name = "M")]
-    season_length: Option<usize>,
-    /// Seasonal periods for `mstl` models, comma-separated, fractional
-    /// allowed (e.g. `7,365.25`) [default: the season length if given, else
-    /// daily 7,365.25, weekly 52.18, others their season length].
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    seasonal_periods: Vec<f64>,
+    #[command(flatten)]
+    season: SeasonArgs,
     /// Prediction-interval level in percent; repeat for several.
     #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
@@ -76,8 +70,8 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
         backtest = backtest.sliding(length)?;
     }
     salesplan::stats::check_levels(&args.levels)?;
-    check_seasonal_periods(&args.seasonal_periods)?;
-    if args.season_length == Some(0) {
+    check_seasonal_periods(&args.season.seasonal_periods)?;
+    if args.season.season_length == Some(0) {
         anyhow::bail!("invalid season length: must be at least 1");
     }
     let mut models = Vec::new();
@@ -109,8 +103,8 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             &models,
             &backtest,
             &args.levels,
-            args.season_length,
-            &args.seasonal_periods,
+            args.season.season_length,
+            &args.season.seasonal_periods,
             args.nonnegative,
             &tick,
         )

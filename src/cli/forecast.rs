@@ -11,7 +11,7 @@ use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice, SeriesOutcome};
 use salesplan::io::{read_long_csv, write_forecasts, write_report};
 use salesplan::models::nonnegative::NonNegativePoint;
 
-use super::{check_folder, in_pool, ColumnArgs, Status};
+use super::{check_folder, in_pool, ColumnArgs, SeasonArgs, Status};
 
 /// How many failure reasons the summary lists.
 const REASONS_SHOWN: usize = 5;
@@ -34,15 +34,8 @@ pub struct ForecastArgs {
     /// families; the report says what and why).
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: ModelChoice,
-    /// Season length for every series [default: from the dates' frequency
-    /// (12 monthly, 4 quarterly, 52 weekly, 7 daily), 1 for integer periods].
-    #[arg(long, value_name = "M")]
-    season_length: Option<usize>,
-    /// Seasonal periods for `mstl` models, comma-separated, fractional
-    /// allowed (e.g. `7,365.25`) [default: the season length if given, else
-    /// daily 7,365.25, weekly 52.18, others their season length].
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    seasonal_periods: Vec<f64>,
+    #[command(flatten)]
+    season: SeasonArgs,
     /// Prediction-interval level in percent; repeat for several.
     #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
@@ -66,8 +59,13 @@ pub struct ForecastArgs {
 
 pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
-    let mut job = ForecastJob::new(args.model, args.horizon, args.levels, args.season_length)?
-        .with_seasonal_periods(args.seasonal_periods)?;
+    let mut job = ForecastJob::new(
+        args.model,
+        args.horizon,
+        args.levels,
+        args.season.season_length,
+    )?
+    .with_seasonal_periods(args.season.seasonal_periods)?;
     if let Some(point) = args.nonnegative {
         job = job.with_nonnegative(point);
     }

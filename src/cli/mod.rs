@@ -139,3 +139,17 @@ impl ColumnArgs {
         }
     }
 }
+
+/// Season length and MSTL periods, shared by the commands that fit models.
+#[derive(Debug, Args)]
+pub(super) struct SeasonArgs {
+    /// Season length for every series [default: from the dates' frequency
+    /// (12 monthly, 4 quarterly, 52 weekly, 7 daily), 1 for integer periods].
+    #[arg(long, value_name = "M")]
+    pub season_length: Option<usize>,
+    /// Seasonal periods for `mstl` models, comma-separated, fractional
+    /// allowed (e.g. `7,365.25`) [default: the season length if given, else
+    /// daily 7,365.25, weekly 52.18, others their season length].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub seasonal_periods: Vec<f64>,
+}
