@@ -593,6 +593,20 @@ mod tests {
     use super::*;
     use crate::hierarchy::random_tree_rows;
 
+    /// Leaf histories (gap 0, always active) for `(node, id, values)` triples.
+    fn leaves_of(histories: &[(usize, String, Vec<f64>)]) -> Vec<LeafHistory<'_>> {
+        histories
+            .iter()
+            .map(|(i, id, y)| LeafHistory {
+                node: *i,
+                id,
+                values: y,
+                gap: 0,
+                active: None,
+            })
+            .collect()
+    }
+
     #[test]
     fn a_shared_factor_widens_totals_not_leaves() {
         let tree = OrgTree::from_rows(random_tree_rows(40, 2, 3), "t".as_ref()).unwrap();
@@ -612,16 +626,7 @@ mod tests {
                 (i, tree.id(i).to_string(), y)
             })
             .collect();
-        let leaves: Vec<LeafHistory> = histories
-            .iter()
-            .map(|(i, id, y)| LeafHistory {
-                node: *i,
-                id,
-                values: y,
-                gap: 0,
-                active: None,
-            })
-            .collect();
+        let leaves = leaves_of(&histories);
         let run = |correlation| {
             let options = SimulationOptions {
                 paths: 400,
@@ -667,16 +672,7 @@ mod tests {
                 (i, tree.id(i).to_string(), y)
             })
             .collect();
-        let leaves: Vec<LeafHistory> = histories
-            .iter()
-            .map(|(i, id, y)| LeafHistory {
-                node: *i,
-                id,
-                values: y,
-                gap: 0,
-                active: None,
-            })
-            .collect();
+        let leaves = leaves_of(&histories);
         let options = SimulationOptions {
             paths: 300,
             ..SimulationOptions::default()
