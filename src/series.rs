@@ -1,5 +1,6 @@
 //! A validated time series: an id, finite values, and the periods they belong to.
 
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, DateStyle, Frequency, Period};
@@ -121,6 +122,41 @@ impl Series {
             TimeIndex::Dated(c) => Some(c.frequency),
             TimeIndex::Integer { .. } => None,
         }
+    }
+
+    /// The first day of each observation's period (empty on integer periods).
+    pub fn dates(&self) -> Vec<NaiveDate> {
+        match &self.index {
+            TimeIndex::Dated(cal) => (0..self.len()).filter_map(|k| cal.date(k)).collect(),
+            TimeIndex::Integer { .. } => Vec::new(),
+        }
+    }
+
+    /// How many observations fall before January 1st of `year` (the
+    /// history a plan for `year` may use); 0 on integer periods.
+    ///
+    /// ```
+    /// use salesplan::calendar::Period;
+    /// use salesplan::Series;
+    /// let rows = ["2025-11", "2025-12", "2026-01"].iter().zip([1.0, 2.0, 3.0]);
+    /// let rows = rows.map(|(d, y)| Ok((Period::parse(d)?, y))).collect::<salesplan::Result<_>>()?;
+    /// let s = Series::from_periods("a", rows)?;
+    /// assert_eq!(s.before_year(2026), 2);
+    /// assert_eq!(s.year_total(2025), 3.0);
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn before_year(&self, year: i32) -> usize {
+        self.dates().iter().take_while(|d| d.year() < year).count()
+    }
+
+    /// The sum of the observations dated in `year`.
+    pub fn year_total(&self, year: i32) -> f64 {
+        self.dates()
+            .iter()
+            .zip(&self.values)
+            .filter(|(d, _)| d.year() == year)
+            .map(|(_, v)| v)
+            .sum()
     }
 
     /// Labels of the `h` periods after the last observation, on the series' calendar.

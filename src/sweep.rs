@@ -49,12 +49,17 @@ use crate::allocate::{
     AllocationOptions, BoundSource, NodeConstraints, Workspace,
 };
 use crate::allocate_time::phase::{resolve_profiles, MonthProfile, Phaser};
-use crate::allocate_time::phase_tree;
-use crate::attainment::{Attainment, YearOutlook};
+use crate::allocate_time::TreePhasing;
+use crate::attainment::{
+    active_months, simulate_year, Attainment, LeafHistory, SimulationOptions, YearOutlook,
+};
+use crate::calendar::Frequency;
 use crate::error::{Error, Result};
 use crate::hierarchy::OrgTree;
 use crate::planning_calendar::PlanningCalendar;
 use crate::scenario::Scenario;
+use crate::series::Series;
+use chrono::Datelike;
 
 /// What every scenario of a sweep shares. Vectors are indexed by node;
 /// sales are read at the leaves.
@@ -96,6 +101,88 @@ impl PlanningData {
         })
     }
 
+    /// Planning data from the leaves' monthly history (`unique_id` = a
+    /// leaf's node id): last year's sales, trailing sales over
+    /// `trailing_months` scaled to a year, and the plan year simulated from
+    /// each leaf's model fitted on its history before the plan year
+    /// ([`simulate_year`], leaves in parallel, seeded; 12 monthly periods
+    /// whatever `options` says). History from the plan year on is ignored;
+    /// leaves without history sell nothing in the simulation.
+    ///
+    /// Fails on a series that is not a leaf of `tree`, is not monthly, or
+    /// appears twice.
+    pub fn from_history(
+        tree: OrgTree,
+        history: &[Series],
+        year: i32,
+        trailing_months: usize,
+        options: &SimulationOptions,
+    ) -> Result<PlanningData> {
+        let n = tree.len();
+        let mut last_year = vec![0.0; n];
+        let mut trailing = vec![0.0; n];
+        let mut cut = Vec::with_capacity(history.len());
+        for s in history {
+            let problem = |reason: &str| Error::Calendar {
+                series: s.id().to_string(),
+                reason: reason.to_string(),
+            };
+            let node = tree
+                .index_of(s.id())
+                .ok_or_else(|| problem("not a node of the org tree"))?;
+            if !tree.is_leaf(node) {
+                return Err(problem(
+                    "not a leaf of the org tree (history belongs to leaves; inner nodes are summed)",
+                ));
+            }
+            if s.frequency() != Some(Frequency::Monthly) {
+                return Err(problem(
+                    "not monthly (dates YYYY-MM or YYYY-MM-DD, one a month)",
+                ));
+            }
+            let dates = s.dates();
+            let keep = dates.iter().take_while(|d| d.year() < year).count();
+            last_year[node] = s.year_total(year - 1);
+            let from = keep.saturating_sub(trailing_months);
+            if keep > from {
+                trailing[node] =
+                    s.values()[from..keep].iter().sum::<f64>() * 12.0 / (keep - from) as f64;
+            }
+            // months from the last kept observation to January of the plan year
+            let gap = keep.checked_sub(1).map_or(0, |k| {
+                let last = dates[k];
+                ((year - last.year()) * 12 - last.month() as i32) as usize
+            });
+            cut.push((node, keep, gap));
+        }
+        let active: Vec<[bool; 12]> = cut
+            .iter()
+            .map(|&(node, _, _)| active_months(tree.start_date(node), tree.end_date(node), year))
+            .collect();
+        let leaves: Vec<LeafHistory> = history
+            .iter()
+            .zip(&cut)
+            .zip(&active)
+            .map(|((s, &(node, keep, gap)), active)| LeafHistory {
+                node,
+                id: s.id(),
+                values: &s.values()[..keep],
+                gap,
+                active: Some(active),
+            })
+            .collect();
+        let options = SimulationOptions {
+            season_length: 12,
+            periods: 12,
+            ..*options
+        };
+        let outlook = simulate_year(&tree, &leaves, &options)?;
+        let mut data = PlanningData::new(tree, year, outlook)?;
+        data.last_year = last_year;
+        data.trailing = trailing;
+        Ok(data)
+    }
+
     /// Last year's company total.
     pub fn last_year_total(&self) -> f64 {
         (0..self.tree.len())
@@ -131,26 +218,35 @@ pub trait Phasing: Sync {
 /// parent, the children × months table balanced so that every parent's
 /// month equals its children's sum for that month and rounded with every
 /// row and column total exact ([`phase_tree`]); leavers and new hires are
-/// at zero outside their active days.
+/// at zero outside their active days. Built once per [`PlanningData`]
+/// ([`BalancedPhasing::new`]) and shared by every scenario.
 ///
 /// [`phase_tree`]: crate::allocate_time::phase_tree
 #[derive(Debug, Clone)]
 pub struct BalancedPhasing {
-    phaser: Phaser,
+    phasing: TreePhasing,
 }
 
 impl BalancedPhasing {
-    /// Calendar months of `year`.
-    pub fn monthly(year: i32) -> Result<BalancedPhasing> {
+    /// Calendar months of `data`'s plan year, prepared once for its tree
+    /// and forecast profiles.
+    pub fn new(data: &PlanningData) -> Result<BalancedPhasing> {
+        let tree = &data.tree;
+        let own: Vec<Option<MonthProfile>> = (0..tree.len())
+            .map(|v| MonthProfile::from_forecast(1, data.outlook.point(v)))
+            .collect();
+        let parents: Vec<Option<usize>> = (0..tree.len()).map(|v| tree.parent(v)).collect();
+        let profiles = resolve_profiles(&parents, &own)?;
+        let phaser = Phaser::new(&PlanningCalendar::monthly().periods(data.year)?);
         Ok(BalancedPhasing {
-            phaser: Phaser::new(&PlanningCalendar::monthly().periods(year)?),
+            phasing: TreePhasing::new(tree, &profiles, &phaser)?,
         })
     }
 }
 
 impl Phasing for BalancedPhasing {
     fn periods(&self, _data: &PlanningData) -> usize {
-        self.phaser.len()
+        self.phasing.phaser().len()
     }
 
     fn phase(
@@ -160,18 +256,7 @@ impl Phasing for BalancedPhasing {
         unit: Option<f64>,
         out: &mut [f64],
     ) -> Result<()> {
-        let tree = &data.tree;
-        let own: Vec<Option<MonthProfile>> = (0..tree.len())
-            .map(|v| MonthProfile::from_forecast(1, data.outlook.point(v)))
-            .collect();
-        let parents: Vec<Option<usize>> = (0..tree.len()).map(|v| tree.parent(v)).collect();
-        let profiles = resolve_profiles(&parents, &own)?;
-        let table = phase_tree(tree, annual, &profiles, &self.phaser, unit)?;
-        let p = self.phaser.len();
-        for (row, values) in out.chunks_exact_mut(p).zip(&table) {
-            row.copy_from_slice(values);
-        }
-        Ok(())
+        self.phasing.phase_into(&data.tree, annual, unit, out)
     }
 }
 
@@ -484,8 +569,8 @@ pub fn sweep(
 ) -> Result<()> {
     let batch = (8 * rayon::current_num_threads()).max(32);
     let done = AtomicUsize::new(0);
-    for (b, chunk) in scenarios.chunks(batch).enumerate() {
-        let outcomes: Vec<Result<Outcome>> = chunk
+    let plan = |chunk: &[Scenario]| -> Vec<Result<Outcome>> {
+        chunk
             .par_iter()
             .map(|s| {
                 let outcome = plan_scenario(data, s, phasing).map_err(|e| match e {
@@ -498,10 +583,27 @@ pub fn sweep(
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                 outcome
             })
-            .collect();
-        for (k, outcome) in outcomes.into_iter().enumerate() {
-            sink(b * batch + k, outcome?)?;
-        }
+            .collect()
+    };
+    // the sink (typically writing a large table) takes batch b while the
+    // pool plans batch b + 1
+    let mut ready: Vec<Result<Outcome>> = Vec::new();
+    let mut first = 0;
+    for chunk in scenarios.chunks(batch) {
+        let mut next = Vec::new();
+        let count = ready.len();
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = plan(chunk));
+            ready
+                .drain(..)
+                .enumerate()
+                .try_for_each(|(k, outcome)| sink(first + k, outcome?))
+        })?;
+        first += count;
+        ready = next;
+    }
+    for (k, outcome) in ready.into_iter().enumerate() {
+        sink(first + k, outcome?)?;
     }
     Ok(())
 }

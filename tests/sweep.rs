@@ -251,7 +251,7 @@ fn balanced_phasing_is_coherent_both_ways() {
             s
         })
         .collect();
-    let phasing = BalancedPhasing::monthly(data.year).unwrap();
+    let phasing = BalancedPhasing::new(&data).unwrap();
     let mut checked = 0;
     sweep(&data, &scenarios, &phasing, &|_| {}, |_, outcome| {
         if let Outcome::Planned(plan) = outcome {

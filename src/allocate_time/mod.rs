@@ -31,7 +31,7 @@ pub mod phase;
 pub mod round;
 mod tree;
 
-pub use tree::phase_tree;
+pub use tree::{phase_tree, TreePhasing};
 
 use chrono::NaiveDate;
 
@@ -124,16 +124,27 @@ pub fn plan_block(
         }
     }
     let rows: Vec<f64> = children.iter().map(|c| c.annual).collect();
-    let seed = Table::new(n, m, seed)?;
-    let balanced = balance::balance(
-        &seed,
+    balance_block(
+        Table::new(n, m, seed)?,
         &rows,
         parent_periods,
         bounded.then_some(&bounds),
-        &options.balance,
-    )?;
+        options,
+    )
+}
+
+/// The second half of [`plan_block`], from a phased seed table: balanced to
+/// `rows` and `columns` within `bounds`, then rounded when a unit is given.
+fn balance_block(
+    seed: Table,
+    rows: &[f64],
+    columns: &[f64],
+    bounds: Option<&Bounds>,
+    options: &PlanOptions,
+) -> Result<Table> {
+    let balanced = balance::balance(&seed, rows, columns, bounds, &options.balance)?;
     match options.unit {
-        Some(unit) => round::round_table_to(&balanced.table, &rows, parent_periods, unit),
+        Some(unit) => round::round_table_to(&balanced.table, rows, columns, unit),
         None => Ok(balanced.table),
     }
 }

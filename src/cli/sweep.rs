@@ -5,19 +5,16 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use chrono::Datelike;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use salesplan::attainment::{active_months, simulate_year, LeafHistory, SimulationOptions};
+use salesplan::attainment::SimulationOptions;
 use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
 use salesplan::scenario::{read_scenarios, CompanyTarget, Scenario};
 use salesplan::sweep::{sweep, BalancedPhasing, Outcome, PlanningData};
 use salesplan::Error;
 
-use super::allocate::{
-    csv_write_error, dates, decimals_of, leaf_of, read_constraints, trailing_sum, year_sum,
-};
+use super::allocate::{csv_write_error, decimals_of, read_constraints};
 use super::{check_folder, in_pool, Status};
 
 #[derive(Debug, Args)]
@@ -53,6 +50,18 @@ pub struct SweepArgs {
     /// Also write each node's monthly targets (measure target:YYYY-MM).
     #[arg(long)]
     periods: bool,
+    /// Org levels written to the long table, by depth (0 = the company,
+    /// 1 = its children, ...) [default: all].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    levels: Vec<usize>,
+    /// Measures written to the long table.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "target,probability,expected_attainment"
+    )]
+    measures: Vec<Measure>,
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
@@ -64,6 +73,15 @@ pub struct SweepArgs {
     summary: Option<PathBuf>,
 }
 
+/// A per-node measure of the long table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+enum Measure {
+    Target,
+    Probability,
+    ExpectedAttainment,
+}
+
 pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
     for path in std::iter::once(&args.output).chain(args.summary.as_ref()) {
@@ -73,61 +91,31 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let tree = OrgTree::read(&args.org)?;
     let n = tree.len();
     let series = read_long_csv(&args.history, &Columns::default())?;
-    let mut last_year = vec![0.0; n];
-    let mut trailing = vec![0.0; n];
-    let mut cut = Vec::with_capacity(series.len());
-    for s in &series {
-        let node = leaf_of(&tree, s, &args.history, &args.org)?;
-        last_year[node] = year_sum(s, args.year - 1);
-        trailing[node] = trailing_sum(s, args.year, usize::from(args.trailing_months));
-        let d = dates(s);
-        let keep = d.iter().take_while(|d| d.year() < args.year).count();
-        // months from the last kept observation to January of the plan year
-        let gap = match keep.checked_sub(1).map(|k| d[k]) {
-            Some(last) => {
-                (args.year as i64 * 12) - (last.year() as i64 * 12 + last.month() as i64 - 1) - 1
-            }
-            None => 0,
-        };
-        cut.push((node, keep, gap as usize));
-    }
-    let active: Vec<[bool; 12]> = cut
-        .iter()
-        .map(|&(node, _, _)| active_months(tree.start_date(node), tree.end_date(node), args.year))
-        .collect();
-    let leaves: Vec<LeafHistory> = series
-        .iter()
-        .zip(&cut)
-        .zip(&active)
-        .map(|((s, &(node, keep, gap)), active)| LeafHistory {
-            node,
-            id: s.id(),
-            values: &s.values()[..keep],
-            gap,
-            active: Some(active),
-        })
-        .collect();
     let options = SimulationOptions {
         paths: args.paths as usize,
         seed: args.seed,
-        season_length: 12,
-        periods: 12,
         form: parse_form(&args.model)?,
         ..SimulationOptions::default()
     };
     let fit_started = Instant::now();
-    let outlook = in_pool(args.threads, || simulate_year(&tree, &leaves, &options))??;
+    let mut data = in_pool(args.threads, || {
+        PlanningData::from_history(
+            tree,
+            &series,
+            args.year,
+            usize::from(args.trailing_months),
+            &options,
+        )
+    })?
+    .with_context(|| format!("{}", args.history.display()))?;
     let fit_time = fit_started.elapsed();
     let (constraints, potential) = match &args.constraints {
         Some(path) => {
-            let (c, p) = read_constraints(path, &tree)?;
+            let (c, p) = read_constraints(path, &data.tree)?;
             (c, Some(p))
         }
         None => (vec![Default::default(); n], None),
     };
-    let mut data = PlanningData::new(tree, args.year, outlook)?;
-    data.last_year = last_year;
-    data.trailing = trailing;
     data.constraints = constraints;
     data.potential = potential.filter(|p| p.iter().any(|v| *v != 0.0));
 
@@ -148,64 +136,78 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let months: Vec<String> = (1..=12)
         .map(|m| format!("target:{}-{m:02}", args.year))
         .collect();
+    let depth = data.tree.depth();
+    if let Some(bad) = args.levels.iter().find(|&&l| l >= depth) {
+        anyhow::bail!(
+            "--levels {bad}: the org has levels 0 (the company) to {}",
+            depth - 1
+        );
+    }
+    let written: Vec<usize> = (0..depth)
+        .filter(|l| args.levels.is_empty() || args.levels.contains(l))
+        .flat_map(|l| data.tree.level(l))
+        .collect();
+    let ids: Vec<String> = (0..data.tree.len())
+        .map(|i| csv_field(data.tree.id(i)))
+        .collect();
+    let wants = |m: Measure| args.measures.contains(&m);
     let mut summary_rows: Vec<Vec<String>> = Vec::with_capacity(scenarios.len());
     let mut infeasible = 0usize;
     let sweep_started = Instant::now();
     let output = &args.output;
-    let phasing = BalancedPhasing::monthly(data.year)?;
+    let phasing = BalancedPhasing::new(&data)?;
+    let io = |source: std::io::Error| Error::Io {
+        path: output.clone(),
+        source,
+    };
     in_pool(args.threads, || {
         write_atomically(output, |w| {
-            let mut out = csv::Writer::from_writer(w);
-            let io = |e: csv::Error| csv_write_error(e, output);
-            out.write_record(["scenario", "node_id", "measure", "value"])
+            w.write_all(b"scenario,node_id,measure,value\n")
                 .map_err(io)?;
+            let mut buf = Vec::new();
             sweep(&data, &scenarios, &phasing, &progress, |k, outcome| {
                 let s = &scenarios[k];
-                let number = number_format(s);
+                let decimals = s.unit.map(decimals_of);
                 match &outcome {
                     Outcome::Planned(plan) => {
-                        for i in 0..data.tree.len() {
-                            let id = data.tree.id(i);
-                            out.write_record([
-                                &s.name,
-                                id,
-                                "target",
-                                &number(plan.allocation.targets[i]),
-                            ])
-                            .map_err(io)?;
-                            out.write_record([
-                                &s.name,
-                                id,
-                                "probability",
-                                &plan.attainment.probability[i].to_string(),
-                            ])
-                            .map_err(io)?;
-                            if let Some(e) = plan.attainment.expected[i] {
-                                out.write_record([
-                                    &s.name,
-                                    id,
-                                    "expected_attainment",
-                                    &e.to_string(),
-                                ])
-                                .map_err(io)?;
+                        buf.clear();
+                        let name = csv_field(&s.name);
+                        let mut row = |id: &str, measure: &str, value: f64, decimals| {
+                            for field in [name.as_str(), id, measure] {
+                                buf.extend_from_slice(field.as_bytes());
+                                buf.push(b',');
+                            }
+                            push_number(&mut buf, value, decimals);
+                            buf.push(b'\n');
+                        };
+                        for &i in &written {
+                            if wants(Measure::Target) {
+                                row(&ids[i], "target", plan.allocation.targets[i], decimals);
+                            }
+                            if wants(Measure::Probability) {
+                                row(&ids[i], "probability", plan.attainment.probability[i], None);
+                            }
+                            if let (true, Some(e)) = (
+                                wants(Measure::ExpectedAttainment),
+                                plan.attainment.expected[i],
+                            ) {
+                                // a Monte Carlo mean: six decimals are plenty
+                                let e = (e * 1e6).round() / 1e6;
+                                row(&ids[i], "expected_attainment", e, None);
                             }
                             if args.periods {
                                 for (m, v) in months.iter().zip(&plan.periods[i * 12..(i + 1) * 12])
                                 {
-                                    out.write_record([&s.name, id, m, &number(*v)])
-                                        .map_err(io)?;
+                                    row(&ids[i], m, *v, decimals);
                                 }
                             }
                         }
+                        w.write_all(&buf).map_err(io)?;
                     }
                     Outcome::Infeasible { .. } => infeasible += 1,
                 }
                 summary_rows.push(summary_row(s, &outcome));
                 Ok(())
-            })?;
-            out.flush().map_err(|source| Error::Io {
-                path: output.clone(),
-                source,
             })
         })
     })??;
@@ -344,4 +346,49 @@ fn summary_row(s: &Scenario, outcome: &Outcome) -> Vec<String> {
     }
     row.push(list(s.ramp.steps()));
     row
+}
+
+/// A CSV field as written: quoted (quotes doubled) when it holds a comma, a
+/// quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Appends `v`: with `decimals`, fixed-point; otherwise whole numbers as
+/// integers and the rest in the shortest form that reads back exactly.
+fn push_number(buf: &mut Vec<u8>, v: f64, decimals: Option<usize>) {
+    match decimals {
+        Some(d) if d > 0 => buf.extend_from_slice(format!("{v:.d$}").as_bytes()),
+        _ if v.fract() == 0.0 && v.abs() < 1e15 => {
+            buf.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes())
+        }
+        Some(_) => buf.extend_from_slice(format!("{v:.0}").as_bytes()),
+        None => buf.extend_from_slice(ryu::Buffer::new().format(v).as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_fields_as_csv() {
+        let text = |v: f64, d: Option<usize>| {
+            let mut buf = Vec::new();
+            push_number(&mut buf, v, d);
+            String::from_utf8(buf).unwrap()
+        };
+        assert_eq!(text(13_702_082_300.0, Some(0)), "13702082300");
+        assert_eq!(text(1250.5, Some(2)), "1250.50");
+        assert_eq!(text(1.0, None), "1");
+        assert_eq!(text(0.967, None), "0.967");
+        assert_eq!(text(-0.0, None), "0");
+        assert_eq!(text(1.097312, None), "1.097312");
+        assert_eq!(csv_field("销售"), "销售");
+        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+    }
 }
