@@ -2,9 +2,11 @@
 //! with a target, consistent numbers, the same bytes for 1 and 2 threads,
 //! monthly plans, bad plans rejected.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::cli::{clear_outputs, finish, read_output, salesplan};
 use tempfile::TempDir;
 
 const ORG: &str = "node_id,parent_id,name,start_date,end_date
@@ -39,33 +41,28 @@ fn run(dir: &Path, plan: &str, extra: &[&str]) -> (i32, String, Option<String>) 
     std::fs::write(dir.join("org.csv"), ORG).unwrap();
     std::fs::write(dir.join("actuals.csv"), actuals()).unwrap();
     std::fs::write(dir.join("plan.csv"), plan).unwrap();
-    let _ = std::fs::remove_file(dir.join("status.csv"));
-    let out = Command::cargo_bin("salesplan")
-        .unwrap()
-        .current_dir(dir)
-        .args([
-            "track",
-            "--plan",
-            "plan.csv",
-            "--actuals",
-            "actuals.csv",
-            "--org",
-            "org.csv",
-            "--as-of",
-            "2026-06-30",
-            "--paths",
-            "400",
-            "--output",
-            "status.csv",
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        std::fs::read_to_string(dir.join("status.csv")).ok(),
-    )
+    clear_outputs(&[dir.join("status.csv")]);
+    let (code, stderr) = finish(
+        salesplan()
+            .current_dir(dir)
+            .args([
+                "track",
+                "--plan",
+                "plan.csv",
+                "--actuals",
+                "actuals.csv",
+                "--org",
+                "org.csv",
+                "--as-of",
+                "2026-06-30",
+                "--paths",
+                "400",
+                "--output",
+                "status.csv",
+            ])
+            .args(extra),
+    );
+    (code, stderr, read_output(dir.join("status.csv")))
 }
 
 const PLAN: &str = "node_id,period,target
