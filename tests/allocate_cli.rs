@@ -3,9 +3,11 @@
 //! each bad input (cycle, orphan, duplicate, several roots, infeasible,
 //! unknown node, bad numbers) exiting 2 with a clear message and no output.
 
+mod common;
+
 use std::path::PathBuf;
 
-use assert_cmd::Command;
+use common::cli::{clear_outputs, finish, read_output, salesplan, write_file};
 use tempfile::TempDir;
 
 struct Run {
@@ -43,9 +45,7 @@ fn history() -> String {
 }
 
 fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
-    let path = dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
+    write_file(dir.path(), name, text)
 }
 
 fn allocate(dir: &TempDir, org: &str, constraints: Option<&str>, args: &[&str]) -> Run {
@@ -53,9 +53,8 @@ fn allocate(dir: &TempDir, org: &str, constraints: Option<&str>, args: &[&str]) 
     let history = write(dir, "sales.csv", &history());
     let plan = dir.path().join("plan.csv");
     let summary = dir.path().join("summary.csv");
-    let _ = std::fs::remove_file(&plan);
-    let _ = std::fs::remove_file(&summary);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_salesplan"));
+    clear_outputs(&[&plan, &summary]);
+    let mut cmd = salesplan();
     cmd.arg("allocate")
         .arg("--org")
         .arg(&org)
@@ -72,12 +71,12 @@ fn allocate(dir: &TempDir, org: &str, constraints: Option<&str>, args: &[&str]) 
         cmd.arg("--constraints")
             .arg(write(dir, "constraints.csv", c));
     }
-    let o = cmd.assert().get_output().clone();
+    let (code, stderr) = finish(&mut cmd);
     Run {
-        code: o.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        plan: std::fs::read_to_string(&plan).ok(),
-        summary: std::fs::read_to_string(&summary).ok(),
+        code,
+        stderr,
+        plan: read_output(&plan),
+        summary: read_output(&summary),
     }
 }
 

@@ -2,14 +2,12 @@
 //! temporary folders: bad inputs, per-series failures, determinism across
 //! thread counts, calendars, non-ASCII ids, row order.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::cli::{clear_outputs, finish, read_output, salesplan};
 use tempfile::TempDir;
-
-fn salesplan() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_salesplan"))
-}
 
 /// The result of one run.
 struct Run {
@@ -29,20 +27,20 @@ fn forecast(dir: &TempDir, input: &str, args: &[&str]) -> Run {
 
 fn forecast_file(dir: &TempDir, input: &Path, args: &[&str]) -> Run {
     let out = dir.path().join("out.csv");
-    let _ = std::fs::remove_file(&out);
-    let assert = salesplan()
-        .arg("forecast")
-        .arg("--input")
-        .arg(input)
-        .arg("--output")
-        .arg(&out)
-        .args(args)
-        .assert();
-    let o = assert.get_output();
+    clear_outputs(&[&out]);
+    let (code, stderr) = finish(
+        salesplan()
+            .arg("forecast")
+            .arg("--input")
+            .arg(input)
+            .arg("--output")
+            .arg(&out)
+            .args(args),
+    );
     Run {
-        code: o.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        output: std::fs::read_to_string(&out).ok(),
+        code,
+        stderr,
+        output: read_output(&out),
     }
 }
 

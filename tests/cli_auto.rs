@@ -1,11 +1,9 @@
 //! `--model auto`, combinations and `--nonnegative`, run as the real binary.
 
-use assert_cmd::Command;
-use tempfile::TempDir;
+mod common;
 
-fn salesplan() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_salesplan"))
-}
+use common::cli::{finish, salesplan};
+use tempfile::TempDir;
 
 /// Two seasonal series, one sparse series, one series falling through zero.
 fn input_csv() -> String {
@@ -40,20 +38,16 @@ fn run(dir: &TempDir, args: &[&str]) -> (i32, String, String) {
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let k = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = dir.path().join(format!("out{k}.csv"));
-    let assert = salesplan()
-        .args(args)
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .assert();
-    let o = assert.get_output();
+    let (code, stderr) = finish(
+        salesplan()
+            .args(args)
+            .arg("--input")
+            .arg(&input)
+            .arg("--output")
+            .arg(&out),
+    );
     let text = std::fs::read_to_string(&out).unwrap_or_default();
-    (
-        o.status.code().unwrap_or(-1),
-        text,
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    (code, text, stderr)
 }
 
 /// (id, mean, bounds) of each data row.

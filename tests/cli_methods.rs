@@ -1,12 +1,10 @@
 //! `salesplan forecast --model <method>` for the baseline, Theta and
 //! intermittent families, and `salesplan backtest`, run as the real binary.
 
-use assert_cmd::Command;
-use tempfile::TempDir;
+mod common;
 
-fn salesplan() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_salesplan"))
-}
+use common::cli::{finish, salesplan};
+use tempfile::TempDir;
 
 fn monthly_csv() -> String {
     let mut text = String::from("unique_id,ds,y\n");
@@ -51,19 +49,14 @@ fn every_method_forecasts() {
         "auto-ets",
     ] {
         let out = dir.path().join(format!("{model}.csv").replace(':', "_"));
-        let assert = salesplan()
-            .args(["forecast", "--horizon", "6", "--model", model, "--input"])
-            .arg(&input)
-            .arg("--output")
-            .arg(&out)
-            .assert();
-        let o = assert.get_output();
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{model}: {}",
-            String::from_utf8_lossy(&o.stderr)
+        let (code, stderr) = finish(
+            salesplan()
+                .args(["forecast", "--horizon", "6", "--model", model, "--input"])
+                .arg(&input)
+                .arg("--output")
+                .arg(&out),
         );
+        assert_eq!(code, 0, "{model}: {stderr}");
         let text = std::fs::read_to_string(&out).unwrap();
         assert_eq!(text.lines().count(), 1 + 3 * 6, "{model}");
         assert!(text.starts_with("unique_id,ds,model,mean,lo-80,hi-80,lo-95,hi-95\n"));
@@ -101,35 +94,30 @@ fn backtest_writes_metrics() {
     let input = dir.path().join("in.csv");
     std::fs::write(&input, monthly_csv()).unwrap();
     let out = dir.path().join("metrics.csv");
-    let assert = salesplan()
-        .args([
-            "backtest",
-            "--horizon",
-            "6",
-            "--windows",
-            "3",
-            "--step",
-            "2",
-        ])
-        .args([
-            "--models",
-            "theta,naive,croston",
-            "--threads",
-            "1",
-            "--input",
-        ])
-        .arg(&input)
-        .arg("--output")
-        .arg(&out)
-        .assert();
-    let o = assert.get_output();
-    // the sparse series has zeros: MAPE undefined there, but no failure
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
+    let (code, stderr) = finish(
+        salesplan()
+            .args([
+                "backtest",
+                "--horizon",
+                "6",
+                "--windows",
+                "3",
+                "--step",
+                "2",
+            ])
+            .args([
+                "--models",
+                "theta,naive,croston",
+                "--threads",
+                "1",
+                "--input",
+            ])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out),
     );
+    // the sparse series has zeros: MAPE undefined there, but no failure
+    assert_eq!(code, 0, "{stderr}");
     let text = std::fs::read_to_string(&out).unwrap();
     let rows: Vec<&str> = text.lines().collect();
     assert!(rows[0].starts_with("scope,unique_id,model,window,origin,windows,mae,"));

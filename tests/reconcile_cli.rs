@@ -1,7 +1,9 @@
 //! The `salesplan reconcile` command on small files: coherent output,
 //! agreement with the library, and bad hierarchies rejected with positions.
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::{clear_outputs, finish, read_output, salesplan};
 use tempfile::TempDir;
 
 const TREE: &str =
@@ -19,21 +21,17 @@ fn run(dir: &TempDir, tree: &str, fc: &str, method: &str) -> (i32, String, Optio
     std::fs::write(dir.path().join("tree.csv"), tree).unwrap();
     std::fs::write(dir.path().join("fc.csv"), fc).unwrap();
     let out = dir.path().join("out.csv");
-    let _ = std::fs::remove_file(&out);
-    let o = Command::new(env!("CARGO_BIN_EXE_salesplan"))
-        .args(["reconcile", "--method", method, "--hierarchy"])
-        .arg(dir.path().join("tree.csv"))
-        .arg("--forecasts")
-        .arg(dir.path().join("fc.csv"))
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-        std::fs::read_to_string(&out).ok(),
-    )
+    clear_outputs(&[&out]);
+    let (code, stderr) = finish(
+        salesplan()
+            .args(["reconcile", "--method", method, "--hierarchy"])
+            .arg(dir.path().join("tree.csv"))
+            .arg("--forecasts")
+            .arg(dir.path().join("fc.csv"))
+            .arg("--output")
+            .arg(&out),
+    );
+    (code, stderr, read_output(&out))
 }
 
 fn parse(out: &str) -> std::collections::HashMap<(String, String), f64> {

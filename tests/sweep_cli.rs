@@ -3,9 +3,11 @@
 //! reason (exit 1), bad scenario files rejected naming scenario and field
 //! (exit 2, nothing written).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::cli::{clear_outputs, finish, read_output, salesplan};
 use tempfile::TempDir;
 
 /// Company, 2 regions, 4 teams, 16 reps (a new hire, a leaver), four years
@@ -84,36 +86,34 @@ fn sweep(dir: &Path, scenarios: &str, extra: &[&str]) -> Run {
     std::fs::write(dir.join("s.toml"), scenarios).unwrap();
     let out: PathBuf = dir.join("sweep.csv");
     let summary: PathBuf = dir.join("summary.csv");
-    let _ = std::fs::remove_file(&out);
-    let _ = std::fs::remove_file(&summary);
-    let result = Command::cargo_bin("salesplan")
-        .unwrap()
-        .current_dir(dir)
-        .args([
-            "sweep",
-            "--org",
-            "org.csv",
-            "--history",
-            "sales.csv",
-            "--scenarios",
-            "s.toml",
-            "--year",
-            "2026",
-            "--paths",
-            "300",
-            "--output",
-            "sweep.csv",
-            "--summary",
-            "summary.csv",
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
+    clear_outputs(&[&out, &summary]);
+    let (code, stderr) = finish(
+        salesplan()
+            .current_dir(dir)
+            .args([
+                "sweep",
+                "--org",
+                "org.csv",
+                "--history",
+                "sales.csv",
+                "--scenarios",
+                "s.toml",
+                "--year",
+                "2026",
+                "--paths",
+                "300",
+                "--output",
+                "sweep.csv",
+                "--summary",
+                "summary.csv",
+            ])
+            .args(extra),
+    );
     Run {
-        code: result.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&result.stderr).into_owned(),
-        output: std::fs::read_to_string(out).ok(),
-        summary: std::fs::read_to_string(summary).ok(),
+        code,
+        stderr,
+        output: read_output(out),
+        summary: read_output(summary),
     }
 }
 

@@ -2,9 +2,11 @@
 //! with a target, consistent numbers, the same bytes for 1 and 2 threads,
 //! monthly plans, bad plans rejected.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::cli::{clear_outputs, finish, read_output, salesplan};
 use tempfile::TempDir;
 
 const ORG: &str = "node_id,parent_id,name,start_date,end_date
@@ -39,33 +41,28 @@ fn run(dir: &Path, plan: &str, extra: &[&str]) -> (i32, String, Option<String>) 
     std::fs::write(dir.join("org.csv"), ORG).unwrap();
     std::fs::write(dir.join("actuals.csv"), actuals()).unwrap();
     std::fs::write(dir.join("plan.csv"), plan).unwrap();
-    let _ = std::fs::remove_file(dir.join("status.csv"));
-    let out = Command::cargo_bin("salesplan")
-        .unwrap()
-        .current_dir(dir)
-        .args([
-            "track",
-            "--plan",
-            "plan.csv",
-            "--actuals",
-            "actuals.csv",
-            "--org",
-            "org.csv",
-            "--as-of",
-            "2026-06-30",
-            "--paths",
-            "400",
-            "--output",
-            "status.csv",
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        std::fs::read_to_string(dir.join("status.csv")).ok(),
-    )
+    clear_outputs(&[dir.join("status.csv")]);
+    let (code, stderr) = finish(
+        salesplan()
+            .current_dir(dir)
+            .args([
+                "track",
+                "--plan",
+                "plan.csv",
+                "--actuals",
+                "actuals.csv",
+                "--org",
+                "org.csv",
+                "--as-of",
+                "2026-06-30",
+                "--paths",
+                "400",
+                "--output",
+                "status.csv",
+            ])
+            .args(extra),
+    );
+    (code, stderr, read_output(dir.join("status.csv")))
 }
 
 const PLAN: &str = "node_id,period,target
@@ -155,4 +152,144 @@ fn monthly_plans_and_bad_plans() {
         assert!(stderr.contains(message), "{plan}: {stderr}");
         assert!(status.is_none());
     }
+}
+
+/// The columns of a status file by header name, rows keyed by node id.
+fn table(text: &str) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines
+        .map(|l| {
+            let cells: Vec<String> = l.split(',').map(String::from).collect();
+            (cells[0].clone(), cells)
+        })
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn reallocation_splits_the_remaining_target_exactly_within_bounds() {
+    let dir = TempDir::new().unwrap();
+    // wang may sell at most 20000 this year, zhang at least 21000
+    std::fs::write(
+        dir.path().join("constraints.csv"),
+        "node_id,min,max,lock\nwang,,20000,\nzhang,21000,,\n",
+    )
+    .unwrap();
+    let extra = [
+        "--reallocate",
+        "--constraints",
+        "constraints.csv",
+        "--round",
+        "10",
+    ];
+    let (code, stderr, one) = run(
+        dir.path(),
+        PLAN,
+        &[&extra[..], &["--threads", "1"]].concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (_, _, two) = run(
+        dir.path(),
+        PLAN,
+        &[&extra[..], &["--threads", "2"]].concat(),
+    );
+    assert_eq!(one, two);
+    let text = one.unwrap();
+    let (header, rows) = table(&text);
+    assert_eq!(header.len(), 12 + 6 + 2 + 6);
+    assert_eq!(
+        header[18..20],
+        ["reallocated_target", "reallocated_remaining"]
+    );
+    assert_eq!(header[20], "reallocated:2026-07");
+    assert_eq!(header.last().unwrap(), "reallocated:2026-12");
+    let get = |id: &str, column: &str| -> f64 {
+        let k = header.iter().position(|h| h == column).unwrap();
+        let row = &rows.iter().find(|(i, _)| i == id).unwrap().1;
+        row[k].parse().unwrap()
+    };
+    let remaining = |id: &str| get(id, "reallocated_remaining");
+    // whole tens, each parent exactly its children's sum
+    for id in ["co", "east", "west", "zhang", "li", "wang", "qian"] {
+        let r = remaining(id);
+        assert!(r >= 0.0 && r % 10.0 == 0.0, "{id}: {r}");
+        let new_target = get(id, "reallocated_target");
+        assert!(
+            (new_target - get(id, "actual_to_date") - r).abs() < 1e-6,
+            "{id}"
+        );
+        let months: f64 = (7..=12)
+            .map(|m| get(id, &format!("reallocated:2026-{m:02}")))
+            .sum();
+        assert!(
+            (months - r).abs() < 1e-6 * r.max(1.0),
+            "{id}: {months} vs {r}"
+        );
+    }
+    assert_eq!(remaining("east"), remaining("zhang") + remaining("li"));
+    assert_eq!(remaining("west"), remaining("wang") + remaining("qian"));
+    assert_eq!(remaining("co"), remaining("east") + remaining("west"));
+    let gap = 80000.0 - get("co", "actual_to_date");
+    assert!((remaining("co") - gap).abs() <= 5.0, "{gap}");
+    // the bounds hold, on the annual targets
+    assert!(get("wang", "reallocated_target") <= 20000.0 + 1e-6);
+    assert!(get("zhang", "reallocated_target") >= 21000.0 - 1e-6);
+    // without constraints, wang (ahead of zhang in sales) would get more than his cap allows
+    let (code, stderr, free) = run(dir.path(), PLAN, &["--reallocate"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (fh, frows) = table(&free.unwrap());
+    let k = fh.iter().position(|h| h == "reallocated_target").unwrap();
+    let wang_free: f64 = frows.iter().find(|(i, _)| i == "wang").unwrap().1[k]
+        .parse()
+        .unwrap();
+    assert!(wang_free > 20000.0, "{wang_free}");
+    // the leaver sells nothing after September: nothing is phased there
+    let qian = text.lines().find(|l| l.starts_with("qian,")).unwrap();
+    assert!(qian.ends_with(",0,0,0"), "{qian}");
+}
+
+#[test]
+fn bad_constraints_for_reallocation_are_rejected() {
+    let dir = TempDir::new().unwrap();
+    for (constraints, messages) in [
+        (
+            "node_id,min\nzhang,abc\n",
+            &[
+                "constraints.csv:2: column 'min'",
+                "not a number",
+                "(value 'abc')",
+            ][..],
+        ),
+        (
+            "node_id,max\nli,5\nnobody,5\n",
+            &["constraints.csv:3: column 'node_id'", "(value 'nobody')"][..],
+        ),
+        (
+            "node_id,minimum\nzhang,5\n",
+            &["unknown column 'minimum'"][..],
+        ),
+        // every rep capped at what it has sold already: the gap cannot go anywhere
+        (
+            "node_id,max\nzhang,1000\nli,1000\nwang,1000\nqian,1000\n",
+            &["--reallocate: node 'co'", "cannot be met"][..],
+        ),
+    ] {
+        std::fs::write(dir.path().join("constraints.csv"), constraints).unwrap();
+        let (code, stderr, status) = run(
+            dir.path(),
+            PLAN,
+            &["--reallocate", "--constraints", "constraints.csv"],
+        );
+        assert_eq!(code, 2, "{constraints}: {stderr}");
+        for m in messages {
+            assert!(stderr.contains(m), "{constraints}: {m}: {stderr}");
+        }
+        assert!(status.is_none(), "{constraints}");
+    }
+    // constraints and rounding belong to --reallocate
+    let (code, stderr, status) = run(dir.path(), PLAN, &["--constraints", "constraints.csv"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--reallocate"), "{stderr}");
+    assert!(status.is_none());
 }

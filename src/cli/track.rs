@@ -8,10 +8,13 @@ use clap::Args;
 use salesplan::attainment::{active_months, LeafHistory, SimulationOptions};
 use salesplan::hierarchy::{NodeRow, OrgTree};
 use salesplan::io::{read_long_csv, write_atomically, Columns};
-use salesplan::track::{track, TrackInput};
+use salesplan::track::reallocate::{
+    reallocate, ReallocationBasis, ReallocationInput, ReallocationOptions,
+};
+use salesplan::track::{track_with_outlook, TrackInput};
 use salesplan::Error;
 
-use super::allocate::{csv_write_error, dates, leaf_of};
+use super::allocate::{csv_write_error, dates, decimals_of, leaf_of, read_constraints, year_sum};
 use super::Status;
 use super::{check_folder, in_pool};
 
@@ -45,6 +48,21 @@ pub struct TrackArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    /// Also re-allocate the root's remaining target (target − actual to
+    /// date) down the tree, by the model's projection of the remaining
+    /// months: adds the columns reallocated_target (actual + re-allocated
+    /// remaining), reallocated_remaining and reallocated:YYYY-MM (the
+    /// remaining target phased like the gap).
+    #[arg(long)]
+    reallocate: bool,
+    /// Per-node constraints for --reallocate, as for `allocate`
+    /// (node_id,min,max,growth_min,growth_max,lock,...): bounds on the
+    /// annual target; over_assignment is not applied.
+    #[arg(long, value_name = "FILE", requires = "reallocate")]
+    constraints: Option<PathBuf>,
+    /// Round re-allocated remaining targets to multiples of this unit, totals exact.
+    #[arg(long, value_name = "UNIT", requires = "reallocate")]
+    round: Option<f64>,
     /// Where to write one line per node with a target.
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
@@ -82,6 +100,19 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
     };
     let n = tree.len();
     let (targets, expected) = read_plan(&args.plan, &tree, year, elapsed, args.org.is_none())?;
+    let constraints = match &args.constraints {
+        Some(path) => {
+            let (constraints, _) = read_constraints(path, &tree)?;
+            if constraints.iter().any(|c| c.over_assignment.is_some()) {
+                eprintln!(
+                    "note: {}: over_assignment is not applied when re-allocating",
+                    path.display()
+                );
+            }
+            Some(constraints)
+        }
+        None => None,
+    };
     // History up to the last closed month; the plan year's part of it.
     let first = NaiveDate::from_ymd_opt(year, 1, 1);
     let cutoff = if elapsed == 12 {
@@ -93,9 +124,11 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         bail!("--as-of {}: year out of range", args.as_of);
     };
     let mut actual = vec![0.0; n];
+    let mut last_year = vec![0.0; n];
     let mut cut = Vec::with_capacity(series.len());
     for s in &series {
         let node = leaf_of(&tree, s, &args.actuals, &org_path)?;
+        last_year[node] = year_sum(s, year - 1);
         let d = dates(s);
         let keep = d.iter().take_while(|d| **d < cutoff).count();
         actual[node] = d[..keep]
@@ -137,7 +170,37 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         form: None,
         ..SimulationOptions::default()
     };
-    let status = in_pool(args.threads, || track(&input, &options, args.level))??;
+    let tracking = in_pool(args.threads, || {
+        track_with_outlook(&input, &options, args.level)
+    })??;
+    let reallocation = if args.reallocate {
+        let projected = tracking.projected_remaining();
+        let realloc_input = ReallocationInput {
+            tree: &tree,
+            year,
+            elapsed,
+            targets: &targets,
+            actual_to_date: &actual,
+            projected_remaining: &projected,
+            constraints: constraints.as_deref(),
+            last_year: Some(&last_year),
+        };
+        let realloc_options = ReallocationOptions {
+            unit: args.round,
+            ..ReallocationOptions::default()
+        };
+        let r = in_pool(args.threads, || {
+            reallocate(&realloc_input, &realloc_options)
+        })?
+        .map_err(|e| anyhow::anyhow!("--reallocate: {e}"))?;
+        if r.basis == ReallocationBasis::RemainingPlan {
+            eprintln!("note: the model projects no sales for the rest of the year; the remaining plan is the basis of the re-allocation");
+        }
+        Some(r)
+    } else {
+        None
+    };
+    let status = &tracking.status;
     let level = salesplan::io::format_level(args.level);
     let mut header: Vec<String> = [
         "node_id",
@@ -156,6 +219,15 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
     header.push(format!("hi-{level}"));
     header.extend(["probability".into(), "remaining_gap".into()]);
     header.extend((elapsed + 1..=12).map(|m| format!("gap:{year}-{m:02}")));
+    if reallocation.is_some() {
+        header.extend(["reallocated_target".into(), "reallocated_remaining".into()]);
+        header.extend((elapsed + 1..=12).map(|m| format!("reallocated:{year}-{m:02}")));
+    }
+    let decimals = args.round.map(decimals_of);
+    let amount = |v: f64| match decimals {
+        Some(d) => format!("{v:.d$}"),
+        None => v.to_string(),
+    };
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
     write_atomically(&args.output, |w| {
         let mut out = csv::Writer::from_writer(w);
@@ -178,6 +250,12 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
                 s.gap.to_string(),
             ];
             row.extend(s.gap_by_month.iter().map(f64::to_string));
+            if let Some(r) = &reallocation {
+                row.push(r.targets[i].to_string());
+                row.push(amount(r.remaining[i]));
+                let months = tracking.phase(i, r.remaining[i]).unwrap_or_default();
+                row.extend(months.iter().map(f64::to_string));
+            }
             out.write_record(&row).map_err(io)?;
         }
         out.flush().map_err(|source| Error::Io {

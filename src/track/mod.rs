@@ -7,6 +7,10 @@
 //! reaching the target, and the remaining gap spread over the remaining
 //! months.
 //!
+//! With [`track_with_outlook`] the simulated remaining months come back
+//! too, and [`reallocate`](reallocate::reallocate) re-splits what is left of
+//! the root's target down the tree by the model's projection of them.
+//!
 //! The model projection refits AutoETS to each leaf's history up to date
 //! and simulates the remaining months ([`simulate_year`], seeded, the same
 //! for any thread count); a node's year end is its actual to date plus the
@@ -42,7 +46,9 @@
 //! assert!(status[b].is_none()); // no target, no status
 //! ```
 
-use crate::attainment::{simulate_year, LeafHistory, SimulationOptions};
+pub mod reallocate;
+
+use crate::attainment::{simulate_year, LeafHistory, SimulationOptions, YearOutlook};
 use crate::error::{Error, Result};
 use crate::hierarchy::OrgTree;
 use crate::stats::quantile_type8;
@@ -91,6 +97,67 @@ pub struct NodeStatus {
     pub gap_by_month: Vec<f64>,
 }
 
+/// Statuses and the simulated remaining months behind them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tracking {
+    /// Each tracked node's status (`None`: no target).
+    pub status: Vec<Option<NodeStatus>>,
+    /// The simulated remaining months of every node (`None` when the year
+    /// is closed).
+    pub outlook: Option<YearOutlook>,
+    /// Which remaining months each leaf sells in (`None`: all).
+    active: Vec<Option<Vec<bool>>>,
+    remaining: usize,
+}
+
+impl Tracking {
+    /// The mean simulated sales of every node's remaining months (0 for all
+    /// when the year is closed): the basis of
+    /// [`reallocate`](reallocate::reallocate).
+    pub fn projected_remaining(&self) -> Vec<f64> {
+        let n = self.status.len();
+        match &self.outlook {
+            Some(o) => (0..n).map(|i| o.mean(i)).collect(),
+            None => vec![0.0; n],
+        }
+    }
+
+    /// Spreads `amount` over the node's remaining months as the gap is
+    /// spread: by the model's monthly forecast, or equally over the months
+    /// it sells in when the forecast is zero (empty when the year is
+    /// closed; `None` for a node not in the tree).
+    pub fn phase(&self, node: usize, amount: f64) -> Option<Vec<f64>> {
+        let active = self.active.get(node)?.as_deref();
+        Some(match &self.outlook {
+            Some(o) => spread(amount, o.point(node), active, self.remaining),
+            None => Vec::new(),
+        })
+    }
+}
+
+/// `amount` over the remaining months in proportion to `profile`; equal
+/// months over the selling ones when the profile is zero.
+fn spread(amount: f64, profile: &[f64], active: Option<&[bool]>, remaining: usize) -> Vec<f64> {
+    let total: f64 = profile.iter().sum();
+    let selling = |k: usize| active.is_none_or(|a| a.get(k).copied().unwrap_or(true));
+    let months = (0..remaining).filter(|&k| selling(k)).count();
+    profile
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            if total > 0.0 {
+                amount * p / total
+            } else if months == 0 {
+                amount / remaining as f64
+            } else if selling(k) {
+                amount / months as f64
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
 /// Computes every tracked node's status; `level` is the interval's level in
 /// percent (e.g. 80).
 pub fn track(
@@ -98,6 +165,16 @@ pub fn track(
     options: &SimulationOptions,
     level: f64,
 ) -> Result<Vec<Option<NodeStatus>>> {
+    Ok(track_with_outlook(input, options, level)?.status)
+}
+
+/// As [`track`], keeping the simulated remaining months (for
+/// [`reallocate`](reallocate::reallocate) and for phasing amounts over them).
+pub fn track_with_outlook(
+    input: &TrackInput,
+    options: &SimulationOptions,
+    level: f64,
+) -> Result<Tracking> {
     let tree = input.tree;
     let n = tree.len();
     if input.elapsed > 12 {
@@ -124,10 +201,10 @@ pub fn track(
     }
     let mut actual = tree.aggregate(input.actual_to_date)?;
     actual.iter_mut().for_each(|a| *a += 0.0); // no "-0" from empty sums
-    let mut active: Vec<Option<&[bool]>> = vec![None; n];
+    let mut active: Vec<Option<Vec<bool>>> = vec![None; n];
     for leaf in input.leaves {
         if leaf.node < n {
-            active[leaf.node] = leaf.active;
+            active[leaf.node] = leaf.active.map(<[bool]>::to_vec);
         }
     }
     let remaining = 12 - input.elapsed;
@@ -156,27 +233,8 @@ pub fn track(
         let (projection, lower, upper, probability, gap_by_month) = match &outlook {
             Some(o) => {
                 let paths = o.annual(i);
-                let profile = o.point(i);
-                let total: f64 = profile.iter().sum();
                 // no forecast: equal months, over the months the node sells in
-                let selling =
-                    |k: usize| active[i].is_none_or(|a| a.get(k).copied().unwrap_or(true));
-                let months = (0..remaining).filter(|&k| selling(k)).count();
-                let spread = profile
-                    .iter()
-                    .enumerate()
-                    .map(|(k, p)| {
-                        if total > 0.0 {
-                            gap * p / total
-                        } else if months == 0 {
-                            gap / remaining as f64
-                        } else if selling(k) {
-                            gap / months as f64
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
+                let spread = spread(gap, o.point(i), active[i].as_deref(), remaining);
                 (
                     done + o.mean(i),
                     done + quantile_type8(paths, alpha),
@@ -207,5 +265,10 @@ pub fn track(
             gap_by_month,
         }));
     }
-    Ok(out)
+    Ok(Tracking {
+        status: out,
+        outlook,
+        active,
+        remaining,
+    })
 }
