@@ -666,11 +666,7 @@ mod tests {
         // it is shared error; 0.17 with the default 500-evaluation budget,
         // 0.14 with 1000)
         let estimated = run(Correlation::Estimated);
-        assert!(
-            estimated.correlation() < 0.2,
-            "{}",
-            estimated.correlation()
-        );
+        assert!(estimated.correlation() < 0.2, "{}", estimated.correlation());
     }
 
     #[test]

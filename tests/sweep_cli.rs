@@ -220,3 +220,65 @@ fn one_model_for_every_rep() {
         bad.stderr
     );
 }
+
+#[test]
+fn levels_and_measures_filter_the_long_table() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let text = "[[scenario]]\nname = \"a\"\ngrowth = 0.1\nround = 1\n";
+    let all = sweep(dir.path(), text, &[]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    let all = all.output.unwrap();
+    // 23 nodes × 3 measures, plus the header
+    assert_eq!(all.lines().count(), 1 + 23 * 3);
+    let top = sweep(
+        dir.path(),
+        text,
+        &["--levels", "0,1", "--measures", "probability"],
+    );
+    assert_eq!(top.code, 0, "{}", top.stderr);
+    let top = top.output.unwrap();
+    let rows: Vec<&str> = top.lines().skip(1).collect();
+    let nodes: Vec<&str> = rows.iter().map(|r| r.split(',').nth(1).unwrap()).collect();
+    assert_eq!(nodes, ["co", "r0", "r1"]);
+    // the same rows as in the full table, byte for byte
+    for row in &rows {
+        assert!(row.contains(",probability,") && all.contains(row), "{row}");
+    }
+    let bad = sweep(dir.path(), text, &["--levels", "4"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("--levels 4: the org has levels 0 (the company) to 3"),
+        "{}",
+        bad.stderr
+    );
+    assert!(bad.output.is_none());
+    let bad = sweep(dir.path(), text, &["--measures", "probabilty"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("probabilty"), "{}", bad.stderr);
+}
+
+#[test]
+fn history_of_an_inner_node_is_rejected() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let sales = std::fs::read_to_string(dir.path().join("sales.csv")).unwrap();
+    std::fs::write(
+        dir.path().join("sales.csv"),
+        format!("{sales}r0t0,2022-01,5\n"),
+    )
+    .unwrap();
+    let run = sweep(
+        dir.path(),
+        "[[scenario]]\nname = \"a\"\ngrowth = 0.1\n",
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("sales.csv") && run.stderr.contains("series 'r0t0': not a leaf"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.output.is_none() && run.summary.is_none());
+}
