@@ -2,16 +2,29 @@
 //! score the attainability of every node, for many scenarios over a
 //! synthetic org of 1,000 and 10,000 reps × 12 months (forecast
 //! distributions of 1,000 paths per rep, simulated once outside the timing),
-//! on 1 and 2 threads; plus fitting and simulating the reps' histories once.
+//! on 1 and 2 threads; plus fitting and simulating the reps' histories once;
+//! plus the whole job at scale: the demo company copied 26 times (10,036
+//! reps, as `scripts/replicate_demo.py` writes it), every rep fitted and
+//! simulated once, then the 1,000 scenarios of
+//! `datasets/demo/scenarios_1000.toml` planned, phased by balanced months,
+//! rounded, checked and scored, on 2 threads.
 //!
 //! `cargo bench --bench sweep -- --warm-up-time 1 --measurement-time 3`
+//! (`-- end_to_end` for the whole job only)
 //!
 //! Throughput is in scenarios (elements) per second.
 
+use std::path::Path;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use salesplan::attainment::{simulate_year, LeafHistory, SimulationOptions};
-use salesplan::scenario::{read_scenarios_from, Scenario};
-use salesplan::sweep::{sweep, synthetic, Outcome, PlanningData, ProfilePhasing};
+use salesplan::hierarchy::OrgTree;
+use salesplan::io::{read_long_csv_from, Columns};
+use salesplan::scenario::{read_scenarios, read_scenarios_from, Scenario};
+use salesplan::sweep::{
+    sweep, synthetic, BalancedPhasing, Outcome, Phasing, PlanningData, ProfilePhasing,
+};
+use salesplan::Series;
 
 /// 100 scenarios: growth × basis × growth caps × rounding, with
 /// over-assignment and a ramp, as a planning team would try them.
@@ -40,8 +53,12 @@ round = [1]
 }
 
 fn run(data: &PlanningData, scenarios: &[Scenario]) -> usize {
+    run_with(data, scenarios, &ProfilePhasing)
+}
+
+fn run_with(data: &PlanningData, scenarios: &[Scenario], phasing: &dyn Phasing) -> usize {
     let mut planned = 0;
-    sweep(data, scenarios, &ProfilePhasing, &|_| {}, |_, o| {
+    sweep(data, scenarios, phasing, &|_| {}, |_, o| {
         planned += usize::from(matches!(o, Outcome::Planned(_)));
         Ok(())
     })
@@ -110,5 +127,77 @@ fn fit_once(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sweeps, fit_once);
+/// The demo company copied `copies` times under a group root `TOP`, node
+/// ids prefixed `k00_`, `k01_`, ... (as `scripts/replicate_demo.py`).
+fn replicated_demo(copies: usize) -> (OrgTree, Vec<Series>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let org = std::fs::read_to_string(root.join("org.csv")).unwrap();
+    let sales = std::fs::read_to_string(root.join("sales_monthly.csv")).unwrap();
+    let mut big_org = String::from("node_id,parent_id,name,start_date,end_date\nTOP,,集团,,\n");
+    let mut big_sales = String::from("unique_id,ds,y\n");
+    for k in 0..copies {
+        let prefix = format!("k{k:02}_");
+        for line in org.lines().skip(1) {
+            let (id, rest) = line.split_once(',').unwrap();
+            let (parent, rest) = rest.split_once(',').unwrap();
+            let parent = if parent.is_empty() {
+                "TOP".to_string()
+            } else {
+                format!("{prefix}{parent}")
+            };
+            big_org.push_str(&format!("{prefix}{id},{parent},{rest}\n"));
+        }
+        for line in sales.lines().skip(1) {
+            big_sales.push_str(&format!("{prefix}{line}\n"));
+        }
+    }
+    let tree = OrgTree::read_from(big_org.as_bytes(), "org.csv".as_ref()).unwrap();
+    let series = read_long_csv_from(
+        big_sales.as_bytes(),
+        "sales.csv".as_ref(),
+        &Columns::default(),
+    )
+    .unwrap();
+    (tree, series)
+}
+
+/// Fit once, then 1,000 scenarios: the workload of issue 5 (< 10 s on 2 cores).
+fn end_to_end(c: &mut Criterion) {
+    let (tree, series) = replicated_demo(26);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenarios = read_scenarios(&root.join("datasets/demo/scenarios_1000.toml")).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let job = || {
+        pool.install(|| {
+            let data = PlanningData::from_history(
+                tree.clone(),
+                &series,
+                2026,
+                12,
+                &SimulationOptions::default(),
+            )
+            .unwrap();
+            let phasing = BalancedPhasing::new(&data).unwrap();
+            run_with(&data, &scenarios, &phasing)
+        })
+    };
+    eprintln!(
+        "{} reps: {} of {} scenarios planned",
+        series.len(),
+        job(),
+        scenarios.len()
+    );
+    let mut g = c.benchmark_group("end_to_end");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(scenarios.len() as u64));
+    g.bench_function("fit_10036_reps_then_1000_scenarios/2_threads", |b| {
+        b.iter(job)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sweeps, fit_once, end_to_end);
 criterion_main!(benches);
