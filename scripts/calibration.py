@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--year", type=int, default=2025)
     ap.add_argument("--out-dir", default="/tmp/calibration")
     ap.add_argument("--binary", default="target/release/salesplan")
+    ap.add_argument("--recalibrate", default="same-form", choices=["none", "same-form", "reselect"])
     a = ap.parse_args()
     os.makedirs(a.out_dir, exist_ok=True)
     scen = os.path.join(a.out_dir, "scenarios.toml")
@@ -36,7 +37,7 @@ def main():
     out = os.path.join(a.out_dir, "sweep.csv")
     subprocess.run([a.binary, "sweep", "--org", "datasets/demo/org.csv", "--history",
                     "datasets/demo/sales_monthly.csv", "--scenarios", scen, "--year", str(a.year),
-                    "--output", out], check=True, stderr=subprocess.DEVNULL)
+                    "--recalibrate", a.recalibrate, "--output", out], check=True, stderr=subprocess.DEVNULL)
 
     parent, depth = {}, {}
     for r in csv.DictReader(open("datasets/demo/org.csv", newline="")):
@@ -61,7 +62,7 @@ def main():
             rows[(r["scenario"], r["node_id"])][r["measure"]] = float(r["value"])
     names = {1: "regions", 2: "teams", 3: "reps"}
     bins = [(0.0, 0.1), (0.1, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0001)]
-    print(f"plan year {a.year}, growth grid {GROWTH}; probability bin: mean predicted / share reached (count)")
+    print(f"plan year {a.year}, --recalibrate {a.recalibrate}, growth grid {GROWTH}; probability bin: mean predicted / share reached (count)")
     print("| level | " + " | ".join(f"{lo:.1f}–{min(hi, 1):.1f}" for lo, hi in bins) + " | all |")
     print("|---" * (len(bins) + 2) + "|")
     for d in (3, 2, 1):

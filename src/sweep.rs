@@ -45,13 +45,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::allocate::{
-    allocate, check_plan, new_hire_basis, round_split_into, Allocation, AllocationInput,
-    AllocationOptions, BoundSource, NodeConstraints, Workspace,
+    allocate, check_plan, is_new, new_hire_basis, round_split_into, Allocation, AllocationInput,
+    AllocationOptions, BoundSource, NodeConstraints, Ramp, Workspace,
 };
 use crate::allocate_time::phase::{resolve_profiles, MonthProfile, Phaser};
 use crate::allocate_time::TreePhasing;
 use crate::attainment::{
-    active_months, simulate_year, Attainment, LeafHistory, SimulationOptions, YearOutlook,
+    active_months, simulate_plan_year, Attainment, LeafHistory, Newcomer, SimulationOptions,
+    YearOutlook,
 };
 use crate::calendar::Frequency;
 use crate::error::{Error, Result};
@@ -106,8 +107,12 @@ impl PlanningData {
     /// `trailing_months` scaled to a year, and the plan year simulated from
     /// each leaf's model fitted on its history before the plan year
     /// ([`simulate_year`], leaves in parallel, seeded; 12 monthly periods
-    /// whatever `options` says). History from the plan year on is ignored;
-    /// leaves without history sell nothing in the simulation.
+    /// whatever `options` says). History from the plan year on is ignored.
+    /// Leaves that started after January 1st of the year before the plan
+    /// year (less than a year of history, as the allocation's
+    /// [`is_new`] counts them) and leaves without history are
+    /// simulated as their peers sell, scaled by the default [`Ramp`] over
+    /// their months in the plan year ([`simulate_plan_year`]).
     ///
     /// Fails on a series that is not a leaf of `tree`, is not monthly, or
     /// appears twice.
@@ -159,24 +164,44 @@ impl PlanningData {
             .iter()
             .map(|&(node, _, _)| active_months(tree.start_date(node), tree.end_date(node), year))
             .collect();
+        // newcomers: leaves that started after January 1st of last year,
+        // or have no history at all, sell like their peers (with the
+        // default ramp)
+        let mut has_history = vec![false; n];
         let leaves: Vec<LeafHistory> = history
             .iter()
             .zip(&cut)
             .zip(&active)
-            .map(|((s, &(node, keep, gap)), active)| LeafHistory {
-                node,
-                id: s.id(),
-                values: &s.values()[..keep],
-                gap,
-                active: Some(active),
+            .filter(|((_, &(node, keep, _)), _)| keep > 0 && !is_new(&tree, node, year))
+            .map(|((s, &(node, keep, gap)), active)| {
+                has_history[node] = true;
+                LeafHistory {
+                    node,
+                    id: s.id(),
+                    values: &s.values()[..keep],
+                    gap,
+                    active: Some(active),
+                }
             })
+            .collect();
+        let ramp = Ramp::default();
+        let newcomers: Vec<Newcomer> = (0..n)
+            .filter(|&v| tree.is_leaf(v) && !has_history[v])
+            .map(|v| Newcomer {
+                node: v,
+                id: tree.id(v),
+                productivity: ramp
+                    .monthly_factors(tree.start_date(v), tree.end_date(v), year)
+                    .to_vec(),
+            })
+            .filter(|c| c.productivity.iter().any(|&p| p > 0.0))
             .collect();
         let options = SimulationOptions {
             season_length: 12,
             periods: 12,
             ..*options
         };
-        let outlook = simulate_year(&tree, &leaves, &options)?;
+        let outlook = simulate_plan_year(&tree, &leaves, &newcomers, &options)?;
         let mut data = PlanningData::new(tree, year, outlook)?;
         data.last_year = last_year;
         data.trailing = trailing;

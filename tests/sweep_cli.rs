@@ -282,3 +282,40 @@ fn history_of_an_inner_node_is_rejected() {
     );
     assert!(run.output.is_none() && run.summary.is_none());
 }
+
+#[test]
+fn new_hires_get_a_chance_and_recalibration_is_chosen() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let text = "[[scenario]]\nname = \"a\"\ngrowth = 0.1\n";
+    let value = |run: &Run, node: &str, measure: &str| -> f64 {
+        let out = run.output.as_ref().unwrap();
+        out.lines()
+            .find(|l| l.starts_with(&format!("a,{node},{measure},")))
+            .and_then(|l| l.rsplit(',').next())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let checked = sweep(dir.path(), text, &[]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert!(
+        checked.stderr.contains("last year's forecasts"),
+        "{}",
+        checked.stderr
+    );
+    // r0t0p3 joined in August 2025 (five months of history): it sells like
+    // its team mates, so its target is neither sure nor hopeless
+    let p = value(&checked, "r0t0p3", "probability");
+    assert!(p > 0.05 && p < 0.95, "{p}");
+    let plain = sweep(dir.path(), text, &["--recalibrate", "none"]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(!plain.stderr.contains("last year's forecasts"));
+    assert_ne!(
+        value(&checked, "co", "expected_attainment"),
+        value(&plain, "co", "expected_attainment")
+    );
+    let bad = sweep(dir.path(), text, &["--recalibrate", "yes"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("same-form"), "{}", bad.stderr);
+}

@@ -59,18 +59,34 @@ impl Ramp {
         end: Option<NaiveDate>,
         year: i32,
     ) -> f64 {
-        let mut total = 0.0;
-        for month in 1..=12u32 {
-            let index = year as i64 * 12 + month as i64 - 1;
-            if let Some(e) = end {
-                if (e.year() as i64 * 12 + e.month() as i64 - 1) < index {
-                    continue;
-                }
+        self.monthly_factors(start, end, year).iter().sum::<f64>() / 12.0
+    }
+
+    /// The factor of each calendar month of `year` (see
+    /// [`annual_factor`](Self::annual_factor)).
+    ///
+    /// ```
+    /// use salesplan::allocate::Ramp;
+    /// use chrono::NaiveDate;
+    /// let f = Ramp::default().monthly_factors(NaiveDate::from_ymd_opt(2027, 10, 15), None, 2027);
+    /// assert_eq!(f[8..], [0.0, 0.25, 0.5, 0.75]);
+    /// ```
+    pub fn monthly_factors(
+        &self,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+        year: i32,
+    ) -> [f64; 12] {
+        let mut out = [0.0; 12];
+        for (m, out) in out.iter_mut().enumerate() {
+            let index = year as i64 * 12 + m as i64;
+            if end.is_some_and(|e| (e.year() as i64 * 12 + e.month0() as i64) < index) {
+                continue;
             }
-            let factor = match start {
+            *out = match start {
                 None => 1.0,
                 Some(s) => {
-                    let tenure = index - (s.year() as i64 * 12 + s.month() as i64 - 1);
+                    let tenure = index - (s.year() as i64 * 12 + s.month0() as i64);
                     if tenure < 0 {
                         0.0
                     } else {
@@ -78,9 +94,8 @@ impl Ramp {
                     }
                 }
             };
-            total += factor;
         }
-        total / 12.0
+        out
     }
 
     /// The factor of every node of `tree` for `year`.

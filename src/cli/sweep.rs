@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use salesplan::attainment::SimulationOptions;
+use salesplan::attainment::{Recalibration, SimulationOptions};
 use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
 use salesplan::scenario::{read_scenarios, CompanyTarget, Scenario};
@@ -44,6 +44,12 @@ pub struct SweepArgs {
     /// than choosing per rep; reps it cannot fit fall back to auto-ets).
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: String,
+    /// Bias check of the reps' forecasts on the year before the plan year:
+    /// same-form refits each rep's chosen form without those 12 months,
+    /// reselect repeats the whole automatic choice (better calibrated,
+    /// twice the fitting), none skips it.
+    #[arg(long, value_enum, default_value = "same-form")]
+    recalibrate: RecalibrateArg,
     /// Months summed by the `trailing` basis.
     #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
     trailing_months: u16,
@@ -73,6 +79,14 @@ pub struct SweepArgs {
     summary: Option<PathBuf>,
 }
 
+/// `--recalibrate` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RecalibrateArg {
+    None,
+    SameForm,
+    Reselect,
+}
+
 /// A per-node measure of the long table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 #[value(rename_all = "snake_case")]
@@ -95,6 +109,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         paths: args.paths as usize,
         seed: args.seed,
         form: parse_form(&args.model)?,
+        recalibration: match args.recalibrate {
+            RecalibrateArg::None => Recalibration::None,
+            RecalibrateArg::SameForm => Recalibration::SameForm,
+            RecalibrateArg::Reselect => Recalibration::Reselect,
+        },
         ..SimulationOptions::default()
     };
     let fit_started = Instant::now();
@@ -231,10 +250,16 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         .context("cannot write the summary")?;
     }
     eprintln!(
-        "{} scenarios ({infeasible} infeasible) over {n} nodes, {} paths (reps' error correlation {:.3}): fit and simulation {:.2} s, sweep {:.2} s ({:.0} scenarios/s), total {:.2} s",
+        "{} scenarios ({infeasible} infeasible) over {n} nodes, {} paths (reps' error correlation {:.3}{}): fit and simulation {:.2} s, sweep {:.2} s ({:.0} scenarios/s), total {:.2} s",
         scenarios.len(),
         args.paths,
         data.outlook.correlation(),
+        data.outlook.bias().map_or(String::new(), |b| format!(
+            "; last year's forecasts {:+.1}% off on {} reps, corrected by ×{:.3}",
+            100.0 * (b.forecast / b.actual - 1.0),
+            b.leaves,
+            b.factor
+        )),
         fit_time.as_secs_f64(),
         sweep_time.as_secs_f64(),
         scenarios.len() as f64 / sweep_time.as_secs_f64().max(1e-9),
