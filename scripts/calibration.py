@@ -27,7 +27,7 @@ def main():
     ap.add_argument("--year", type=int, default=2025)
     ap.add_argument("--out-dir", default="/tmp/calibration")
     ap.add_argument("--binary", default="target/release/salesplan")
-    ap.add_argument("--recalibrate", default="same-form", choices=["none", "same-form", "reselect"])
+    ap.add_argument("--recalibrate", default="reselect", choices=["none", "same-form", "reselect"])
     a = ap.parse_args()
     os.makedirs(a.out_dir, exist_ok=True)
     scen = os.path.join(a.out_dir, "scenarios.toml")

@@ -293,3 +293,52 @@ fn bad_constraints_for_reallocation_are_rejected() {
     assert!(stderr.contains("--reallocate"), "{stderr}");
     assert!(status.is_none());
 }
+
+#[test]
+fn a_new_hire_is_projected_as_peers_sell() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    // zhao joined east in March 2026: four months of sales, too few to fit
+    std::fs::write(
+        d.join("org.csv"),
+        format!("{ORG}zhao,east,赵磊,2026-03-01,\n"),
+    )
+    .unwrap();
+    let mut actuals = actuals();
+    for (m, y) in [(3, 300.0), (4, 600.0), (5, 900.0), (6, 1200.0)] {
+        actuals.push_str(&format!("zhao,2026-{m:02},{y}\n"));
+    }
+    std::fs::write(d.join("actuals.csv"), actuals).unwrap();
+    std::fs::write(d.join("plan.csv"), format!("{PLAN}zhao,2026,13500\n")).unwrap();
+    let (code, stderr) = finish(salesplan().current_dir(d).args([
+        "track",
+        "--plan",
+        "plan.csv",
+        "--actuals",
+        "actuals.csv",
+        "--org",
+        "org.csv",
+        "--as-of",
+        "2026-06-30",
+        "--paths",
+        "400",
+        "--output",
+        "status.csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let text = read_output(d.join("status.csv")).unwrap();
+    let row: Vec<f64> = text
+        .lines()
+        .find(|l| l.starts_with("zhao,"))
+        .unwrap()
+        .split(',')
+        .skip(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let (actual, projection, probability) = (row[1], row[5], row[8]);
+    assert_eq!(actual, 3000.0);
+    // six more months at about a peer's pace (zhang and li sell ~1,000 to
+    // 1,600 a month): clearly more than the actual to date
+    assert!(projection > actual + 4000.0, "{projection}");
+    assert!(probability > 0.0 && probability < 1.0, "{probability}");
+}

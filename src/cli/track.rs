@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
-use salesplan::attainment::{active_months, LeafHistory, SimulationOptions};
+use salesplan::allocate::Ramp;
+use salesplan::attainment::{active_months, LeafHistory, Newcomer, SimulationOptions};
 use salesplan::hierarchy::{NodeRow, OrgTree};
 use salesplan::io::{read_long_csv, write_atomically, Columns};
 use salesplan::track::reallocate::{
@@ -143,21 +144,41 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         let months = active_months(tree.start_date(node), tree.end_date(node), year);
         cut.push((node, keep, gap, months));
     }
+    // less than a year of history (or none): projected as peers sell, with
+    // the default ramp over the remaining months
+    let mut fitted = vec![false; n];
     let leaves: Vec<LeafHistory> = series
         .iter()
         .zip(&cut)
-        .map(|(s, (node, keep, gap, months))| LeafHistory {
-            node: *node,
-            id: s.id(),
-            values: &s.values()[..*keep],
-            gap: *gap,
-            active: Some(&months[elapsed..]),
+        .filter(|(_, (_, keep, _, _))| *keep >= 12)
+        .map(|(s, (node, keep, gap, months))| {
+            fitted[*node] = true;
+            LeafHistory {
+                node: *node,
+                id: s.id(),
+                values: &s.values()[..*keep],
+                gap: *gap,
+                active: Some(&months[elapsed..]),
+            }
         })
+        .collect();
+    let ramp = Ramp::default();
+    let newcomers: Vec<Newcomer> = (0..n)
+        .filter(|&v| tree.is_leaf(v) && !fitted[v])
+        .map(|v| Newcomer {
+            node: v,
+            id: tree.id(v),
+            productivity: ramp.monthly_factors(tree.start_date(v), tree.end_date(v), year)
+                [elapsed..]
+                .to_vec(),
+        })
+        .filter(|c| c.productivity.iter().any(|&p| p > 0.0))
         .collect();
     let input = TrackInput {
         tree: &tree,
         elapsed,
         leaves: &leaves,
+        newcomers: &newcomers,
         actual_to_date: &actual,
         targets: &targets,
         expected_to_date: Some(&expected),

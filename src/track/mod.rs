@@ -12,7 +12,7 @@
 //! the root's target down the tree by the model's projection of them.
 //!
 //! The model projection refits AutoETS to each leaf's history up to date
-//! and simulates the remaining months ([`simulate_year`], seeded, the same
+//! and simulates the remaining months ([`simulate_plan_year`], seeded, the same
 //! for any thread count); a node's year end is its actual to date plus the
 //! sum of its leaves' remaining paths, path by path.
 //!
@@ -34,7 +34,7 @@
 //! let mut targets = vec![None; 3];
 //! targets[tree.root()] = Some(2400.0); // on track
 //! targets[a] = Some(1500.0);          // out of reach
-//! let input = TrackInput { tree: &tree, elapsed: 6, leaves: &leaves, actual_to_date: &actual, targets: &targets, expected_to_date: None };
+//! let input = TrackInput { tree: &tree, elapsed: 6, leaves: &leaves, newcomers: &[], actual_to_date: &actual, targets: &targets, expected_to_date: None };
 //! let status = track(&input, &SimulationOptions { paths: 500, ..Default::default() }, 80.0).unwrap();
 //! let co = status[tree.root()].as_ref().unwrap();
 //! assert!((co.run_rate.unwrap() - 2.0 * co.actual_to_date).abs() < 1e-9);
@@ -48,7 +48,9 @@
 
 pub mod reallocate;
 
-use crate::attainment::{simulate_year, LeafHistory, SimulationOptions, YearOutlook};
+use crate::attainment::{
+    simulate_plan_year, LeafHistory, Newcomer, SimulationOptions, YearOutlook,
+};
 use crate::error::{Error, Result};
 use crate::hierarchy::OrgTree;
 use crate::stats::quantile_type8;
@@ -63,6 +65,10 @@ pub struct TrackInput<'a> {
     /// between its last observation and the first remaining month;
     /// `active`: which remaining months it sells in).
     pub leaves: &'a [LeafHistory<'a>],
+    /// Leaves with too little history to fit (new hires), projected as
+    /// their peers sell ([`simulate_plan_year`]); productivity over the
+    /// remaining months.
+    pub newcomers: &'a [Newcomer<'a>],
     /// Actual sales of the plan year to date, per leaf (summed up here).
     pub actual_to_date: &'a [f64],
     /// Annual target per node (`None`: not tracked).
@@ -213,7 +219,12 @@ pub fn track_with_outlook(
             periods: remaining,
             ..*options
         };
-        Some(simulate_year(tree, input.leaves, &options)?)
+        Some(simulate_plan_year(
+            tree,
+            input.leaves,
+            input.newcomers,
+            &options,
+        )?)
     } else {
         None
     };
