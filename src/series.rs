@@ -149,6 +149,28 @@ impl Series {
         self.dates().iter().take_while(|d| d.year() < year).count()
     }
 
+    /// The last `months` observations before `year`, summed and scaled to
+    /// twelve months (fewer when the history is shorter; 0 without any).
+    ///
+    /// ```
+    /// use salesplan::calendar::Period;
+    /// use salesplan::Series;
+    /// let rows = ["2025-10", "2025-11", "2025-12", "2026-01"].iter().zip([1.0, 2.0, 3.0, 9.0]);
+    /// let rows = rows.map(|(d, y)| Ok((Period::parse(d)?, y))).collect::<salesplan::Result<_>>()?;
+    /// let s = Series::from_periods("a", rows)?;
+    /// assert_eq!(s.trailing_year(2026, 2), (2.0 + 3.0) * 6.0);
+    /// assert_eq!(s.trailing_year(2026, 12), 6.0 * 4.0); // three months, scaled
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn trailing_year(&self, year: i32, months: usize) -> f64 {
+        let keep = self.before_year(year);
+        let from = keep.saturating_sub(months);
+        if keep == from {
+            return 0.0;
+        }
+        self.values[from..keep].iter().sum::<f64>() * 12.0 / (keep - from) as f64
+    }
+
     /// The sum of the observations dated in `year`.
     pub fn year_total(&self, year: i32) -> f64 {
         self.dates()

@@ -148,11 +148,7 @@ impl PlanningData {
             let dates = s.dates();
             let keep = dates.iter().take_while(|d| d.year() < year).count();
             last_year[node] = s.year_total(year - 1);
-            let from = keep.saturating_sub(trailing_months);
-            if keep > from {
-                trailing[node] =
-                    s.values()[from..keep].iter().sum::<f64>() * 12.0 / (keep - from) as f64;
-            }
+            trailing[node] = s.trailing_year(year, trailing_months);
             // months from the last kept observation to January of the plan year
             let gap = keep.checked_sub(1).map_or(0, |k| {
                 let last = dates[k];

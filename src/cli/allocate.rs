@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use clap::Args;
 use salesplan::allocate::{
     allocate, new_hire_basis, AllocationInput, AllocationOptions, Basis, Method, NodeConstraints,
@@ -20,16 +20,12 @@ use salesplan::planning_calendar::PlanningCalendar;
 use salesplan::series::TimeIndex;
 use salesplan::{Error, Series};
 
-use super::{check_folder, in_pool, Status};
+use super::{check_folder, in_pool, PlanInputArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct AllocateArgs {
-    /// Org tree: node_id,parent_id[,name][,start_date][,end_date].
-    #[arg(long, value_name = "FILE")]
-    org: PathBuf,
-    /// Monthly sales per leaf: unique_id,ds,y (unique_id = a leaf's node_id).
-    #[arg(long, value_name = "FILE")]
-    history: PathBuf,
+    #[command(flatten)]
+    inputs: PlanInputArgs,
     /// The company's target for the plan year.
     #[arg(
         long,
@@ -41,21 +37,12 @@ pub struct AllocateArgs {
     /// Target as growth over last year's total (0.15 = +15%).
     #[arg(long, value_name = "RATE")]
     growth: Option<f64>,
-    /// The plan year; last year's actual is the sum of the year before.
-    #[arg(long, value_name = "YEAR")]
-    year: i32,
     /// Basis blend: history (last year), trailing (the last
     /// --trailing-months before the plan year, scaled to 12 months),
     /// forecast (AutoETS), potential (constraints.csv column), equal;
     /// with weights, e.g. forecast:0.6,history:0.4.
     #[arg(long, value_name = "BLEND", default_value = "history:1")]
     basis: Basis,
-    /// Months summed by the `trailing` basis.
-    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
-    trailing_months: u16,
-    /// Per-node constraints: node_id,min,max,growth_min,growth_max,lock,over_assignment[,potential].
-    #[arg(long, value_name = "FILE")]
-    constraints: Option<PathBuf>,
     /// proportional (capped pro-rata) or least-squares.
     #[arg(long, value_name = "METHOD", default_value = "proportional")]
     method: Method,
@@ -105,24 +92,31 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
             );
         }
     }
-    let tree = OrgTree::read(&args.org)?;
+    let tree = OrgTree::read(&args.inputs.org)?;
     let n = tree.len();
-    let series = read_long_csv(&args.history, &Columns::default())?;
+    let series = read_long_csv(&args.inputs.history, &Columns::default())?;
     let mut last_year = vec![0.0; n];
     let mut trailing = vec![0.0; n];
     let mut nodes = Vec::with_capacity(series.len());
     for s in &series {
-        let node = leaf_of(&tree, s, &args.history, &args.org)?;
-        last_year[node] = year_sum(s, args.year - 1);
-        trailing[node] = trailing_sum(s, args.year, usize::from(args.trailing_months));
+        let node = leaf_of(&tree, s, &args.inputs.history, &args.inputs.org)?;
+        last_year[node] = s.year_total(args.inputs.year - 1);
+        trailing[node] =
+            s.trailing_year(args.inputs.year, usize::from(args.inputs.trailing_months));
         nodes.push(node);
     }
     let forecast = if args.basis.uses("forecast") {
-        Some(forecast_year(&series, &nodes, n, args.year, &args.threads)?)
+        Some(forecast_year(
+            &series,
+            &nodes,
+            n,
+            args.inputs.year,
+            &args.threads,
+        )?)
     } else {
         None
     };
-    let (constraints, mut potential) = match &args.constraints {
+    let (constraints, mut potential) = match &args.inputs.constraints {
         Some(path) => read_constraints(path, &tree)?,
         None => (vec![NodeConstraints::default(); n], vec![0.0; n]),
     };
@@ -146,7 +140,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
             *b = 0.0;
         }
     }
-    new_hire_basis(&tree, &mut basis, args.year);
+    new_hire_basis(&tree, &mut basis, args.inputs.year);
     let total_last_year: f64 = tree.aggregate(&last_year)?[tree.root()];
     let target = match (args.target, args.growth) {
         (Some(t), _) => t,
@@ -157,25 +151,25 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         basis,
         last_year,
         constraints,
-        activity: ramp.factors(&tree, args.year),
+        activity: ramp.factors(&tree, args.inputs.year),
     };
     let options = AllocationOptions {
         method: args.method,
         unit: args.round,
-        year: args.year,
+        year: args.inputs.year,
     };
     let plan = in_pool(args.threads, || allocate(&tree, &input, target, &options))??;
 
     // node × period targets: the year alone, or phased over the calendar
     let (labels, table): (Vec<String>, Vec<Vec<f64>>) = match &args.calendar {
         None => (
-            vec![args.year.to_string()],
+            vec![args.inputs.year.to_string()],
             plan.targets.iter().map(|t| vec![*t]).collect(),
         ),
         Some(calendar) => {
-            let periods = calendar.periods(args.year)?;
+            let periods = calendar.periods(args.inputs.year)?;
             let phaser = Phaser::new(&periods);
-            let profiles = history_profiles(&tree, &series, &nodes, args.year)?;
+            let profiles = history_profiles(&tree, &series, &nodes, args.inputs.year)?;
             let table = in_pool(args.threads, || {
                 phase_tree(&tree, &plan.targets, &profiles, &phaser, args.round)
             })??;
@@ -246,7 +240,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     eprintln!(
         "{n} nodes, target {} for {}, last year {total_last_year}, {:.2} s",
         plan.targets[tree.root()],
-        args.year,
+        args.inputs.year,
         started.elapsed().as_secs_f64()
     );
     Ok(Status::Success)
@@ -307,7 +301,7 @@ fn history_profiles(
     let first_year = year - YEARS as i32;
     let mut months = vec![vec![0.0; 12 * YEARS]; n];
     for (s, &node) in series.iter().zip(nodes) {
-        for (d, v) in dates(s).iter().zip(s.values()) {
+        for (d, v) in s.dates().iter().zip(s.values()) {
             let k = (d.year() - first_year) * 12 + d.month0() as i32;
             if (0..(12 * YEARS) as i32).contains(&k) {
                 months[node][k as usize] += v;
@@ -354,36 +348,6 @@ fn history_profiles(
     Ok(out)
 }
 
-/// The dates of a monthly series' observations.
-pub(super) fn dates(s: &Series) -> Vec<NaiveDate> {
-    match s.index() {
-        TimeIndex::Dated(cal) => (0..s.len()).filter_map(|k| cal.date(k)).collect(),
-        TimeIndex::Integer { .. } => Vec::new(),
-    }
-}
-
-pub(super) fn year_sum(s: &Series, year: i32) -> f64 {
-    dates(s)
-        .iter()
-        .zip(s.values())
-        .filter(|(d, _)| d.year() == year)
-        .map(|(_, v)| v)
-        .sum()
-}
-
-/// The last `months` observations before `year`, scaled to 12 months
-/// (fewer months of history are scaled by what there is).
-pub(super) fn trailing_sum(s: &Series, year: i32, months: usize) -> f64 {
-    let d = dates(s);
-    let keep = d.iter().take_while(|d| d.year() < year).count();
-    let from = keep.saturating_sub(months);
-    let taken = keep - from;
-    if taken == 0 {
-        return 0.0;
-    }
-    s.values()[from..keep].iter().sum::<f64>() * 12.0 / taken as f64
-}
-
 /// AutoETS (season 12) on each leaf's history before `year`; the sum of the
 /// forecasts for the 12 months of `year` (negative months count as 0).
 fn forecast_year(
@@ -397,7 +361,7 @@ fn forecast_year(
     let mut offsets = Vec::new();
     let mut owners = Vec::new();
     for (s, &node) in series.iter().zip(nodes) {
-        let d = dates(s);
+        let d = s.dates();
         let keep = d.iter().take_while(|d| d.year() < year).count();
         let (Some(last), TimeIndex::Dated(_)) = (keep.checked_sub(1).map(|k| d[k]), s.index())
         else {

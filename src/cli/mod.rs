@@ -8,6 +8,7 @@ mod sweep;
 mod track;
 
 use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -138,6 +139,28 @@ impl ColumnArgs {
             value: self.value_col,
         }
     }
+}
+
+/// What the planning commands (`allocate`, `sweep`) read: the org, the
+/// leaves' history, the plan year and per-node constraints.
+#[derive(Debug, Args)]
+pub(super) struct PlanInputArgs {
+    /// Org tree: node_id,parent_id[,name][,start_date][,end_date].
+    #[arg(long, value_name = "FILE")]
+    pub org: PathBuf,
+    /// Monthly sales per leaf: unique_id,ds,y (unique_id = a leaf's node_id).
+    #[arg(long, value_name = "FILE")]
+    pub history: PathBuf,
+    /// The plan year: last year's actual is the year before's sum; history
+    /// from the plan year on is ignored.
+    #[arg(long, value_name = "YEAR")]
+    pub year: i32,
+    /// Per-node constraints: node_id,min,max,growth_min,growth_max,lock,over_assignment[,potential].
+    #[arg(long, value_name = "FILE")]
+    pub constraints: Option<PathBuf>,
+    /// Months summed by the `trailing` basis (scaled to 12 months).
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
+    pub trailing_months: u16,
 }
 
 /// Season length and MSTL periods, shared by the commands that fit models.

@@ -15,25 +15,15 @@ use salesplan::sweep::{sweep, BalancedPhasing, Outcome, PlanningData};
 use salesplan::Error;
 
 use super::allocate::{csv_write_error, decimals_of, read_constraints};
-use super::{check_folder, in_pool, Status};
+use super::{check_folder, in_pool, PlanInputArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
-    /// Org tree: node_id,parent_id[,name][,start_date][,end_date].
-    #[arg(long, value_name = "FILE")]
-    org: PathBuf,
-    /// Monthly sales per leaf: unique_id,ds,y (unique_id = a leaf's node_id).
-    #[arg(long, value_name = "FILE")]
-    history: PathBuf,
+    #[command(flatten)]
+    inputs: PlanInputArgs,
     /// Scenarios (TOML: [defaults], [[scenario]] and [[grid]] tables).
     #[arg(long, value_name = "FILE")]
     scenarios: PathBuf,
-    /// The plan year; history after its start is ignored.
-    #[arg(long, value_name = "YEAR")]
-    year: i32,
-    /// Per-node constraints every scenario starts from (as for allocate).
-    #[arg(long, value_name = "FILE")]
-    constraints: Option<PathBuf>,
     /// Simulated sample paths per rep.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     paths: u32,
@@ -50,9 +40,6 @@ pub struct SweepArgs {
     /// form (cheaper, finds less of the bias), none skips it.
     #[arg(long, value_enum, default_value = "reselect")]
     recalibrate: RecalibrateArg,
-    /// Months summed by the `trailing` basis.
-    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
-    trailing_months: u16,
     /// Also write each node's monthly targets (measure target:YYYY-MM).
     #[arg(long)]
     periods: bool,
@@ -102,9 +89,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         check_folder(path)?;
     }
     let scenarios = read_scenarios(&args.scenarios)?;
-    let tree = OrgTree::read(&args.org)?;
+    let tree = OrgTree::read(&args.inputs.org)?;
     let n = tree.len();
-    let series = read_long_csv(&args.history, &Columns::default())?;
+    let series = read_long_csv(&args.inputs.history, &Columns::default())?;
     let options = SimulationOptions {
         paths: args.paths as usize,
         seed: args.seed,
@@ -121,14 +108,14 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         PlanningData::from_history(
             tree,
             &series,
-            args.year,
-            usize::from(args.trailing_months),
+            args.inputs.year,
+            usize::from(args.inputs.trailing_months),
             &options,
         )
     })?
-    .with_context(|| format!("{}", args.history.display()))?;
+    .with_context(|| format!("{}", args.inputs.history.display()))?;
     let fit_time = fit_started.elapsed();
-    let (constraints, potential) = match &args.constraints {
+    let (constraints, potential) = match &args.inputs.constraints {
         Some(path) => {
             let (c, p) = read_constraints(path, &data.tree)?;
             (c, Some(p))
@@ -153,7 +140,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         }
     };
     let months: Vec<String> = (1..=12)
-        .map(|m| format!("target:{}-{m:02}", args.year))
+        .map(|m| format!("target:{}-{m:02}", args.inputs.year))
         .collect();
     let depth = data.tree.depth();
     if let Some(bad) = args.levels.iter().find(|&&l| l >= depth) {

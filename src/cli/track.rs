@@ -15,7 +15,7 @@ use salesplan::track::reallocate::{
 use salesplan::track::{track_with_outlook, TrackInput};
 use salesplan::Error;
 
-use super::allocate::{csv_write_error, dates, decimals_of, leaf_of, read_constraints, year_sum};
+use super::allocate::{csv_write_error, decimals_of, leaf_of, read_constraints};
 use super::Status;
 use super::{check_folder, in_pool};
 
@@ -129,8 +129,8 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
     let mut cut = Vec::with_capacity(series.len());
     for s in &series {
         let node = leaf_of(&tree, s, &args.actuals, &org_path)?;
-        last_year[node] = year_sum(s, year - 1);
-        let d = dates(s);
+        last_year[node] = s.year_total(year - 1);
+        let d = s.dates();
         let keep = d.iter().take_while(|d| **d < cutoff).count();
         actual[node] = d[..keep]
             .iter()
