@@ -180,7 +180,7 @@ fn end_to_end(c: &mut Criterion) {
                 &SimulationOptions::default(),
             )
             .unwrap();
-            let phasing = BalancedPhasing::new(&data).unwrap();
+            let phasing = BalancedPhasing::new(&data, &scenarios).unwrap();
             run_with(&data, &scenarios, &phasing)
         })
     };

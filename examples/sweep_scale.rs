@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let balanced_phasing = BalancedPhasing::new(&data)?;
+    let balanced_phasing = BalancedPhasing::new(&data, &scenarios)?;
     let phasing: &dyn Phasing = if balanced {
         &balanced_phasing
     } else {

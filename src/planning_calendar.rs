@@ -251,6 +251,62 @@ impl PlanningCalendar {
     }
 }
 
+impl std::fmt::Display for PlanningCalendar {
+    /// The spec [`FromStr`](std::str::FromStr) reads back (a retail
+    /// calendar whose year does not end as NRF's is marked `(custom year end)`).
+    ///
+    /// ```
+    /// use salesplan::planning_calendar::PlanningCalendar;
+    /// for spec in ["monthly", "quarterly", "weekly", "fiscal-monthly:4", "fiscal-weekly:7", "445", "544:weeks", "454:quarters"] {
+    ///     assert_eq!(spec.parse::<PlanningCalendar>()?.to_string(), spec);
+    /// }
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            PlanningCalendar::Gregorian {
+                fiscal_start_month,
+                granularity,
+            } => {
+                let word = match granularity {
+                    Granularity::Month => "monthly",
+                    Granularity::Quarter => "quarterly",
+                    Granularity::Week => "weekly",
+                };
+                if fiscal_start_month == 1 {
+                    write!(f, "{word}")
+                } else {
+                    write!(f, "fiscal-{word}:{fiscal_start_month}")
+                }
+            }
+            PlanningCalendar::Retail {
+                calendar,
+                granularity,
+            } => {
+                let pattern = match calendar.pattern {
+                    RetailPattern::P445 => "445",
+                    RetailPattern::P454 => "454",
+                    RetailPattern::P544 => "544",
+                };
+                write!(f, "{pattern}")?;
+                match granularity {
+                    Granularity::Month => {}
+                    Granularity::Week => write!(f, ":weeks")?,
+                    Granularity::Quarter => write!(f, ":quarters")?,
+                }
+                let nrf = RetailCalendar {
+                    pattern: calendar.pattern,
+                    ..RetailCalendar::nrf()
+                };
+                if calendar != nrf {
+                    write!(f, " (custom year end)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 impl std::str::FromStr for PlanningCalendar {
     type Err = Error;
 

@@ -3,7 +3,8 @@
 //! A [`Scenario`] fixes everything a plan depends on besides the data: the
 //! company target (absolute or growth over last year), the allocation basis
 //! and its weights, the split method, bounds and growth caps on reps,
-//! over-assignment per level, the new-hire ramp and the rounding unit.
+//! over-assignment per level, the new-hire ramp, the calendar of the
+//! phasing and the rounding unit.
 //!
 //! A scenario file lists scenarios, grids of scenarios (the cartesian
 //! product of value lists), or both, with optional defaults:
@@ -36,7 +37,9 @@
 //! `growth_min`, `growth_max` (bounds on every rep, i.e. leaf, tightening
 //! any per-node constraints), `over_assignment` (one rate per level, from
 //! the root down), `ramp` (monthly factors of a new hire), `round` (the
-//! rounding unit). In a grid every key but `name` takes a list; the grid's
+//! rounding unit), `calendar` (the periods targets are phased into:
+//! `monthly`, `quarterly`, `weekly`, `fiscal-monthly:<start month>`, `445`,
+//! ... as [`PlanningCalendar`] reads them). In a grid every key but `name` takes a list; the grid's
 //! scenarios are named `name-1`, `name-2` ... with the keys taken in
 //! alphabetical order, the last one varying fastest.
 //!
@@ -64,6 +67,7 @@ use serde::Deserialize;
 
 use crate::allocate::{Basis, Method, Ramp};
 use crate::error::{Error, Result};
+use crate::planning_calendar::PlanningCalendar;
 
 /// Basis columns a scenario may blend.
 pub const BASIS_COLUMNS: [&str; 5] = ["history", "trailing", "forecast", "potential", "equal"];
@@ -123,6 +127,11 @@ pub struct Scenario {
     pub ramp: Ramp,
     /// Rounding unit (`None`: unrounded).
     pub unit: Option<f64>,
+    /// The periods the annual targets are phased into (default: calendar
+    /// months). The simulated year is always the plan year's 12 calendar
+    /// months: fiscal and retail calendars change how targets are spread,
+    /// not the year the probabilities refer to.
+    pub calendar: PlanningCalendar,
 }
 
 impl Scenario {
@@ -141,6 +150,7 @@ impl Scenario {
             over_assignment: Vec::new(),
             ramp: Ramp::default(),
             unit: None,
+            calendar: PlanningCalendar::monthly(),
         }
     }
 
@@ -179,9 +189,10 @@ struct ScenarioSpec {
     over_assignment: Option<Vec<f64>>,
     ramp: Option<Vec<f64>>,
     round: Option<f64>,
+    calendar: Option<String>,
 }
 
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 13] = [
     "name",
     "target",
     "growth",
@@ -194,6 +205,7 @@ const KEYS: [&str; 12] = [
     "over_assignment",
     "ramp",
     "round",
+    "calendar",
 ];
 
 impl ScenarioSpec {
@@ -219,6 +231,7 @@ impl ScenarioSpec {
             over_assignment: self.over_assignment.or(b.over_assignment),
             ramp: self.ramp.or(b.ramp),
             round: self.round.or(b.round),
+            calendar: self.calendar.or(b.calendar),
         }
     }
 }
@@ -374,7 +387,7 @@ fn parse_spec(t: &toml::Table, label: &str, error: &ErrorFn) -> Result<ScenarioS
 
 fn type_message(key: &str, value: &toml::Value, detail: &str) -> String {
     let expected = match key {
-        "name" | "method" => "a string",
+        "name" | "method" | "calendar" => "a string",
         "basis" => "a string like \"forecast:0.6,history:0.4\" or a table of weights",
         "over_assignment" | "ramp" => "a list of numbers",
         _ => "a number",
@@ -561,6 +574,12 @@ fn validate(name: &str, spec: ScenarioSpec, error: &ErrorFn) -> Result<Scenario>
         None => Ramp::default(),
         Some(steps) => Ramp::new(steps).map_err(|e| error(name, "ramp", reason_of(e)))?,
     };
+    let calendar = match spec.calendar {
+        None => PlanningCalendar::monthly(),
+        Some(c) => c
+            .parse::<PlanningCalendar>()
+            .map_err(|e| error(name, "calendar", reason_of(e)))?,
+    };
     let unit = finite("round", spec.round)?;
     if let Some(u) = unit.filter(|u| *u <= 0.0) {
         return fail("round", format!("unit {u} is not positive"));
@@ -591,6 +610,7 @@ fn validate(name: &str, spec: ScenarioSpec, error: &ErrorFn) -> Result<Scenario>
         over_assignment,
         ramp,
         unit,
+        calendar,
     })
 }
 
@@ -631,6 +651,13 @@ mod tests {
         assert_eq!(s[6].basis_text(), "trailing:1");
         assert_eq!(s[5].target, CompanyTarget::Growth(0.2));
         assert_eq!(s[7].unit, Some(100.0));
+        assert!(s.iter().all(|x| x.calendar == PlanningCalendar::monthly()));
+        let c = read(
+            "[grid]\nname = \"c\"\ngrowth = [0.1]\ncalendar = [\"quarterly\", \"445:weeks\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c[0].calendar.to_string(), "quarterly");
+        assert_eq!(c[1].calendar.periods(2026).unwrap().len(), 52);
     }
 
     #[test]
@@ -650,6 +677,8 @@ mod tests {
             ("[[scenario]]\nname = \"a\"\ngrowth = 0.1\nround = 0\n", "scenario 'a': field 'round'", "not positive"),
             ("[[scenario]]\nname = \"a\"\ngrowth = 0.1\nround = 100\nrep_min = 10\nrep_max = 50\n", "scenario 'a': field 'round'", "no multiple"),
             ("[[scenario]]\nname = \"a\"\ngrowth = 0.1\nramp = [0.5, 2]\n", "scenario 'a': field 'ramp'", "between 0 and 1"),
+            ("[[scenario]]\nname = \"a\"\ngrowth = 0.1\ncalendar = \"fortnightly\"\n", "scenario 'a': field 'calendar'", "'fortnightly' is not a calendar"),
+            ("[[scenario]]\nname = \"a\"\ngrowth = 0.1\ncalendar = 445\n", "scenario 'a': field 'calendar'", "expected a string"),
             ("[[scenario]]\nname = \"a\"\ngrowth = 0.1\nover_assignment = [0, -1]\n", "scenario 'a': field 'over_assignment'", "level 1"),
             ("[[scenario]]\nname = \"a\"\ngrowth = 0.1\nmethod = \"magic\"\n", "scenario 'a': field 'method'", "not a method"),
             ("[[scenario]]\nname = \"a\"\ngrowth = 0.1\n[[scenario]]\nname = \"a\"\ngrowth = 0.2\n", "scenario 'a': field 'name'", "unique"),

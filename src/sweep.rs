@@ -215,69 +215,101 @@ impl PlanningData {
 
 /// Spreads annual node targets over the periods of the plan year.
 ///
-/// The sweep calls it once per scenario with the allocated (and, with a
-/// unit, rounded) annual targets; `out` is `nodes × periods`, node-major.
-/// Implementations must keep each node's periods summing to its annual
-/// target (exactly in whole units when `unit` is given); the sweep checks
-/// that. A calendar-aware phasing with two-way balancing plugs in here.
+/// The sweep calls it once per scenario with the allocated (and, with the
+/// scenario's unit, rounded) annual targets; `out` is `nodes × periods`,
+/// node-major, `periods` being what [`periods`](Phasing::periods) says for
+/// that scenario (its calendar). Implementations must keep each node's
+/// periods summing to its annual target (exactly in whole units when the
+/// scenario has a unit); the sweep checks that.
 pub trait Phasing: Sync {
-    /// Periods per year.
-    fn periods(&self, data: &PlanningData) -> usize;
+    /// Periods in the plan year under `scenario`'s calendar; an error when
+    /// this phasing cannot use that calendar.
+    fn periods(&self, data: &PlanningData, scenario: &Scenario) -> Result<usize>;
     /// Fills `out` with the node × period targets.
     fn phase(
         &self,
         data: &PlanningData,
+        scenario: &Scenario,
         annual: &[f64],
-        unit: Option<f64>,
         out: &mut [f64],
     ) -> Result<()>;
 }
 
-/// Calendar months of the plan year, consistent both ways: each node's
-/// annual target phased by its forecast profile (its monthly point
-/// forecast; its nearest ancestor's when it has none), then, parent by
-/// parent, the children × months table balanced so that every parent's
-/// month equals its children's sum for that month and rounded with every
-/// row and column total exact ([`phase_tree`]); leavers and new hires are
-/// at zero outside their active days. Built once per [`PlanningData`]
-/// ([`BalancedPhasing::new`]) and shared by every scenario.
+/// The periods of each scenario's calendar (months, quarters, ISO or
+/// retail weeks, fiscal years), consistent both ways: each node's annual
+/// target phased by its forecast profile (its monthly point forecast; its
+/// nearest ancestor's when it has none), then, parent by parent, the
+/// children × periods table balanced so that every parent's period equals
+/// its children's sum for that period and rounded with every row and column
+/// total exact ([`phase_tree`]); leavers and new hires are at zero outside
+/// their active days. Built once per [`PlanningData`] for the calendars of
+/// the scenarios ([`BalancedPhasing::new`]) and shared by all of them.
 ///
 /// [`phase_tree`]: crate::allocate_time::phase_tree
 #[derive(Debug, Clone)]
 pub struct BalancedPhasing {
-    phasing: TreePhasing,
+    /// One prepared phasing per calendar the scenarios use.
+    calendars: Vec<(PlanningCalendar, TreePhasing)>,
 }
 
 impl BalancedPhasing {
-    /// Calendar months of `data`'s plan year, prepared once for its tree
-    /// and forecast profiles.
-    pub fn new(data: &PlanningData) -> Result<BalancedPhasing> {
+    /// Prepares the calendars `scenarios` use (calendar months when there
+    /// are none) for `data`'s tree, forecast profiles and plan year.
+    pub fn new(data: &PlanningData, scenarios: &[Scenario]) -> Result<BalancedPhasing> {
         let tree = &data.tree;
         let own: Vec<Option<MonthProfile>> = (0..tree.len())
             .map(|v| MonthProfile::from_forecast(1, data.outlook.point(v)))
             .collect();
         let parents: Vec<Option<usize>> = (0..tree.len()).map(|v| tree.parent(v)).collect();
         let profiles = resolve_profiles(&parents, &own)?;
-        let phaser = Phaser::new(&PlanningCalendar::monthly().periods(data.year)?);
-        Ok(BalancedPhasing {
-            phasing: TreePhasing::new(tree, &profiles, &phaser)?,
-        })
+        let mut wanted: Vec<PlanningCalendar> = Vec::new();
+        for c in scenarios.iter().map(|s| s.calendar) {
+            if !wanted.contains(&c) {
+                wanted.push(c);
+            }
+        }
+        if wanted.is_empty() {
+            wanted.push(PlanningCalendar::monthly());
+        }
+        let calendars = wanted
+            .into_iter()
+            .map(|c| {
+                let phaser = Phaser::new(&c.periods(data.year)?);
+                Ok((c, TreePhasing::new(tree, &profiles, &phaser)?))
+            })
+            .collect::<Result<_>>()?;
+        Ok(BalancedPhasing { calendars })
+    }
+
+    fn prepared(&self, scenario: &Scenario) -> Result<&TreePhasing> {
+        self.calendars
+            .iter()
+            .find(|(c, _)| *c == scenario.calendar)
+            .map(|(_, p)| p)
+            .ok_or_else(|| Error::InvalidParameter {
+                name: "calendar",
+                reason: format!(
+                    "scenario '{}': calendar {} was not prepared (build BalancedPhasing with this scenario)",
+                    scenario.name, scenario.calendar
+                ),
+            })
     }
 }
 
 impl Phasing for BalancedPhasing {
-    fn periods(&self, _data: &PlanningData) -> usize {
-        self.phasing.phaser().len()
+    fn periods(&self, _data: &PlanningData, scenario: &Scenario) -> Result<usize> {
+        Ok(self.prepared(scenario)?.phaser().len())
     }
 
     fn phase(
         &self,
         data: &PlanningData,
+        scenario: &Scenario,
         annual: &[f64],
-        unit: Option<f64>,
         out: &mut [f64],
     ) -> Result<()> {
-        self.phasing.phase_into(&data.tree, annual, unit, out)
+        self.prepared(scenario)?
+            .phase_into(&data.tree, annual, scenario.unit, out)
     }
 }
 
@@ -292,17 +324,27 @@ impl Phasing for BalancedPhasing {
 pub struct ProfilePhasing;
 
 impl Phasing for ProfilePhasing {
-    fn periods(&self, data: &PlanningData) -> usize {
-        data.outlook.periods()
+    fn periods(&self, data: &PlanningData, scenario: &Scenario) -> Result<usize> {
+        if scenario.calendar != PlanningCalendar::monthly() {
+            return Err(Error::InvalidParameter {
+                name: "calendar",
+                reason: format!(
+                    "scenario '{}': ProfilePhasing spreads over calendar months only, not {} (use BalancedPhasing)",
+                    scenario.name, scenario.calendar
+                ),
+            });
+        }
+        Ok(data.outlook.periods())
     }
 
     fn phase(
         &self,
         data: &PlanningData,
+        scenario: &Scenario,
         annual: &[f64],
-        unit: Option<f64>,
         out: &mut [f64],
     ) -> Result<()> {
+        let unit = scenario.unit;
         let tree = &data.tree;
         let p = data.outlook.periods();
         let mut ws = Workspace::default();
@@ -533,9 +575,9 @@ pub fn plan_scenario(
     };
     check_plan(tree, &input, target, &options, &allocation)?;
     // Phasing, checked too.
-    let p = phasing.periods(data);
+    let p = phasing.periods(data, scenario)?;
     let mut periods = vec![0.0; n * p];
-    phasing.phase(data, &allocation.targets, scenario.unit, &mut periods)?;
+    phasing.phase(data, scenario, &allocation.targets, &mut periods)?;
     for i in 0..n {
         let row = &periods[i * p..(i + 1) * p];
         let (sum, want) = match scenario.unit {

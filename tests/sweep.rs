@@ -248,16 +248,21 @@ fn balanced_phasing_is_coherent_both_ways() {
             s.unit = Some(100.0);
             // with over-assignment children sum to more than their parent
             s.over_assignment.clear();
+            // every kind of calendar, retail and fiscal years included
+            s.calendar = ["monthly", "quarterly", "weekly", "445", "fiscal-monthly:4"][k % 5]
+                .parse()
+                .unwrap();
             s
         })
         .collect();
-    let phasing = BalancedPhasing::new(&data).unwrap();
+    let phasing = BalancedPhasing::new(&data, &scenarios).unwrap();
     let mut checked = 0;
-    sweep(&data, &scenarios, &phasing, &|_| {}, |_, outcome| {
+    sweep(&data, &scenarios, &phasing, &|_| {}, |k, outcome| {
         if let Outcome::Planned(plan) = outcome {
             let tree = &data.tree;
             let p = plan.periods.len() / tree.len();
-            assert_eq!(p, 12);
+            let periods = scenarios[k].calendar.periods(data.year).unwrap();
+            assert_eq!(p, periods.len(), "{}", scenarios[k].calendar);
             for v in 0..tree.len() {
                 let row = &plan.periods[v * p..(v + 1) * p];
                 assert_eq!(row.iter().sum::<f64>(), plan.allocation.targets[v]);
@@ -275,4 +280,14 @@ fn balanced_phasing_is_coherent_both_ways() {
     })
     .unwrap();
     assert!(checked > 20, "{checked} plans checked");
+    // a phasing prepared without a calendar refuses it, naming it
+    let monthly_only = BalancedPhasing::new(&data, &scenarios[..1]).unwrap();
+    let mut quarterly = scenarios[1].clone();
+    quarterly.over_assignment.clear();
+    let e = salesplan::sweep::plan_scenario(&data, &quarterly, &monthly_only).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("calendar quarterly was not prepared"),
+        "{e}"
+    );
 }

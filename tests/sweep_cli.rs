@@ -319,3 +319,46 @@ fn new_hires_get_a_chance_and_recalibration_is_chosen() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("same-form"), "{}", bad.stderr);
 }
+
+#[test]
+fn each_scenario_phases_into_its_own_calendar() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let text = "[[grid]]\nname = \"c\"\ngrowth = [0.1]\nround = [10]\ncalendar = [\"monthly\", \"quarterly\", \"445:weeks\"]\n";
+    let run = sweep(dir.path(), text, &["--periods"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.output.unwrap();
+    for (scenario, periods, example) in [
+        ("c-1", 12, "target:2026-03"),
+        ("c-2", 4, "target:2026Q1"),
+        ("c-3", 52, "target:"),
+    ] {
+        let rows: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with(&format!("{scenario},co,target:")))
+            .collect();
+        assert_eq!(rows.len(), periods, "{scenario}");
+        assert!(
+            rows.iter().any(|r| r.contains(example)),
+            "{scenario}: {rows:?}"
+        );
+        let sum: f64 = rows
+            .iter()
+            .map(|r| r.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+            .sum();
+        let annual: f64 = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{scenario},co,target,")))
+            .and_then(|l| l.rsplit(',').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(sum, annual, "{scenario}");
+    }
+    let summary = run.summary.unwrap();
+    assert!(summary.lines().next().unwrap().ends_with(",calendar"));
+    assert!(
+        summary.lines().nth(3).unwrap().ends_with(",445:weeks"),
+        "{summary}"
+    );
+}

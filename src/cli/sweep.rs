@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::attainment::{Recalibration, SimulationOptions};
 use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
+use salesplan::planning_calendar::PlanningCalendar;
 use salesplan::scenario::{read_scenarios, CompanyTarget, Scenario};
 use salesplan::sweep::{sweep, BalancedPhasing, Outcome, PlanningData};
 use salesplan::Error;
@@ -40,7 +41,8 @@ pub struct SweepArgs {
     /// form (cheaper, finds less of the bias), none skips it.
     #[arg(long, value_enum, default_value = "reselect")]
     recalibrate: RecalibrateArg,
-    /// Also write each node's monthly targets (measure target:YYYY-MM).
+    /// Also write each node's targets per period of its scenario's calendar
+    /// (measure target:<period>, e.g. target:2026-03, target:2026Q1).
     #[arg(long)]
     periods: bool,
     /// Org levels written to the long table, by depth (0 = the company,
@@ -139,9 +141,19 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
             bar.set_position(done as u64);
         }
     };
-    let months: Vec<String> = (1..=12)
-        .map(|m| format!("target:{}-{m:02}", args.inputs.year))
-        .collect();
+    // measure names of each calendar's periods, e.g. target:2026-03
+    let mut period_measures: Vec<(PlanningCalendar, Vec<String>)> = Vec::new();
+    for s in &scenarios {
+        if period_measures.iter().all(|(c, _)| *c != s.calendar) {
+            let labels = s
+                .calendar
+                .periods(args.inputs.year)?
+                .into_iter()
+                .map(|p| format!("target:{}", p.label))
+                .collect();
+            period_measures.push((s.calendar, labels));
+        }
+    }
     let depth = data.tree.depth();
     if let Some(bad) = args.levels.iter().find(|&&l| l >= depth) {
         anyhow::bail!(
@@ -161,7 +173,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let mut infeasible = 0usize;
     let sweep_started = Instant::now();
     let output = &args.output;
-    let phasing = BalancedPhasing::new(&data)?;
+    let phasing = BalancedPhasing::new(&data, &scenarios)?;
     let io = |source: std::io::Error| Error::Io {
         path: output.clone(),
         source,
@@ -177,6 +189,10 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
                 match &outcome {
                     Outcome::Planned(plan) => {
                         buf.clear();
+                        let measures_of: &[String] = period_measures
+                            .iter()
+                            .find(|(c, _)| *c == s.calendar)
+                            .map_or(&[], |(_, m)| m);
                         let name = csv_field(&s.name);
                         let mut row = |id: &str, measure: &str, value: f64, decimals| {
                             for field in [name.as_str(), id, measure] {
@@ -202,7 +218,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
                                 row(&ids[i], "expected_attainment", e, None);
                             }
                             if args.periods {
-                                for (m, v) in months.iter().zip(&plan.periods[i * 12..(i + 1) * 12])
+                                let p = measures_of.len();
+                                for (m, v) in
+                                    measures_of.iter().zip(&plan.periods[i * p..(i + 1) * p])
                                 {
                                     row(&ids[i], m, *v, decimals);
                                 }
@@ -275,7 +293,7 @@ fn parse_form(model: &str) -> anyhow::Result<Option<salesplan::models::ets::EtsS
     }
 }
 
-const SUMMARY_COLUMNS: [&str; 24] = [
+const SUMMARY_COLUMNS: [&str; 25] = [
     "scenario",
     "status",
     "reason",
@@ -300,6 +318,7 @@ const SUMMARY_COLUMNS: [&str; 24] = [
     "gini_target_over_forecast",
     "binding_bounds",
     "ramp",
+    "calendar",
 ];
 
 fn number_format(s: &Scenario) -> impl Fn(f64) -> String {
@@ -357,6 +376,7 @@ fn summary_row(s: &Scenario, outcome: &Outcome) -> Vec<String> {
         }
     }
     row.push(list(s.ramp.steps()));
+    row.push(s.calendar.to_string());
     row
 }
 
