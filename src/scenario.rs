@@ -236,30 +236,161 @@ impl ScenarioSpec {
     }
 }
 
-/// Reads and validates a scenario file (TOML).
+/// Reads and validates a scenario file: TOML, or by its extension JSON
+/// (`.json`: the same structure as the TOML file, e.g. `{"scenario":
+/// [{"name": "base", "growth": 0.1}]}`) or CSV (`.csv`: one scenario per
+/// row, the keys as columns; see [`read_scenarios_csv`]).
 pub fn read_scenarios(path: &Path) -> Result<Vec<Scenario>> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    read_scenarios_from(&text, path)
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("json") => read_scenarios_json(&text, path),
+        Some("csv") => read_scenarios_csv(&text, path),
+        _ => read_scenarios_from(&text, path),
+    }
 }
 
-/// As [`read_scenarios`], from text; `path` names the source in errors.
+/// As [`read_scenarios`], from TOML text; `path` names the source in errors.
 pub fn read_scenarios_from(text: &str, path: &Path) -> Result<Vec<Scenario>> {
-    let error = |scenario: &str, field: &str, reason: String| Error::Scenario {
-        path: path.to_path_buf(),
-        scenario: scenario.to_string(),
-        field: field.to_string(),
-        reason,
-    };
     let table: toml::Table = toml::from_str(text).map_err(|e| {
-        error(
+        scenario_error(path)(
             "",
             "",
             format!("not valid TOML: {}", e.message().trim_end()) + &span_line(text, e.span()),
         )
     })?;
+    scenarios_of(&table, path)
+}
+
+/// As [`read_scenarios`], from JSON text with the TOML file's structure.
+///
+/// ```
+/// use salesplan::scenario::read_scenarios_json;
+/// let text = r#"{"defaults": {"round": 100}, "scenario": [{"name": "base", "growth": 0.1}],
+///                "grid": [{"name": "g", "growth": [0.1, 0.2], "calendar": ["monthly", "445"]}]}"#;
+/// let s = read_scenarios_json(text, "s.json".as_ref())?;
+/// assert_eq!(s.len(), 5);
+/// assert_eq!(s[0].unit, Some(100.0));
+/// // grid keys in alphabetical order, the last varying fastest
+/// assert_eq!((s[3].name.as_str(), s[3].calendar.to_string()), ("g-3", "445".to_string()));
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn read_scenarios_json(text: &str, path: &Path) -> Result<Vec<Scenario>> {
+    let table: toml::Table = serde_json::from_str(text).map_err(|e| {
+        scenario_error(path)(
+            "",
+            "",
+            format!(
+                "not valid JSON for a scenario file: {e} (an object with \"defaults\", \"scenario\" and \"grid\"; no nulls)"
+            ),
+        )
+    })?;
+    scenarios_of(&table, path)
+}
+
+/// As [`read_scenarios`], from CSV text: a header of scenario keys (`name`
+/// first or anywhere, then any of `target`, `growth`, `basis`, `method`,
+/// `rep_min`, `rep_max`, `growth_min`, `growth_max`, `over_assignment`,
+/// `ramp`, `round`, `calendar`), one scenario per row; an empty cell leaves
+/// the key unset; `over_assignment` and `ramp` are lists separated by `;`.
+/// A cell that is not a number where one is expected is rejected with its
+/// line, column and value.
+///
+/// ```
+/// use salesplan::scenario::read_scenarios_csv;
+/// let text = "name,growth,basis,over_assignment,round,calendar\n\
+///             base,0.1,\"forecast:0.6,history:0.4\",0;0.05,100,quarterly\n\
+///             flat,0,,,,\n";
+/// let s = read_scenarios_csv(text, "s.csv".as_ref())?;
+/// assert_eq!(s[0].over_assignment, [0.0, 0.05]);
+/// assert_eq!(s[0].calendar.to_string(), "quarterly");
+/// assert_eq!(s[1].unit, None);
+/// let e = read_scenarios_csv("name,growth\nbase,ten\n", "s.csv".as_ref()).unwrap_err();
+/// assert_eq!(e.to_string(), "s.csv:2: column 'growth': not a number (value 'ten')");
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn read_scenarios_csv(text: &str, path: &Path) -> Result<Vec<Scenario>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let file_error = |reason: String| Error::File {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| file_error(e.to_string()))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    for key in &header {
+        if !KEYS.contains(&key.as_str()) {
+            return Err(scenario_error(path)(
+                "",
+                key,
+                format!("unknown column (expected some of {})", KEYS.join(", ")),
+            ));
+        }
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| file_error(e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let mut table = toml::Table::new();
+        for (key, cell) in header.iter().zip(record.iter()) {
+            if cell.is_empty() {
+                continue;
+            }
+            let bad = |reason: &str, value: &str| Error::Input {
+                path: path.to_path_buf(),
+                line,
+                column: key.clone(),
+                value: Some(value.to_string()),
+                reason: reason.to_string(),
+            };
+            let number = |text: &str| -> Result<toml::Value> {
+                text.trim()
+                    .parse::<f64>()
+                    .map(toml::Value::Float)
+                    .map_err(|_| bad("not a number", text))
+            };
+            let value = match key.as_str() {
+                "name" | "basis" | "method" | "calendar" => toml::Value::String(cell.to_string()),
+                "over_assignment" | "ramp" => toml::Value::Array(
+                    cell.split(';')
+                        .map(number)
+                        .collect::<Result<_>>()
+                        .map_err(|_| bad("not a list of numbers separated by ';'", cell))?,
+                ),
+                _ => number(cell)?,
+            };
+            table.insert(key.clone(), value);
+        }
+        rows.push(toml::Value::Table(table));
+    }
+    let mut table = toml::Table::new();
+    table.insert("scenario".into(), toml::Value::Array(rows));
+    scenarios_of(&table, path)
+}
+
+fn scenario_error(path: &Path) -> impl Fn(&str, &str, String) -> Error + '_ {
+    move |scenario: &str, field: &str, reason: String| Error::Scenario {
+        path: path.to_path_buf(),
+        scenario: scenario.to_string(),
+        field: field.to_string(),
+        reason,
+    }
+}
+
+/// The scenarios of a parsed file (`[defaults]`, `[[scenario]]`, `[[grid]]`).
+fn scenarios_of(table: &toml::Table, path: &Path) -> Result<Vec<Scenario>> {
+    let error = scenario_error(path);
     for key in table.keys() {
         if !["defaults", "scenario", "grid"].contains(&key.as_str()) {
             return Err(error(
@@ -285,7 +416,7 @@ pub fn read_scenarios_from(text: &str, path: &Path) -> Result<Vec<Scenario>> {
         Some(_) => return Err(error("defaults", "", "must be a table [defaults]".into())),
     };
     let mut out: Vec<Scenario> = Vec::new();
-    for (k, t) in tables(&table, "scenario", &error)?.into_iter().enumerate() {
+    for (k, t) in tables(table, "scenario", &error)?.into_iter().enumerate() {
         let label = match t.get("name") {
             Some(toml::Value::String(s)) => s.clone(),
             _ => format!("#{}", k + 1),
@@ -300,7 +431,7 @@ pub fn read_scenarios_from(text: &str, path: &Path) -> Result<Vec<Scenario>> {
         };
         out.push(validate(&name, spec, &error)?);
     }
-    for (k, t) in tables(&table, "grid", &error)?.into_iter().enumerate() {
+    for (k, t) in tables(table, "grid", &error)?.into_iter().enumerate() {
         let label = match t.get("name") {
             Some(toml::Value::String(s)) => s.clone(),
             _ => format!("grid{}", k + 1),

@@ -362,3 +362,64 @@ fn each_scenario_phases_into_its_own_calendar() {
         "{summary}"
     );
 }
+
+#[test]
+fn scenarios_from_json_and_csv() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let d = dir.path();
+    let toml = "[defaults]\nround = 10\n\n[[scenario]]\nname = \"base\"\ngrowth = 0.1\nover_assignment = [0.0, 0.05]\n";
+    let json = r#"{"defaults": {"round": 10}, "scenario": [{"name": "base", "growth": 0.1, "over_assignment": [0.0, 0.05]}]}"#;
+    let csv = "name,growth,round,over_assignment\nbase,0.1,10,0;0.05\n";
+    let run = |file: &str, text: &str| {
+        std::fs::write(d.join(file), text).unwrap();
+        let out = d.join("sweep.csv");
+        clear_outputs(&[&out]);
+        let (code, stderr) = finish(salesplan().current_dir(d).args([
+            "sweep",
+            "--org",
+            "org.csv",
+            "--history",
+            "sales.csv",
+            "--scenarios",
+            file,
+            "--year",
+            "2026",
+            "--paths",
+            "200",
+            "--output",
+            "sweep.csv",
+        ]));
+        (code, stderr, read_output(out))
+    };
+    let (code, stderr, from_toml) = run("s.toml", toml);
+    assert_eq!(code, 0, "{stderr}");
+    for (file, text) in [("s.json", json), ("s.csv", csv)] {
+        let (code, stderr, out) = run(file, text);
+        assert_eq!(code, 0, "{file}: {stderr}");
+        assert_eq!(out, from_toml, "{file}");
+    }
+    // bad cells name the line, the column and the value; bad JSON says so
+    let (code, stderr, out) = run("bad.csv", "name,growth,ramp\nbase,0.1,0.5;x\n");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("bad.csv:2: column 'ramp'") && stderr.contains("'0.5;x'"),
+        "{stderr}"
+    );
+    assert!(out.is_none());
+    let (code, stderr, _) = run(
+        "bad.json",
+        r#"{"scenario": [{"name": "a", "growth": null}]}"#,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("bad.json") && stderr.contains("not valid JSON"),
+        "{stderr}"
+    );
+    let (code, stderr, _) = run("bad2.csv", "name,growht\nbase,0.1\n");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("field 'growht': unknown column"),
+        "{stderr}"
+    );
+}

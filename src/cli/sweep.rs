@@ -22,7 +22,8 @@ use super::{check_folder, in_pool, PlanInputArgs, Status};
 pub struct SweepArgs {
     #[command(flatten)]
     inputs: PlanInputArgs,
-    /// Scenarios (TOML: [defaults], [[scenario]] and [[grid]] tables).
+    /// Scenarios: TOML ([defaults], [[scenario]] and [[grid]] tables), the
+    /// same as .json, or a .csv list (one scenario per row).
     #[arg(long, value_name = "FILE")]
     scenarios: PathBuf,
     /// Simulated sample paths per rep.
