@@ -211,8 +211,9 @@ pub struct Newcomer<'a> {
 }
 
 /// [`simulate_year`], with newcomers: each path of a newcomer is the same
-/// path of one of its peers (the leaves with a model under its parent, or
-/// under the nearest ancestor that has some; a seeded rotation picks which
+/// path of one of its peers (the leaves with a model selling all year under
+/// its parent, or under the nearest ancestor that has some — part-year
+/// sellers only when there are no others; a seeded rotation picks which
 /// peer for which path) times its productivity share, the peers' point
 /// forecast weighted by month. A newcomer thus carries a peer's whole
 /// uncertainty, and the common factor of that path. No peers: zero.
@@ -346,14 +347,24 @@ pub fn simulate_plan_year(
         sums[leaf.node * paths..(leaf.node + 1) * paths].copy_from_slice(&annual);
         point[leaf.node * periods..(leaf.node + 1) * periods].copy_from_slice(&monthly);
     }
-    let modelled: Vec<usize> = leaves
-        .iter()
-        .zip(&fits)
-        .filter(|(_, fit)| fit.is_some())
-        .map(|(leaf, _)| leaf.node)
-        .collect();
+    // peers: leaves with a model, preferably selling in every period (a
+    // leaver's masked months would make a newcomer who replaces them sell
+    // nothing)
+    let mut peer = vec![Peer::No; n];
+    for (leaf, fit) in leaves.iter().zip(&fits) {
+        if fit.is_some() {
+            let all_year = leaf
+                .active
+                .is_none_or(|a| (0..periods).all(|k| a.get(k).copied().unwrap_or(true)));
+            peer[leaf.node] = if all_year {
+                Peer::AllYear
+            } else {
+                Peer::PartYear
+            };
+        }
+    }
     for c in newcomers {
-        simulate_newcomer(tree, c, &modelled, options, &mut sums, &mut point);
+        simulate_newcomer(tree, c, &peer, options, &mut sums, &mut point);
     }
     let mut outlook = YearOutlook::from_leaf_sums(tree, paths, periods, sums, point);
     outlook.correlation = rho;
@@ -363,34 +374,52 @@ pub fn simulate_plan_year(
 
 /// Fills a newcomer's paths and point forecast from its peers' (leaf rows
 /// of `sums` and `point`, before they are summed up the tree).
+/// Whether a node can serve as a newcomer's peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Peer {
+    No,
+    /// Modelled, selling in every period.
+    AllYear,
+    /// Modelled, selling in some periods only.
+    PartYear,
+}
+
 fn simulate_newcomer(
     tree: &OrgTree,
     newcomer: &Newcomer,
-    modelled: &[usize],
+    peer: &[Peer],
     options: &SimulationOptions,
     sums: &mut [f64],
     point: &mut [f64],
 ) {
     let (paths, periods) = (options.paths, options.periods);
-    let mut is_modelled = vec![false; tree.len()];
-    for &v in modelled {
-        is_modelled[v] = true;
-    }
-    let mut peers = Vec::new();
-    let mut ancestor = tree.parent(newcomer.node);
-    while let Some(a) = ancestor {
-        // the modelled leaves under `a`, in tree order
+    // the nearest ancestor with whole-year sellers under it; failing that,
+    // the nearest with any modelled leaf
+    let under = |a: usize, accept: &dyn Fn(Peer) -> bool| {
+        let mut found = Vec::new();
         let mut stack = vec![a];
         while let Some(v) = stack.pop() {
-            if is_modelled[v] {
-                peers.push(v);
+            if accept(peer[v]) {
+                found.push(v);
             }
             stack.extend(tree.children(v).rev());
         }
-        if !peers.is_empty() {
-            break;
+        found
+    };
+    let nearest = |accept: &dyn Fn(Peer) -> bool| {
+        let mut ancestor = tree.parent(newcomer.node);
+        while let Some(a) = ancestor {
+            let found = under(a, accept);
+            if !found.is_empty() {
+                return found;
+            }
+            ancestor = tree.parent(a);
         }
-        ancestor = tree.parent(a);
+        Vec::new()
+    };
+    let mut peers = nearest(&|p| p == Peer::AllYear);
+    if peers.is_empty() {
+        peers = nearest(&|p| p != Peer::No);
     }
     if peers.is_empty() {
         return;
@@ -1120,6 +1149,21 @@ mod tests {
         // sums hold: t1 = a + b + new1 on average
         let t1 = o.mean(at("a")) + o.mean(at("b")) + o.mean(at("new1"));
         assert!((o.mean(at("t1")) - t1).abs() < 1e-9 * t1);
+        // a newcomer replacing a leaver sells like the whole-year sellers
+        let leaver_active = [
+            true, true, true, false, false, false, false, false, false, false, false, false,
+        ];
+        let with_leaver = [
+            LeafHistory {
+                active: Some(&leaver_active),
+                ..leaves[0]
+            },
+            leaves[1],
+        ];
+        let o2 =
+            simulate_plan_year(&tree, &with_leaver, std::slice::from_ref(&full), &options).unwrap();
+        assert!(o2.point(at("new1"))[6] > 0.0);
+        assert!((o2.mean(at("new1")) / o.mean(at("b")) - 1.0).abs() < 0.1);
         // no modelled leaf anywhere: zero
         let alone = simulate_plan_year(&tree, &[], std::slice::from_ref(&full), &options).unwrap();
         assert_eq!(alone.mean(at("new1")), 0.0);

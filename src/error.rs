@@ -156,6 +156,12 @@ pub enum Error {
     },
     /// A plan broke one of its constraints (a bug: plans are checked after
     /// they are made, not assumed right).
+    #[error("scenario '{scenario}': {source}")]
+    InScenario {
+        scenario: String,
+        #[source]
+        source: Box<Error>,
+    },
     #[error("plan check failed at node '{node}': {reason} (please report this)")]
     PlanCheck { node: String, reason: String },
     /// A fitted model could not be serialised or deserialised.

@@ -124,13 +124,16 @@ pub struct Scenario {
     /// children of every node at depth `d` sum to `(1 + u_d) ×` its target.
     /// Missing levels have none.
     pub over_assignment: Vec<f64>,
+    /// New hires' monthly ramp for their targets. (Their simulated sales,
+    /// shared by all scenarios, use the default ramp.)
     pub ramp: Ramp,
     /// Rounding unit (`None`: unrounded).
     pub unit: Option<f64>,
     /// The periods the annual targets are phased into (default: calendar
-    /// months). The simulated year is always the plan year's 12 calendar
-    /// months: fiscal and retail calendars change how targets are spread,
-    /// not the year the probabilities refer to.
+    /// months): those of the calendar's year that covers most of the plan
+    /// year ([`covering_year`](crate::sweep::covering_year); a fiscal year
+    /// from April 2026 for plan year 2026). The simulated year, hence the
+    /// probabilities, is always the plan year's 12 calendar months.
     pub calendar: PlanningCalendar,
 }
 
@@ -329,7 +332,10 @@ pub fn read_scenarios_csv(text: &str, path: &Path) -> Result<Vec<Scenario>> {
         .iter()
         .map(str::to_string)
         .collect();
-    for key in &header {
+    for (k, key) in header.iter().enumerate() {
+        if header[..k].contains(key) {
+            return Err(scenario_error(path)("", key, "column given twice".into()));
+        }
         if !KEYS.contains(&key.as_str()) {
             return Err(scenario_error(path)(
                 "",
@@ -343,6 +349,19 @@ pub fn read_scenarios_csv(text: &str, path: &Path) -> Result<Vec<Scenario>> {
         let record = record.map_err(|e| file_error(e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
         let mut table = toml::Table::new();
+        if header
+            .iter()
+            .zip(record.iter())
+            .all(|(k, c)| k != "name" || c.is_empty())
+        {
+            return Err(Error::Input {
+                path: path.to_path_buf(),
+                line,
+                column: "name".into(),
+                value: None,
+                reason: "every scenario needs a name".into(),
+            });
+        }
         for (key, cell) in header.iter().zip(record.iter()) {
             if cell.is_empty() {
                 continue;

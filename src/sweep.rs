@@ -57,10 +57,10 @@ use crate::attainment::{
 use crate::calendar::Frequency;
 use crate::error::{Error, Result};
 use crate::hierarchy::OrgTree;
-use crate::planning_calendar::PlanningCalendar;
+use crate::planning_calendar::{PlanningCalendar, PlanningPeriod};
 use crate::scenario::Scenario;
 use crate::series::Series;
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 /// What every scenario of a sweep shares. Vectors are indexed by node;
 /// sales are read at the leaves.
@@ -109,8 +109,8 @@ impl PlanningData {
     /// ([`simulate_year`], leaves in parallel, seeded; 12 monthly periods
     /// whatever `options` says). History from the plan year on is ignored.
     /// Leaves that started after January 1st of the year before the plan
-    /// year (less than a year of history, as the allocation's
-    /// [`is_new`] counts them) and leaves without history are
+    /// year (as the allocation's [`is_new`] counts them) or have less than
+    /// twelve months of history are
     /// simulated as their peers sell, scaled by the default [`Ramp`] over
     /// their months in the plan year ([`simulate_plan_year`]).
     ///
@@ -127,6 +127,7 @@ impl PlanningData {
         let mut last_year = vec![0.0; n];
         let mut trailing = vec![0.0; n];
         let mut cut = Vec::with_capacity(history.len());
+        let mut seen = vec![false; n];
         for s in history {
             let problem = |reason: &str| Error::Calendar {
                 series: s.id().to_string(),
@@ -145,6 +146,9 @@ impl PlanningData {
                     "not monthly (dates YYYY-MM or YYYY-MM-DD, one a month)",
                 ));
             }
+            if std::mem::replace(&mut seen[node], true) {
+                return Err(problem("appears twice in the history"));
+            }
             let dates = s.dates();
             let keep = dates.iter().take_while(|d| d.year() < year).count();
             last_year[node] = s.year_total(year - 1);
@@ -160,15 +164,15 @@ impl PlanningData {
             .iter()
             .map(|&(node, _, _)| active_months(tree.start_date(node), tree.end_date(node), year))
             .collect();
-        // newcomers: leaves that started after January 1st of last year,
-        // or have no history at all, sell like their peers (with the
+        // newcomers: leaves that started after January 1st of last year or
+        // have less than a year of history sell like their peers (with the
         // default ramp)
         let mut has_history = vec![false; n];
         let leaves: Vec<LeafHistory> = history
             .iter()
             .zip(&cut)
             .zip(&active)
-            .filter(|((_, &(node, keep, _)), _)| keep > 0 && !is_new(&tree, node, year))
+            .filter(|((_, &(node, keep, _)), _)| keep >= 12 && !is_new(&tree, node, year))
             .map(|((s, &(node, keep, gap)), active)| {
                 has_history[node] = true;
                 LeafHistory {
@@ -274,7 +278,7 @@ impl BalancedPhasing {
         let calendars = wanted
             .into_iter()
             .map(|c| {
-                let phaser = Phaser::new(&c.periods(data.year)?);
+                let phaser = Phaser::new(&covering_year(c, data.year)?);
                 Ok((c, TreePhasing::new(tree, &profiles, &phaser)?))
             })
             .collect::<Result<_>>()?;
@@ -293,6 +297,56 @@ impl BalancedPhasing {
                     scenario.name, scenario.calendar
                 ),
             })
+    }
+}
+
+/// The periods of `calendar`'s year that covers most of calendar year
+/// `year` (the simulated plan year): for calendar months the year itself,
+/// for a fiscal year starting in April or a retail year ending near January
+/// 31st the one that starts in `year` (which such calendars name `year + 1`).
+///
+/// ```
+/// use salesplan::planning_calendar::PlanningCalendar;
+/// use salesplan::sweep::covering_year;
+/// let fy: PlanningCalendar = "fiscal-monthly:4".parse()?;
+/// assert_eq!(covering_year(fy, 2026)?[0].label, "FY2027-P01"); // April 2026
+/// let retail: PlanningCalendar = "445".parse()?;
+/// assert!(covering_year(retail, 2026)?[0].start.to_string().starts_with("2026-02"));
+/// assert_eq!(covering_year(PlanningCalendar::monthly(), 2026)?[0].label, "2026-01");
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn covering_year(calendar: PlanningCalendar, year: i32) -> Result<Vec<PlanningPeriod>> {
+    let (first, last) = match (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year + 1, 1, 1),
+    ) {
+        (Some(a), Some(b)) => (a, b),
+        _ => {
+            return Err(Error::InvalidParameter {
+                name: "year",
+                reason: format!("{year} is out of range"),
+            })
+        }
+    };
+    let overlap = |periods: &[PlanningPeriod]| -> i64 {
+        periods
+            .iter()
+            .map(|p| (p.end.min(last) - p.start.max(first)).num_days().max(0))
+            .sum()
+    };
+    let mut best: Option<(i64, Vec<PlanningPeriod>)> = None;
+    for named in [year, year + 1, year - 1] {
+        let Ok(periods) = calendar.periods(named) else {
+            continue;
+        };
+        let days = overlap(&periods);
+        if best.as_ref().is_none_or(|(d, _)| days > *d) {
+            best = Some((days, periods));
+        }
+    }
+    match best {
+        Some((_, periods)) => Ok(periods),
+        None => calendar.periods(year),
     }
 }
 
@@ -577,7 +631,16 @@ pub fn plan_scenario(
     // Phasing, checked too.
     let p = phasing.periods(data, scenario)?;
     let mut periods = vec![0.0; n * p];
-    phasing.phase(data, scenario, &allocation.targets, &mut periods)?;
+    // e.g. a leaver's target with no active day in the calendar's periods
+    match phasing.phase(data, scenario, &allocation.targets, &mut periods) {
+        Ok(()) => {}
+        Err(e @ (Error::Phasing { .. } | Error::BalanceInfeasible { .. })) => {
+            return Ok(Outcome::Infeasible {
+                reason: format!("phasing into {}: {e}", scenario.calendar),
+            })
+        }
+        Err(e) => return Err(e),
+    }
     for i in 0..n {
         let row = &periods[i * p..(i + 1) * p];
         let (sum, want) = match scenario.unit {
@@ -641,7 +704,10 @@ pub fn sweep(
                         node,
                         reason: format!("{reason} (scenario '{}')", s.name),
                     },
-                    other => other,
+                    other => Error::InScenario {
+                        scenario: s.name.clone(),
+                        source: Box::new(other),
+                    },
                 });
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                 outcome

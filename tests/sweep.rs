@@ -261,7 +261,8 @@ fn balanced_phasing_is_coherent_both_ways() {
         if let Outcome::Planned(plan) = outcome {
             let tree = &data.tree;
             let p = plan.periods.len() / tree.len();
-            let periods = scenarios[k].calendar.periods(data.year).unwrap();
+            let periods =
+                salesplan::sweep::covering_year(scenarios[k].calendar, data.year).unwrap();
             assert_eq!(p, periods.len(), "{}", scenarios[k].calendar);
             for v in 0..tree.len() {
                 let row = &plan.periods[v * p..(v + 1) * p];
@@ -290,4 +291,35 @@ fn balanced_phasing_is_coherent_both_ways() {
             .contains("calendar quarterly was not prepared"),
         "{e}"
     );
+}
+
+#[test]
+fn history_given_twice_for_a_leaf_is_rejected() {
+    use salesplan::attainment::SimulationOptions;
+    use salesplan::calendar::Period;
+    use salesplan::hierarchy::OrgTree;
+    use salesplan::Series;
+    let tree = OrgTree::read_from(
+        "node_id,parent_id\nco,\na,co\n".as_bytes(),
+        "org.csv".as_ref(),
+    )
+    .unwrap();
+    let series = |from: i32| {
+        let rows = (0..24)
+            .map(|m| {
+                let label = format!("{}-{:02}", from + m / 12, m % 12 + 1);
+                (Period::parse(&label).unwrap(), 100.0 + m as f64)
+            })
+            .collect();
+        Series::from_periods("a", rows).unwrap()
+    };
+    let options = SimulationOptions {
+        paths: 10,
+        ..SimulationOptions::default()
+    };
+    let once = PlanningData::from_history(tree.clone(), &[series(2024)], 2026, 12, &options);
+    assert!(once.is_ok());
+    let e = PlanningData::from_history(tree, &[series(2022), series(2024)], 2026, 12, &options)
+        .unwrap_err();
+    assert!(e.to_string().contains("series 'a': appears twice"), "{e}");
 }

@@ -163,6 +163,24 @@ pub(super) struct PlanInputArgs {
     pub trailing_months: u16,
 }
 
+/// `--recalibrate` values (see [`Recalibration`](salesplan::attainment::Recalibration)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum RecalibrateArg {
+    None,
+    SameForm,
+    Reselect,
+}
+
+impl From<RecalibrateArg> for salesplan::attainment::Recalibration {
+    fn from(arg: RecalibrateArg) -> Self {
+        match arg {
+            RecalibrateArg::None => Self::None,
+            RecalibrateArg::SameForm => Self::SameForm,
+            RecalibrateArg::Reselect => Self::Reselect,
+        }
+    }
+}
+
 /// Season length and MSTL periods, shared by the commands that fit models.
 #[derive(Debug, Args)]
 pub(super) struct SeasonArgs {

@@ -7,16 +7,16 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use salesplan::attainment::{Recalibration, SimulationOptions};
+use salesplan::attainment::SimulationOptions;
 use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
 use salesplan::planning_calendar::PlanningCalendar;
 use salesplan::scenario::{read_scenarios, CompanyTarget, Scenario};
-use salesplan::sweep::{sweep, BalancedPhasing, Outcome, PlanningData};
+use salesplan::sweep::{covering_year, sweep, BalancedPhasing, Outcome, PlanningData};
 use salesplan::Error;
 
 use super::allocate::{csv_write_error, decimals_of, read_constraints};
-use super::{check_folder, in_pool, PlanInputArgs, Status};
+use super::{check_folder, in_pool, PlanInputArgs, RecalibrateArg, Status};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -69,14 +69,6 @@ pub struct SweepArgs {
     summary: Option<PathBuf>,
 }
 
-/// `--recalibrate` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum RecalibrateArg {
-    None,
-    SameForm,
-    Reselect,
-}
-
 /// A per-node measure of the long table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 #[value(rename_all = "snake_case")]
@@ -99,11 +91,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         paths: args.paths as usize,
         seed: args.seed,
         form: parse_form(&args.model)?,
-        recalibration: match args.recalibrate {
-            RecalibrateArg::None => Recalibration::None,
-            RecalibrateArg::SameForm => Recalibration::SameForm,
-            RecalibrateArg::Reselect => Recalibration::Reselect,
-        },
+        recalibration: args.recalibrate.into(),
         ..SimulationOptions::default()
     };
     let fit_started = Instant::now();
@@ -146,9 +134,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let mut period_measures: Vec<(PlanningCalendar, Vec<String>)> = Vec::new();
     for s in &scenarios {
         if period_measures.iter().all(|(c, _)| *c != s.calendar) {
-            let labels = s
-                .calendar
-                .periods(args.inputs.year)?
+            let labels = covering_year(s.calendar, args.inputs.year)?
                 .into_iter()
                 .map(|p| format!("target:{}", p.label))
                 .collect();
@@ -261,9 +247,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         args.paths,
         data.outlook.correlation(),
         data.outlook.bias().map_or(String::new(), |b| format!(
-            "; last year's forecasts {:+.1}% off on {} reps, corrected by ×{:.3}",
-            100.0 * (b.forecast / b.actual - 1.0),
+            "; on {} reps last year's sales were {:+.1}% off their forecasts, paths scaled by ×{:.3}",
             b.leaves,
+            100.0 * (b.actual / b.forecast - 1.0),
             b.factor
         )),
         fit_time.as_secs_f64(),
@@ -391,8 +377,9 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// Appends `v`: with `decimals`, fixed-point; otherwise whole numbers as
-/// integers and the rest in the shortest form that reads back exactly.
+/// Appends `v`: with `decimals`, fixed-point; otherwise whole numbers below
+/// 1e15 as integers and the rest in the shortest form that reads back
+/// exactly (ryu's: `1e16`, `1e-7` in exponent form).
 fn push_number(buf: &mut Vec<u8>, v: f64, decimals: Option<usize>) {
     match decimals {
         Some(d) if d > 0 => buf.extend_from_slice(format!("{v:.d$}").as_bytes()),

@@ -17,7 +17,7 @@ use salesplan::Error;
 
 use super::allocate::{csv_write_error, decimals_of, leaf_of, read_constraints};
 use super::Status;
-use super::{check_folder, in_pool};
+use super::{check_folder, in_pool, RecalibrateArg};
 
 /// The root of the flat tree used without --org.
 const TOTAL: &str = "(total)";
@@ -43,6 +43,11 @@ pub struct TrackArgs {
     /// Seed of the simulation.
     #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
     seed: u64,
+    /// Bias check of the reps' projections on the months before the
+    /// as-of date, as many as remain (reselect: the whole automatic choice
+    /// refitted without them; same-form: each rep's form only; none).
+    #[arg(long, value_enum, default_value = "reselect")]
+    recalibrate: RecalibrateArg,
     /// Level of the projection interval (percent).
     #[arg(long, value_name = "PERCENT", default_value_t = 80.0)]
     level: f64,
@@ -189,6 +194,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         season_length: 12,
         periods: 12,
         form: None,
+        recalibration: args.recalibrate.into(),
         ..SimulationOptions::default()
     };
     let tracking = in_pool(args.threads, || {
@@ -272,10 +278,12 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
             ];
             row.extend(s.gap_by_month.iter().map(f64::to_string));
             if let Some(r) = &reallocation {
-                row.push(r.targets[i].to_string());
+                // actual + remaining: no float noise past a millionth
+                let clean = |v: f64| ((v * 1e6).round() / 1e6).to_string();
+                row.push(clean(r.targets[i]));
                 row.push(amount(r.remaining[i]));
                 let months = tracking.phase(i, r.remaining[i]).unwrap_or_default();
-                row.extend(months.iter().map(f64::to_string));
+                row.extend(months.iter().map(|v| clean(*v)));
             }
             out.write_record(&row).map_err(io)?;
         }
