@@ -687,7 +687,8 @@ impl YearOutlook {
             .map(|block| block.iter().sum::<f64>() / paths as f64)
             .collect();
         sums.par_chunks_mut(paths)
-            .for_each(|block| block.sort_by(f64::total_cmp));
+            // values equal under total_cmp are the same bits: unstable is exact
+            .for_each(|block| block.sort_unstable_by(f64::total_cmp));
         YearOutlook {
             paths,
             periods,
@@ -889,7 +890,7 @@ pub struct AttainmentSummary {
 /// assert_eq!(gini(&mut []), None);
 /// ```
 pub fn gini(values: &mut [f64]) -> Option<f64> {
-    values.sort_by(f64::total_cmp);
+    values.sort_unstable_by(f64::total_cmp);
     let n = values.len() as f64;
     let total: f64 = values.iter().sum();
     if values.is_empty() || total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
