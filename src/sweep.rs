@@ -123,6 +123,12 @@ impl PlanningData {
         trailing_months: usize,
         options: &SimulationOptions,
     ) -> Result<PlanningData> {
+        if !(1..=9998).contains(&year) {
+            return Err(Error::InvalidParameter {
+                name: "year",
+                reason: format!("{year} is out of range (1 to 9998)"),
+            });
+        }
         let n = tree.len();
         let mut last_year = vec![0.0; n];
         let mut trailing = vec![0.0; n];

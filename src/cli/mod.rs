@@ -153,7 +153,7 @@ pub(super) struct PlanInputArgs {
     pub history: PathBuf,
     /// The plan year: last year's actual is the year before's sum; history
     /// from the plan year on is ignored.
-    #[arg(long, value_name = "YEAR")]
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1..=9998))]
     pub year: i32,
     /// Per-node constraints: node_id,min,max,growth_min,growth_max,lock,over_assignment[,potential].
     #[arg(long, value_name = "FILE")]
