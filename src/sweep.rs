@@ -106,7 +106,7 @@ impl PlanningData {
     /// leaf's node id): last year's sales, trailing sales over
     /// `trailing_months` scaled to a year, and the plan year simulated from
     /// each leaf's model fitted on its history before the plan year
-    /// ([`simulate_year`], leaves in parallel, seeded; 12 monthly periods
+    /// ([`simulate_plan_year`], leaves in parallel, seeded; 12 monthly periods
     /// whatever `options` says). History from the plan year on is ignored.
     /// Leaves that started after January 1st of the year before the plan
     /// year (as the allocation's [`is_new`] counts them) or have less than

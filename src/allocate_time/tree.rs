@@ -15,7 +15,7 @@ use crate::hierarchy::OrgTree;
 /// The root's annual target is phased by its profile (and rounded, keeping
 /// its total); then, level by level, each parent's children are phased,
 /// balanced to the children's annual targets and the parent's period
-/// targets, and rounded ([`plan_block`]), with leavers and new hires at
+/// targets, and rounded ([`plan_block`](super::plan_block)), with leavers and new hires at
 /// zero outside their active days. Parents of one level run in parallel;
 /// the result does not depend on the thread count. With a `unit`, every
 /// annual target must already be a multiple of it (as `allocate` rounds).
