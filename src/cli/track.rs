@@ -6,6 +6,7 @@ use anyhow::bail;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
 use salesplan::allocate::Ramp;
+use salesplan::allocate_time::round::round_vector;
 use salesplan::attainment::{active_months, LeafHistory, Newcomer, SimulationOptions};
 use salesplan::hierarchy::{NodeRow, OrgTree};
 use salesplan::io::{read_long_csv, write_atomically, Columns};
@@ -282,7 +283,13 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
                 let clean = |v: f64| ((v * 1e6).round() / 1e6).to_string();
                 row.push(clean(r.targets[i]));
                 row.push(amount(r.remaining[i]));
-                let months = tracking.phase(i, r.remaining[i]).unwrap_or_default();
+                let mut months = tracking.phase(i, r.remaining[i]).unwrap_or_default();
+                // whole units with --round, the remaining target kept exact
+                if let Some(unit) = args.round {
+                    if let Ok(whole) = round_vector(&months, unit) {
+                        months = whole;
+                    }
+                }
                 row.extend(months.iter().map(|v| clean(*v)));
             }
             out.write_record(&row).map_err(io)?;
