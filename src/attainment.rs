@@ -99,10 +99,11 @@ pub struct SimulationOptions {
     /// Whether leaves move together (a team's or the company's total is
     /// far more uncertain when they do).
     pub correlation: Correlation,
-    /// Optimiser budget per candidate fit. The default 500 (half of
-    /// [`AutoEts`]'s) halves the fitting time at the same accuracy: on the
-    /// 3003 M3 series sMAPE/MASE/coverage 13.234/1.382/91.0% against
-    /// 13.238/1.382/91.0% with 1000 (BENCHMARKS.md).
+    /// Optimiser budget per candidate fit. The default 300 (against
+    /// [`AutoEts`]'s 1000) fits in a third of the time at the same accuracy:
+    /// on the 3003 M3 series sMAPE / MASE / 95% coverage 13.227 / 1.383 /
+    /// 91.2% against 13.234 / 1.382 / 91.0% with 500 and 13.238 / 1.382 /
+    /// 91.0% with 1000; 200 is worse (13.287 / 1.391) (BENCHMARKS.md).
     pub max_evaluations: usize,
     /// Bias correction from a holdout of the last periods.
     pub recalibration: Recalibration,
@@ -117,7 +118,7 @@ impl Default for SimulationOptions {
             periods: 12,
             form: None,
             correlation: Correlation::default(),
-            max_evaluations: 500,
+            max_evaluations: 300,
             recalibration: Recalibration::default(),
         }
     }
@@ -967,7 +968,7 @@ mod tests {
         );
         // independent noise: the estimate is small (not zero: every leaf
         // shares the same seasonal pattern, and the fits' common misfit of
-        // it is shared error; 0.17 with the default 500-evaluation budget,
+        // it is shared error; 0.17 with a 500-evaluation budget,
         // 0.14 with 1000)
         let estimated = run(Correlation::Estimated);
         assert!(estimated.correlation() < 0.2, "{}", estimated.correlation());
