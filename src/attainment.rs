@@ -99,8 +99,8 @@ pub struct SimulationOptions {
     /// Whether leaves move together (a team's or the company's total is
     /// far more uncertain when they do).
     pub correlation: Correlation,
-    /// Optimiser budget per candidate fit. The default 300 (against
-    /// [`AutoEts`]'s 1000) fits in a third of the time at the same accuracy:
+    /// Optimiser budget per candidate fit. The default 300 ([`AutoEts`]'s
+    /// too) fits in a third of the time of 1000 at the same accuracy:
     /// on the 3003 M3 series sMAPE / MASE / 95% coverage 13.227 / 1.383 /
     /// 91.2% against 13.234 / 1.382 / 91.0% with 500 and 13.238 / 1.382 /
     /// 91.0% with 1000; 200 is worse (13.287 / 1.391) (BENCHMARKS.md).
