@@ -8,7 +8,12 @@
 //! table of the given margins closest to the seed in Kullback–Leibler
 //! divergence. The factors are found by alternately fitting rows and
 //! columns; a row (column) fit with bounds solves `Σ_j clamp(a·s_j, l_j,
-//! u_j) = r` exactly by a walk over the sorted breakpoints.
+//! u_j) = r` exactly by a walk over the sorted breakpoints. Bounds that bind
+//! can make the fitting crawl; if it has not converged at the iteration
+//! cap and the problem is feasible, the remaining row and column errors are
+//! carried through the table by a flow of small adjustments within the
+//! bounds (found by proptest: a feasible 3 × 8 table still 6e-6 off after
+//! 10,000 sweeps).
 //!
 //! Zero seeds: a seed cell of zero stays at its lower bound (a structural
 //! zero). A row with a positive target whose seed is zero everywhere it is
@@ -381,10 +386,140 @@ pub fn balance(
             return Err(Error::BalanceInfeasible { reason });
         }
     }
+    // feasible but slow (bounds that bind make the fitting crawl): close
+    // the remaining margin errors by the smallest flow of adjustments
+    // within the bounds, on top of the fitted table
+    if max_error.is_finite() {
+        let mut fitted = assemble(n, m, &s, &a, &b, bounds, iterations, max_error);
+        if close_margins(&mut fitted.table.values, n, m, &reach, rows, columns) {
+            fitted.max_error = margin_error(&fitted.table, rows, columns, scale);
+            if fitted.max_error <= ACCEPTABLE.max(options.tolerance) {
+                return Ok(fitted);
+            }
+            max_error = fitted.max_error;
+        }
+    }
     Err(Error::BalanceNotConverged {
         iterations,
         max_error,
     })
+}
+
+/// The largest row or column error of `table`, relative to `scale`.
+fn margin_error(table: &Table, rows: &[f64], columns: &[f64], scale: f64) -> f64 {
+    let row_error = table
+        .row_sums()
+        .iter()
+        .zip(rows)
+        .fold(0.0f64, |e, (x, r)| e.max((x - r).abs()));
+    let column_error = table
+        .column_sums()
+        .iter()
+        .zip(columns)
+        .fold(0.0f64, |e, (x, c)| e.max((x - c).abs()));
+    row_error.max(column_error) / scale
+}
+
+/// Moves the cells of a nearly balanced `values` (`n × m`, within their
+/// reach `[lo, hi]`) so that rows and columns meet their totals: the row
+/// and column errors become supplies and demands of a flow in which a cell
+/// can rise up to `hi` (row → column) or fall to `lo` (column → row);
+/// augmenting paths (Edmonds–Karp) carry the errors through the table.
+/// `false` when the flow cannot carry them all (the caller then reports
+/// the table as not converged).
+#[allow(clippy::needless_range_loop)]
+fn close_margins(
+    values: &mut [f64],
+    n: usize,
+    m: usize,
+    reach: &impl Fn(usize) -> (f64, f64),
+    rows: &[f64],
+    columns: &[f64],
+) -> bool {
+    // nodes: 0 source, 1..=n rows, n+1..=n+m columns, n+m+1 sink
+    let size = n + m + 2;
+    let (source, sink) = (0, n + m + 1);
+    let mut cap = vec![0.0f64; size * size];
+    let total: f64 = rows.iter().sum::<f64>().abs().max(f64::MIN_POSITIVE);
+    for i in 0..n {
+        let d = rows[i] - values[i * m..(i + 1) * m].iter().sum::<f64>();
+        if d > 0.0 {
+            cap[source * size + 1 + i] = d;
+        } else {
+            cap[(1 + i) * size + sink] = -d;
+        }
+    }
+    for j in 0..m {
+        let e = columns[j] - (0..n).map(|i| values[i * m + j]).sum::<f64>();
+        if e > 0.0 {
+            cap[(1 + n + j) * size + sink] = e;
+        } else {
+            cap[source * size + 1 + n + j] = -e;
+        }
+    }
+    let need: f64 = (0..size).map(|v| cap[source * size + v]).sum();
+    for i in 0..n {
+        for j in 0..m {
+            let k = i * m + j;
+            let (lo, hi) = reach(k);
+            cap[(1 + i) * size + 1 + n + j] = (hi - values[k]).max(0.0);
+            cap[(1 + n + j) * size + 1 + i] = (values[k] - lo).max(0.0);
+        }
+    }
+    let original = cap.clone();
+    let eps = 1e-15 * total;
+    let mut moved = 0.0;
+    let mut from = vec![usize::MAX; size];
+    loop {
+        // shortest augmenting path by breadth-first search
+        from.iter_mut().for_each(|f| *f = usize::MAX);
+        from[source] = source;
+        let mut queue = std::collections::VecDeque::from([source]);
+        while let Some(v) = queue.pop_front() {
+            if v == sink {
+                break;
+            }
+            for w in 0..size {
+                if from[w] == usize::MAX && cap[v * size + w] > eps {
+                    from[w] = v;
+                    queue.push_back(w);
+                }
+            }
+        }
+        if from[sink] == usize::MAX {
+            break;
+        }
+        let mut push = f64::INFINITY;
+        let mut w = sink;
+        while w != source {
+            let v = from[w];
+            push = push.min(cap[v * size + w]);
+            w = v;
+        }
+        let mut w = sink;
+        while w != source {
+            let v = from[w];
+            cap[v * size + w] -= push;
+            cap[w * size + v] += push;
+            w = v;
+        }
+        moved += push;
+    }
+    if need - moved > 1e-12 * total {
+        return false;
+    }
+    // the net flow row → column on each cell is its change (a push along
+    // row → column lowers that capacity and raises the reverse one alike)
+    for i in 0..n {
+        for j in 0..m {
+            let (r, c) = (1 + i, 1 + n + j);
+            let change = original[r * size + c] - cap[r * size + c];
+            let k = i * m + j;
+            let (lo, hi) = reach(k);
+            values[k] = (values[k] + change).clamp(lo, hi);
+        }
+    }
+    true
 }
 
 /// Whether some table with cells in `[lower, upper]` has the margins: a
@@ -756,6 +891,34 @@ fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn close_margins_carries_the_errors_within_bounds() {
+        // a 2 × 3 table off its margins by a little; cell (1, 2) is fixed
+        let rows = [60.0, 40.0];
+        let columns = [30.0, 30.0, 40.0];
+        let mut values = vec![10.0, 20.0, 30.5, 20.0, 9.5, 10.0];
+        let lower = [0.0, 0.0, 0.0, 0.0, 0.0, 10.0];
+        let upper = [15.0, 30.0, 31.0, 25.0, 30.0, 10.0];
+        let reach = |k: usize| (lower[k], upper[k]);
+        assert!(close_margins(&mut values, 2, 3, &reach, &rows, &columns));
+        let t = Table::new(2, 3, values.clone()).unwrap();
+        for (x, r) in t.row_sums().iter().zip(rows) {
+            assert!((x - r).abs() < 1e-12, "{values:?}");
+        }
+        for (x, c) in t.column_sums().iter().zip(columns) {
+            assert!((x - c).abs() < 1e-12, "{values:?}");
+        }
+        for k in 0..6 {
+            assert!(values[k] >= lower[k] && values[k] <= upper[k]);
+        }
+        assert_eq!(values[5], 10.0);
+        // errors no move within the bounds can carry
+        let fixed = [15.0, 20.0, 25.0, 20.0, 10.0, 10.0];
+        let mut stuck = fixed.to_vec();
+        let tight = |k: usize| (fixed[k], fixed[k]);
+        assert!(!close_margins(&mut stuck, 2, 3, &tight, &rows, &columns));
+    }
 
     fn opts() -> BalanceOptions {
         BalanceOptions::default()
