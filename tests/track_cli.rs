@@ -341,3 +341,24 @@ fn a_new_hire_is_projected_as_peers_sell() {
     assert!(projection > actual + 4000.0, "{projection}");
     assert!(probability > 0.0 && probability < 1.0, "{probability}");
 }
+
+#[test]
+fn the_bias_check_can_be_switched() {
+    let dir = TempDir::new().unwrap();
+    let (code, stderr, checked) = run(dir.path(), PLAN, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr, plain) = run(dir.path(), PLAN, &["--recalibrate", "none"]);
+    assert_eq!(code, 0, "{stderr}");
+    // the same actuals and targets, a different projection
+    assert_ne!(checked, plain);
+    let first = |text: &Option<String>| text.as_ref().unwrap().lines().nth(1).unwrap().to_string();
+    let (a, b) = (first(&checked), first(&plain));
+    assert_eq!(
+        a.split(',').take(5).collect::<Vec<_>>(),
+        b.split(',').take(5).collect::<Vec<_>>()
+    );
+    let (code, stderr, out) = run(dir.path(), PLAN, &["--recalibrate", "maybe"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("reselect"), "{stderr}");
+    assert!(out.is_none());
+}
