@@ -42,6 +42,7 @@
 
 use rayon::prelude::*;
 
+use crate::allocate::Ramp;
 use crate::error::{Error, Result};
 use crate::hierarchy::OrgTree;
 use rand::SeedableRng;
@@ -142,7 +143,7 @@ pub struct LeafHistory<'a> {
 }
 
 /// The calendar months of `year` in which a node sells: from its start
-/// date's month to its end date's month (as [`Ramp`](crate::allocate::Ramp)
+/// date's month to its end date's month (as [`Ramp`]
 /// counts them).
 ///
 /// ```
@@ -209,6 +210,45 @@ pub struct Newcomer<'a> {
     /// or no longer there) to 1 (a full peer), e.g. a ramp's monthly
     /// factors ([`Ramp::monthly_factors`](crate::allocate::Ramp::monthly_factors)).
     pub productivity: Vec<f64>,
+}
+
+/// The newcomers of `tree` for plan year `year`: its leaves without a model
+/// (`modelled[v]` false), at the default [`Ramp`]'s productivity over the
+/// calendar months of `year` from month `from` (0-based: 0 for the whole
+/// year, the months already closed when tracking); leaves with no
+/// productivity left (gone before those months) are not newcomers.
+///
+/// ```
+/// use salesplan::attainment::newcomers;
+/// use salesplan::hierarchy::OrgTree;
+/// let tree = OrgTree::read_from("node_id,parent_id,name,start_date\nco,,,\na,co,,\nnew,co,,2026-11-01\n".as_bytes(), "org.csv".as_ref())?;
+/// let modelled = [false, true, false];
+/// let c = newcomers(&tree, &modelled, 2026, 0);
+/// assert_eq!((c.len(), c[0].id), (1, "new"));
+/// assert_eq!(c[0].productivity[10..], [0.25, 0.5]);
+/// assert_eq!(newcomers(&tree, &modelled, 2026, 10)[0].productivity, [0.25, 0.5]);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn newcomers<'a>(
+    tree: &'a OrgTree,
+    modelled: &[bool],
+    year: i32,
+    from: usize,
+) -> Vec<Newcomer<'a>> {
+    let ramp = Ramp::default();
+    (0..tree.len())
+        .filter(|&v| tree.is_leaf(v) && !modelled.get(v).copied().unwrap_or(false))
+        .map(|v| Newcomer {
+            node: v,
+            id: tree.id(v),
+            productivity: ramp
+                .monthly_factors(tree.start_date(v), tree.end_date(v), year)
+                .get(from..)
+                .unwrap_or_default()
+                .to_vec(),
+        })
+        .filter(|c| c.productivity.iter().any(|&p| p > 0.0))
+        .collect()
 }
 
 /// [`simulate_year`], with newcomers: each path of a newcomer is the same

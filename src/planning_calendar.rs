@@ -194,6 +194,53 @@ pub enum PlanningCalendar {
 }
 
 impl PlanningCalendar {
+    /// The periods of this calendar's year that covers most of calendar year
+    /// `year` (the simulated plan year): for calendar months the year itself,
+    /// for a fiscal year starting in April or a retail year ending near January
+    /// 31st the one that starts in `year` (which such calendars name `year + 1`).
+    ///
+    /// ```
+    /// use salesplan::planning_calendar::PlanningCalendar;
+    /// let fy: PlanningCalendar = "fiscal-monthly:4".parse()?;
+    /// assert_eq!(fy.covering_year(2026)?[0].label, "FY2027-P01"); // April 2026
+    /// let retail: PlanningCalendar = "445".parse()?;
+    /// assert!(retail.covering_year(2026)?[0].start.to_string().starts_with("2026-02"));
+    /// assert_eq!(PlanningCalendar::monthly().covering_year(2026)?[0].label, "2026-01");
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn covering_year(&self, year: i32) -> Result<Vec<PlanningPeriod>> {
+        let next = year.checked_add(1);
+        let (Some(first), Some(last)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            next.and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1)),
+        ) else {
+            return self.periods(year); // the error for a year out of range
+        };
+        let overlap = |periods: &[PlanningPeriod]| -> i64 {
+            periods
+                .iter()
+                .map(|p| (p.end.min(last) - p.start.max(first)).num_days().max(0))
+                .sum()
+        };
+        let mut best: Option<(i64, Vec<PlanningPeriod>)> = None;
+        for named in [Some(year), next, year.checked_sub(1)]
+            .into_iter()
+            .flatten()
+        {
+            let Ok(periods) = self.periods(named) else {
+                continue;
+            };
+            let days = overlap(&periods);
+            if best.as_ref().is_none_or(|(d, _)| days > *d) {
+                best = Some((days, periods));
+            }
+        }
+        match best {
+            Some((_, periods)) => Ok(periods),
+            None => self.periods(year),
+        }
+    }
+
     /// Calendar months of the calendar year.
     pub fn monthly() -> PlanningCalendar {
         PlanningCalendar::Gregorian {

@@ -131,7 +131,7 @@ pub struct Scenario {
     pub unit: Option<f64>,
     /// The periods the annual targets are phased into (default: calendar
     /// months): those of the calendar's year that covers most of the plan
-    /// year ([`covering_year`](crate::sweep::covering_year); a fiscal year
+    /// year ([`PlanningCalendar::covering_year`]; a fiscal year
     /// from April 2026 for plan year 2026). The simulated year, hence the
     /// probabilities, is always the plan year's 12 calendar months.
     pub calendar: PlanningCalendar,

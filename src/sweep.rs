@@ -46,21 +46,21 @@ use rayon::prelude::*;
 
 use crate::allocate::{
     allocate, check_plan, is_new, new_hire_basis, round_split_into, Allocation, AllocationInput,
-    AllocationOptions, BoundSource, NodeConstraints, Ramp, Workspace,
+    AllocationOptions, BoundSource, NodeConstraints, Workspace,
 };
 use crate::allocate_time::phase::{resolve_profiles, MonthProfile, Phaser};
 use crate::allocate_time::TreePhasing;
 use crate::attainment::{
-    active_months, simulate_plan_year, Attainment, LeafHistory, Newcomer, SimulationOptions,
+    active_months, newcomers, simulate_plan_year, Attainment, LeafHistory, SimulationOptions,
     YearOutlook,
 };
 use crate::calendar::Frequency;
 use crate::error::{Error, Result};
 use crate::hierarchy::OrgTree;
-use crate::planning_calendar::{PlanningCalendar, PlanningPeriod};
+use crate::planning_calendar::PlanningCalendar;
 use crate::scenario::Scenario;
 use crate::series::Series;
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 
 /// What every scenario of a sweep shares. Vectors are indexed by node;
 /// sales are read at the leaves.
@@ -111,7 +111,7 @@ impl PlanningData {
     /// Leaves that started after January 1st of the year before the plan
     /// year (as the allocation's [`is_new`] counts them) or have less than
     /// twelve months of history are
-    /// simulated as their peers sell, scaled by the default [`Ramp`] over
+    /// simulated as their peers sell, scaled by the default [`Ramp`](crate::allocate::Ramp) over
     /// their months in the plan year ([`simulate_plan_year`]).
     ///
     /// Fails on a series that is not a leaf of `tree`, is not monthly, or
@@ -190,18 +190,7 @@ impl PlanningData {
                 }
             })
             .collect();
-        let ramp = Ramp::default();
-        let newcomers: Vec<Newcomer> = (0..n)
-            .filter(|&v| tree.is_leaf(v) && !has_history[v])
-            .map(|v| Newcomer {
-                node: v,
-                id: tree.id(v),
-                productivity: ramp
-                    .monthly_factors(tree.start_date(v), tree.end_date(v), year)
-                    .to_vec(),
-            })
-            .filter(|c| c.productivity.iter().any(|&p| p > 0.0))
-            .collect();
+        let newcomers = newcomers(&tree, &has_history, year, 0);
         let options = SimulationOptions {
             season_length: 12,
             periods: 12,
@@ -284,7 +273,7 @@ impl BalancedPhasing {
         let calendars = wanted
             .into_iter()
             .map(|c| {
-                let phaser = Phaser::new(&covering_year(c, data.year)?);
+                let phaser = Phaser::new(&c.covering_year(data.year)?);
                 Ok((c, TreePhasing::new(tree, &profiles, &phaser)?))
             })
             .collect::<Result<_>>()?;
@@ -303,56 +292,6 @@ impl BalancedPhasing {
                     scenario.name, scenario.calendar
                 ),
             })
-    }
-}
-
-/// The periods of `calendar`'s year that covers most of calendar year
-/// `year` (the simulated plan year): for calendar months the year itself,
-/// for a fiscal year starting in April or a retail year ending near January
-/// 31st the one that starts in `year` (which such calendars name `year + 1`).
-///
-/// ```
-/// use salesplan::planning_calendar::PlanningCalendar;
-/// use salesplan::sweep::covering_year;
-/// let fy: PlanningCalendar = "fiscal-monthly:4".parse()?;
-/// assert_eq!(covering_year(fy, 2026)?[0].label, "FY2027-P01"); // April 2026
-/// let retail: PlanningCalendar = "445".parse()?;
-/// assert!(covering_year(retail, 2026)?[0].start.to_string().starts_with("2026-02"));
-/// assert_eq!(covering_year(PlanningCalendar::monthly(), 2026)?[0].label, "2026-01");
-/// # Ok::<(), salesplan::Error>(())
-/// ```
-pub fn covering_year(calendar: PlanningCalendar, year: i32) -> Result<Vec<PlanningPeriod>> {
-    let (first, last) = match (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year + 1, 1, 1),
-    ) {
-        (Some(a), Some(b)) => (a, b),
-        _ => {
-            return Err(Error::InvalidParameter {
-                name: "year",
-                reason: format!("{year} is out of range"),
-            })
-        }
-    };
-    let overlap = |periods: &[PlanningPeriod]| -> i64 {
-        periods
-            .iter()
-            .map(|p| (p.end.min(last) - p.start.max(first)).num_days().max(0))
-            .sum()
-    };
-    let mut best: Option<(i64, Vec<PlanningPeriod>)> = None;
-    for named in [year, year + 1, year - 1] {
-        let Ok(periods) = calendar.periods(named) else {
-            continue;
-        };
-        let days = overlap(&periods);
-        if best.as_ref().is_none_or(|(d, _)| days > *d) {
-            best = Some((days, periods));
-        }
-    }
-    match best {
-        Some((_, periods)) => Ok(periods),
-        None => calendar.periods(year),
     }
 }
 

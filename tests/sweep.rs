@@ -261,8 +261,7 @@ fn balanced_phasing_is_coherent_both_ways() {
         if let Outcome::Planned(plan) = outcome {
             let tree = &data.tree;
             let p = plan.periods.len() / tree.len();
-            let periods =
-                salesplan::sweep::covering_year(scenarios[k].calendar, data.year).unwrap();
+            let periods = scenarios[k].calendar.covering_year(data.year).unwrap();
             assert_eq!(p, periods.len(), "{}", scenarios[k].calendar);
             for v in 0..tree.len() {
                 let row = &plan.periods[v * p..(v + 1) * p];

@@ -83,7 +83,12 @@ struct Run {
 }
 
 fn sweep(dir: &Path, scenarios: &str, extra: &[&str]) -> Run {
-    std::fs::write(dir.join("s.toml"), scenarios).unwrap();
+    sweep_file(dir, "s.toml", scenarios, extra)
+}
+
+/// Writes `scenarios` to `file` (its extension says the format) and sweeps.
+fn sweep_file(dir: &Path, file: &str, scenarios: &str, extra: &[&str]) -> Run {
+    std::fs::write(dir.join(file), scenarios).unwrap();
     let out: PathBuf = dir.join("sweep.csv");
     let summary: PathBuf = dir.join("summary.csv");
     clear_outputs(&[&out, &summary]);
@@ -97,7 +102,7 @@ fn sweep(dir: &Path, scenarios: &str, extra: &[&str]) -> Run {
                 "--history",
                 "sales.csv",
                 "--scenarios",
-                "s.toml",
+                file,
                 "--year",
                 "2026",
                 "--paths",
@@ -115,6 +120,13 @@ fn sweep(dir: &Path, scenarios: &str, extra: &[&str]) -> Run {
         output: read_output(out),
         summary: read_output(summary),
     }
+}
+
+/// Rewrites a data file of `dir` through `change`.
+fn edit(dir: &Path, file: &str, change: impl FnOnce(String) -> String) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(path, change(text)).unwrap();
 }
 
 #[test]
@@ -263,12 +275,9 @@ fn levels_and_measures_filter_the_long_table() {
 fn history_of_an_inner_node_is_rejected() {
     let dir = TempDir::new().unwrap();
     write_data(dir.path());
-    let sales = std::fs::read_to_string(dir.path().join("sales.csv")).unwrap();
-    std::fs::write(
-        dir.path().join("sales.csv"),
-        format!("{sales}r0t0,2022-01,5\n"),
-    )
-    .unwrap();
+    edit(dir.path(), "sales.csv", |sales| {
+        format!("{sales}r0t0,2022-01,5\n")
+    });
     let run = sweep(
         dir.path(),
         "[[scenario]]\nname = \"a\"\ngrowth = 0.1\n",
@@ -372,25 +381,8 @@ fn scenarios_from_json_and_csv() {
     let json = r#"{"defaults": {"round": 10}, "scenario": [{"name": "base", "growth": 0.1, "over_assignment": [0.0, 0.05]}]}"#;
     let csv = "name,growth,round,over_assignment\nbase,0.1,10,0;0.05\n";
     let run = |file: &str, text: &str| {
-        std::fs::write(d.join(file), text).unwrap();
-        let out = d.join("sweep.csv");
-        clear_outputs(&[&out]);
-        let (code, stderr) = finish(salesplan().current_dir(d).args([
-            "sweep",
-            "--org",
-            "org.csv",
-            "--history",
-            "sales.csv",
-            "--scenarios",
-            file,
-            "--year",
-            "2026",
-            "--paths",
-            "200",
-            "--output",
-            "sweep.csv",
-        ]));
-        (code, stderr, read_output(out))
+        let r = sweep_file(d, file, text, &[]);
+        (r.code, r.stderr, r.output)
     };
     let (code, stderr, from_toml) = run("s.toml", toml);
     assert_eq!(code, 0, "{stderr}");
@@ -430,12 +422,9 @@ fn a_scenario_that_cannot_be_phased_is_flagged_not_fatal() {
     write_data(dir.path());
     // the leaver now leaves on January 20th: the retail year (from early
     // February) has no day for their January target
-    let org = std::fs::read_to_string(dir.path().join("org.csv")).unwrap();
-    std::fs::write(
-        dir.path().join("org.csv"),
-        org.replace("2026-04-30", "2026-01-20"),
-    )
-    .unwrap();
+    edit(dir.path(), "org.csv", |org| {
+        org.replace("2026-04-30", "2026-01-20")
+    });
     let text = "[[grid]]\nname = \"c\"\ngrowth = [0.1]\ncalendar = [\"monthly\", \"445\"]\n";
     let run = sweep(dir.path(), text, &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -467,20 +456,7 @@ fn bad_csv_scenarios_are_rejected() {
             "s.csv:2: column 'name': every scenario needs a name",
         ),
     ] {
-        std::fs::write(d.join("s.csv"), text).unwrap();
-        let (code, stderr) = finish(salesplan().current_dir(d).args([
-            "sweep",
-            "--org",
-            "org.csv",
-            "--history",
-            "sales.csv",
-            "--scenarios",
-            "s.csv",
-            "--year",
-            "2026",
-            "--output",
-            "out.csv",
-        ]));
+        let Run { code, stderr, .. } = sweep_file(d, "s.csv", text, &[]);
         assert_eq!(code, 2);
         assert!(stderr.contains(message), "{stderr}");
     }

@@ -38,8 +38,19 @@ fn actuals() -> String {
 }
 
 fn run(dir: &Path, plan: &str, extra: &[&str]) -> (i32, String, Option<String>) {
-    std::fs::write(dir.join("org.csv"), ORG).unwrap();
-    std::fs::write(dir.join("actuals.csv"), actuals()).unwrap();
+    run_with(dir, ORG, &actuals(), plan, extra)
+}
+
+/// [`run`] on another org and other actuals.
+fn run_with(
+    dir: &Path,
+    org: &str,
+    actuals: &str,
+    plan: &str,
+    extra: &[&str],
+) -> (i32, String, Option<String>) {
+    std::fs::write(dir.join("org.csv"), org).unwrap();
+    std::fs::write(dir.join("actuals.csv"), actuals).unwrap();
     std::fs::write(dir.join("plan.csv"), plan).unwrap();
     clear_outputs(&[dir.join("status.csv")]);
     let (code, stderr) = finish(
@@ -298,34 +309,15 @@ fn a_new_hire_is_projected_as_peers_sell() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     // zhao joined east in March 2026: four months of sales, too few to fit
-    std::fs::write(
-        d.join("org.csv"),
-        format!("{ORG}zhao,east,赵磊,2026-03-01,\n"),
-    )
-    .unwrap();
+    let org = format!("{ORG}zhao,east,赵磊,2026-03-01,\n");
     let mut actuals = actuals();
     for (m, y) in [(3, 300.0), (4, 600.0), (5, 900.0), (6, 1200.0)] {
         actuals.push_str(&format!("zhao,2026-{m:02},{y}\n"));
     }
-    std::fs::write(d.join("actuals.csv"), actuals).unwrap();
-    std::fs::write(d.join("plan.csv"), format!("{PLAN}zhao,2026,13500\n")).unwrap();
-    let (code, stderr) = finish(salesplan().current_dir(d).args([
-        "track",
-        "--plan",
-        "plan.csv",
-        "--actuals",
-        "actuals.csv",
-        "--org",
-        "org.csv",
-        "--as-of",
-        "2026-06-30",
-        "--paths",
-        "400",
-        "--output",
-        "status.csv",
-    ]));
+    let plan = format!("{PLAN}zhao,2026,13500\n");
+    let (code, stderr, status) = run_with(d, &org, &actuals, &plan, &[]);
     assert_eq!(code, 0, "{stderr}");
-    let text = read_output(d.join("status.csv")).unwrap();
+    let text = status.unwrap();
     let row: Vec<f64> = text
         .lines()
         .find(|l| l.starts_with("zhao,"))

@@ -12,7 +12,7 @@ use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
 use salesplan::planning_calendar::PlanningCalendar;
 use salesplan::scenario::{read_scenarios, CompanyTarget, Scenario};
-use salesplan::sweep::{covering_year, sweep, BalancedPhasing, Outcome, PlanningData};
+use salesplan::sweep::{sweep, BalancedPhasing, Outcome, PlanningData};
 use salesplan::Error;
 
 use super::allocate::{csv_write_error, decimals_of, read_constraints};
@@ -134,7 +134,9 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let mut period_measures: Vec<(PlanningCalendar, Vec<String>)> = Vec::new();
     for s in &scenarios {
         if period_measures.iter().all(|(c, _)| *c != s.calendar) {
-            let labels = covering_year(s.calendar, args.inputs.year)?
+            let labels = s
+                .calendar
+                .covering_year(args.inputs.year)?
                 .into_iter()
                 .map(|p| format!("target:{}", p.label))
                 .collect();

@@ -5,9 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
-use salesplan::allocate::Ramp;
 use salesplan::allocate_time::round::round_vector;
-use salesplan::attainment::{active_months, LeafHistory, Newcomer, SimulationOptions};
+use salesplan::attainment::{active_months, newcomers, LeafHistory, SimulationOptions};
 use salesplan::hierarchy::{NodeRow, OrgTree};
 use salesplan::io::{read_long_csv, write_atomically, Columns};
 use salesplan::track::reallocate::{
@@ -168,18 +167,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
             }
         })
         .collect();
-    let ramp = Ramp::default();
-    let newcomers: Vec<Newcomer> = (0..n)
-        .filter(|&v| tree.is_leaf(v) && !fitted[v])
-        .map(|v| Newcomer {
-            node: v,
-            id: tree.id(v),
-            productivity: ramp.monthly_factors(tree.start_date(v), tree.end_date(v), year)
-                [elapsed..]
-                .to_vec(),
-        })
-        .filter(|c| c.productivity.iter().any(|&p| p > 0.0))
-        .collect();
+    let newcomers = newcomers(&tree, &fitted, year, elapsed);
     let input = TrackInput {
         tree: &tree,
         elapsed,
