@@ -22,11 +22,11 @@ mod qp;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use salesplan::allocate::{
+use salesplan::plan::allocate::{
     allocate, water_fill_into, AllocationInput, AllocationOptions, Method, NodeConstraints,
     Workspace,
 };
-use salesplan::hierarchy::{random_tree_rows, OrgTree};
+use salesplan::plan::org::{random_tree_rows, OrgTree};
 
 /// A split of `n` children with bounds around the basis (many bind).
 fn split_instance(n: usize, seed: u64) -> (f64, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {

@@ -7,10 +7,10 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use salesplan::batch::{fit_and_predict, fit_and_predict_with, ModelChoice};
+use salesplan::forecast::batch::{fit_and_predict, fit_and_predict_with, ModelChoice};
+use salesplan::forecast::models::ensemble::{combine, Combiner};
+use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{read_long_csv, Columns};
-use salesplan::models::ensemble::{combine, Combiner};
-use salesplan::models::nonnegative::NonNegativePoint;
 
 fn monthly() -> Vec<Vec<f64>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/m3_monthly.csv");

@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice};
+use salesplan::forecast::batch::{forecast_batch, ForecastJob, ModelChoice};
+use salesplan::forecast::models::ets::{AutoEts, Ets};
 use salesplan::io::{read_long_csv, Columns};
-use salesplan::models::ets::{AutoEts, Ets};
 use salesplan::Series;
 
 fn monthly() -> Vec<Series> {

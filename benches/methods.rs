@@ -8,14 +8,14 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use salesplan::backtest::Backtest;
-use salesplan::batch::fit_and_predict;
-use salesplan::batch::ModelChoice;
+use salesplan::forecast::backtest::Backtest;
+use salesplan::forecast::batch::fit_and_predict;
+use salesplan::forecast::batch::ModelChoice;
+use salesplan::forecast::metrics::Accuracy;
+use salesplan::forecast::models::intermittent::Intermittent;
+use salesplan::forecast::models::naive::Baseline;
+use salesplan::forecast::models::theta::{AutoTheta, Theta, ThetaMethod};
 use salesplan::io::{read_long_csv, Columns};
-use salesplan::metrics::Accuracy;
-use salesplan::models::intermittent::Intermittent;
-use salesplan::models::naive::Baseline;
-use salesplan::models::theta::{AutoTheta, Theta, ThetaMethod};
 
 fn monthly() -> Vec<Vec<f64>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/m3_monthly.csv");

@@ -7,9 +7,9 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use salesplan::forecast::models::mstl::{AdjustedModel, Mstl};
+use salesplan::forecast::models::stl::{SeasonalWindow, Stl};
 use salesplan::io::{read_long_csv, Columns};
-use salesplan::models::mstl::{AdjustedModel, Mstl};
-use salesplan::models::stl::{SeasonalWindow, Stl};
 
 fn taylor() -> Vec<f64> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mstl_reference/taylor.csv");

@@ -19,11 +19,11 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use salesplan::allocate_time::balance::{balance, BalanceOptions, Bounds};
-use salesplan::allocate_time::phase::{MonthProfile, Phaser};
-use salesplan::allocate_time::round::round_vector;
-use salesplan::allocate_time::{plan_block, ChildTarget, PlanOptions, Table};
-use salesplan::planning_calendar::PlanningCalendar;
+use salesplan::plan::calendar::PlanningCalendar;
+use salesplan::plan::phasing::balance::{balance, BalanceOptions, Bounds};
+use salesplan::plan::phasing::profile::{MonthProfile, Phaser};
+use salesplan::plan::phasing::round::round_vector;
+use salesplan::plan::phasing::{plan_block, ChildTarget, PlanOptions, Table};
 
 struct Team {
     children: Vec<ChildTarget>,

@@ -6,8 +6,8 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use salesplan::hierarchy::{NodeRow, OrgTree};
-use salesplan::reconcile::{reconcile, Hierarchy, Method, MinTWeights};
+use salesplan::plan::org::{NodeRow, OrgTree};
+use salesplan::plan::reconcile::{reconcile, Hierarchy, Method, MinTWeights};
 
 fn tree(branching: &[usize]) -> Hierarchy {
     let mut rows = vec![NodeRow {

@@ -17,13 +17,13 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use salesplan::attainment::{simulate_year, LeafHistory, SimulationOptions};
-use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv_from, Columns};
-use salesplan::scenario::{read_scenarios, read_scenarios_from, Scenario};
-use salesplan::sweep::{
+use salesplan::plan::org::OrgTree;
+use salesplan::scenario::attainment::{simulate_year, LeafHistory, SimulationOptions};
+use salesplan::scenario::sweep::{
     sweep, synthetic, BalancedPhasing, Outcome, Phasing, PlanningData, ProfilePhasing,
 };
+use salesplan::scenario::{read_scenarios, read_scenarios_from, Scenario};
 use salesplan::Series;
 
 /// 100 scenarios: growth × basis × growth caps × rounding, with

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use salesplan::models::theta::{AutoTheta, Theta, ThetaMethod};
+use salesplan::forecast::models::theta::{AutoTheta, Theta, ThetaMethod};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

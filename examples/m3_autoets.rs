@@ -8,7 +8,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use salesplan::models::ets::{AutoEts, Bounds, IntervalOptions, ParameterBox, Search};
+use salesplan::forecast::models::ets::{AutoEts, Bounds, IntervalOptions, ParameterBox, Search};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

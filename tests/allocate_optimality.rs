@@ -8,7 +8,7 @@ use std::time::Instant;
 use common::qp::clarabel_split;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use salesplan::allocate::{objective, water_fill_into, Workspace};
+use salesplan::plan::allocate::{objective, water_fill_into, Workspace};
 
 struct Instance {
     t: f64,

@@ -10,11 +10,11 @@ use proptest::prelude::*;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use salesplan::allocate::{
+use salesplan::plan::allocate::{
     allocate, round_split_into, split_into, Allocation, AllocationInput, AllocationOptions, Method,
     NodeConstraints, Ramp, Workspace,
 };
-use salesplan::hierarchy::{NodeRow, OrgTree};
+use salesplan::plan::org::{NodeRow, OrgTree};
 use salesplan::Error;
 
 const YEAR: i32 = 2027;
@@ -231,7 +231,7 @@ fn feasible(tree: &OrgTree, case: &Case, target: f64) -> bool {
     ) -> Option<(f64, f64)> {
         let k = &c[v];
         let (mut lo, mut hi) = (0.0f64, f64::INFINITY);
-        let caps = ly[v] > 0.0 && !salesplan::allocate::is_new(tree, v, YEAR);
+        let caps = ly[v] > 0.0 && !salesplan::plan::allocate::is_new(tree, v, YEAR);
         if let Some(m) = k.min {
             lo = lo.max(m);
         }
@@ -332,7 +332,7 @@ proptest! {
             prop_assert!(t >= 0.0);
             if let Some(m) = c.min { prop_assert!(t >= m); }
             if let Some(m) = c.max { prop_assert!(t <= m); }
-            if ly[i] > 0.0 && !salesplan::allocate::is_new(&tree, i, YEAR) {
+            if ly[i] > 0.0 && !salesplan::plan::allocate::is_new(&tree, i, YEAR) {
                 if let Some(g) = c.growth_min { prop_assert!(t >= ly[i] * (1.0 + g)); }
                 if let Some(g) = c.growth_max { prop_assert!(t <= ly[i] * (1.0 + g)); }
             }

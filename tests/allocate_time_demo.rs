@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use salesplan::allocate_time::phase::{resolve_profiles, MonthProfile, Phaser};
-use salesplan::allocate_time::round::round_vector;
-use salesplan::allocate_time::{plan_block, ChildTarget, PlanOptions};
-use salesplan::planning_calendar::PlanningCalendar;
+use salesplan::plan::calendar::PlanningCalendar;
+use salesplan::plan::phasing::profile::{resolve_profiles, MonthProfile, Phaser};
+use salesplan::plan::phasing::round::round_vector;
+use salesplan::plan::phasing::{plan_block, ChildTarget, PlanOptions};
 
 struct Node {
     parent: String,

@@ -3,11 +3,11 @@
 //! `cargo test --release --test allocate_time_props`
 
 use proptest::prelude::*;
-use salesplan::allocate_time::balance::{balance, BalanceOptions, Bounds};
-use salesplan::allocate_time::phase::{MonthProfile, Phaser};
-use salesplan::allocate_time::round::{round_table, round_vector};
-use salesplan::allocate_time::Table;
-use salesplan::planning_calendar::PlanningCalendar;
+use salesplan::plan::calendar::PlanningCalendar;
+use salesplan::plan::phasing::balance::{balance, BalanceOptions, Bounds};
+use salesplan::plan::phasing::profile::{MonthProfile, Phaser};
+use salesplan::plan::phasing::round::{round_table, round_vector};
+use salesplan::plan::phasing::Table;
 
 /// A table whose row and column totals are whole units: an integer table
 /// plus margin-preserving moves (+δ at (i,j),(k,l), −δ at (i,l),(k,j)).
@@ -238,7 +238,7 @@ proptest! {
 mod blocks {
     use super::*;
     use chrono::{Duration, NaiveDate};
-    use salesplan::allocate_time::{plan_block, ChildTarget, PlanOptions};
+    use salesplan::plan::phasing::{plan_block, ChildTarget, PlanOptions};
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]

@@ -2,7 +2,7 @@
 //! save/load round trip; intervals are nested and centred.
 
 use proptest::prelude::*;
-use salesplan::models::ets::{AutoEts, Ets, EtsSpec, FittedEts};
+use salesplan::forecast::models::ets::{AutoEts, Ets, EtsSpec, FittedEts};
 
 fn all_finite(fit: &FittedEts, h: usize) {
     let fc = fit.predict(h, &[80.0, 95.0]).unwrap();

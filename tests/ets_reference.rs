@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use salesplan::models::ets::{AutoEts, Ets, EtsSpec, EtsState, IntervalOptions, Search};
+use salesplan::forecast::models::ets::{AutoEts, Ets, EtsSpec, EtsState, IntervalOptions, Search};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ets_reference");
 
@@ -64,7 +64,10 @@ fn close(a: f64, b: f64, rel: f64, what: &str) {
 }
 
 /// Our model evaluated at R's parameters and initial states.
-fn at_r_parameters(row: &HashMap<String, String>, y: &[f64]) -> salesplan::models::ets::FittedEts {
+fn at_r_parameters(
+    row: &HashMap<String, String>,
+    y: &[f64],
+) -> salesplan::forecast::models::ets::FittedEts {
     let spec: EtsSpec = row["model"].parse().unwrap();
     let m: usize = row["m"].parse().unwrap();
     let init: Vec<f64> = row["initstate"]
@@ -180,7 +183,8 @@ fn forecasts_and_analytic_intervals_match_r() {
         .collect();
     let mut means = 0;
     let mut intervals = 0;
-    let mut cache: HashMap<(String, String), salesplan::models::Forecast> = HashMap::new();
+    let mut cache: HashMap<(String, String), salesplan::forecast::models::Forecast> =
+        HashMap::new();
     for row in read("forecasts.csv") {
         let key = (row["unique_id"].clone(), row["model"].clone());
         let spec: EtsSpec = key.1.parse().unwrap();

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use salesplan::models::intermittent::Intermittent;
+use salesplan::forecast::models::intermittent::Intermittent;
 
 fn read(name: &str) -> Vec<csv::StringRecord> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,6 +1,6 @@
 //! Every `--model` name parses, prints back to itself and names its output.
 
-use salesplan::batch::{fit_and_predict, ModelChoice};
+use salesplan::forecast::batch::{fit_and_predict, ModelChoice};
 
 #[test]
 fn names_round_trip_and_fit() {
@@ -44,9 +44,9 @@ fn names_round_trip_and_fit() {
 
 #[test]
 fn combinations_and_auto_parse_and_fit() {
-    use salesplan::batch::fit_and_predict_with;
-    use salesplan::models::ensemble::Combiner;
-    use salesplan::models::nonnegative::NonNegativePoint;
+    use salesplan::forecast::batch::fit_and_predict_with;
+    use salesplan::forecast::models::ensemble::Combiner;
+    use salesplan::forecast::models::nonnegative::NonNegativePoint;
 
     let y: Vec<f64> = (0..40)
         .map(|t| (50.0 + t as f64) * [1.2, 0.8, 1.0, 1.0][t % 4])

@@ -6,11 +6,11 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use chrono::{Duration, NaiveDate};
-use salesplan::backtest::Backtest;
-use salesplan::batch::{
+use salesplan::forecast::backtest::Backtest;
+use salesplan::forecast::batch::{
     backtest_batch_with, fit_and_predict, forecast_batch, ForecastJob, ModelChoice,
 };
-use salesplan::calendar::Period;
+use salesplan::forecast::frequency::Period;
 use salesplan::Series;
 use tempfile::TempDir;
 

@@ -24,11 +24,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use salesplan::models::ets::{AutoEts, Ets, IntervalOptions};
-use salesplan::models::mstl::{AdjustedModel, Mstl};
-use salesplan::models::naive::Baseline;
-use salesplan::models::stl::{SeasonalWindow, Stl};
-use salesplan::models::Forecast;
+use salesplan::forecast::models::ets::{AutoEts, Ets, IntervalOptions};
+use salesplan::forecast::models::mstl::{AdjustedModel, Mstl};
+use salesplan::forecast::models::naive::Baseline;
+use salesplan::forecast::models::stl::{SeasonalWindow, Stl};
+use salesplan::forecast::models::Forecast;
 
 fn read(name: &str) -> Vec<csv::StringRecord> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

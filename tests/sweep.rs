@@ -4,10 +4,10 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use salesplan::allocate::{is_new, Basis, Method, Ramp};
-use salesplan::attainment::active_months;
+use salesplan::plan::allocate::{is_new, Basis, Method, Ramp};
+use salesplan::scenario::attainment::active_months;
+use salesplan::scenario::sweep::{sweep, synthetic, Outcome, PlanningData, ProfilePhasing};
 use salesplan::scenario::{CompanyTarget, Scenario};
-use salesplan::sweep::{sweep, synthetic, Outcome, PlanningData, ProfilePhasing};
 
 fn random_scenario(k: usize, rng: &mut ChaCha8Rng) -> Scenario {
     let mut s = Scenario::new(
@@ -76,7 +76,7 @@ fn run(data: &PlanningData, scenarios: &[Scenario], threads: usize) -> Vec<Outco
 
 /// Verifies a plan against its scenario directly from the definitions.
 #[allow(clippy::needless_range_loop)]
-fn verify(data: &PlanningData, s: &Scenario, plan: &salesplan::sweep::Plan) {
+fn verify(data: &PlanningData, s: &Scenario, plan: &salesplan::scenario::sweep::Plan) {
     let tree = &data.tree;
     let t = &plan.allocation.targets;
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-7 * a.abs().max(b.abs()).max(1.0);
@@ -239,7 +239,7 @@ fn probabilities_fall_as_targets_rise() {
 /// for that month, every node's months sum to its annual target, whole units.
 #[test]
 fn balanced_phasing_is_coherent_both_ways() {
-    use salesplan::sweep::BalancedPhasing;
+    use salesplan::scenario::sweep::BalancedPhasing;
     let data = synthetic(200, 100, 3);
     let mut rng = ChaCha8Rng::seed_from_u64(9);
     let scenarios: Vec<Scenario> = (0..60)
@@ -284,7 +284,8 @@ fn balanced_phasing_is_coherent_both_ways() {
     let monthly_only = BalancedPhasing::new(&data, &scenarios[..1]).unwrap();
     let mut quarterly = scenarios[1].clone();
     quarterly.over_assignment.clear();
-    let e = salesplan::sweep::plan_scenario(&data, &quarterly, &monthly_only).unwrap_err();
+    let e =
+        salesplan::scenario::sweep::plan_scenario(&data, &quarterly, &monthly_only).unwrap_err();
     assert!(
         e.to_string()
             .contains("calendar quarterly was not prepared"),
@@ -294,9 +295,9 @@ fn balanced_phasing_is_coherent_both_ways() {
 
 #[test]
 fn history_given_twice_for_a_leaf_is_rejected() {
-    use salesplan::attainment::SimulationOptions;
-    use salesplan::calendar::Period;
-    use salesplan::hierarchy::OrgTree;
+    use salesplan::forecast::frequency::Period;
+    use salesplan::plan::org::OrgTree;
+    use salesplan::scenario::attainment::SimulationOptions;
     use salesplan::Series;
     let tree = OrgTree::read_from(
         "node_id,parent_id\nco,\na,co\n".as_bytes(),

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use salesplan::models::theta::Theta;
+use salesplan::forecast::models::theta::Theta;
 
 fn read(name: &str) -> Vec<csv::StringRecord> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

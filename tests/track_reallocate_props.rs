@@ -8,8 +8,8 @@
 //! a minimum no split can meet must fail naming a node.
 
 use proptest::prelude::*;
-use salesplan::allocate::{Method, NodeConstraints};
-use salesplan::hierarchy::{random_tree_rows, OrgTree};
+use salesplan::plan::allocate::{Method, NodeConstraints};
+use salesplan::plan::org::{random_tree_rows, OrgTree};
 use salesplan::track::reallocate::{
     reallocate, ReallocationBasis, ReallocationInput, ReallocationOptions,
 };

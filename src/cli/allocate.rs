@@ -6,18 +6,18 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use chrono::Datelike;
 use clap::Args;
-use salesplan::allocate::{
+use salesplan::forecast::batch::{forecast_batch, ForecastJob, ModelChoice};
+use salesplan::forecast::frequency::Frequency;
+use salesplan::forecast::series::TimeIndex;
+use salesplan::io::{read_long_csv, write_atomically, Columns};
+use salesplan::plan::allocate::{
     allocate, new_hire_basis, AllocationInput, AllocationOptions, Basis, Method, NodeConstraints,
     Ramp,
 };
-use salesplan::allocate_time::phase::{resolve_profiles, MonthProfile, Phaser};
-use salesplan::allocate_time::phase_tree;
-use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice};
-use salesplan::calendar::Frequency;
-use salesplan::hierarchy::OrgTree;
-use salesplan::io::{read_long_csv, write_atomically, Columns};
-use salesplan::planning_calendar::PlanningCalendar;
-use salesplan::series::TimeIndex;
+use salesplan::plan::calendar::PlanningCalendar;
+use salesplan::plan::org::OrgTree;
+use salesplan::plan::phasing::phase_tree;
+use salesplan::plan::phasing::profile::{resolve_profiles, MonthProfile, Phaser};
 use salesplan::{Error, Series};
 
 use super::{check_folder, in_pool, PlanInputArgs, Status};

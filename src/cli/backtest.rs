@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use salesplan::backtest::Backtest;
-use salesplan::batch::{backtest_batch_with, check_seasonal_periods, ModelChoice};
+use salesplan::forecast::backtest::Backtest;
+use salesplan::forecast::batch::{backtest_batch_with, check_seasonal_periods, ModelChoice};
+use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest};
-use salesplan::models::nonnegative::NonNegativePoint;
 
 use super::{check_folder, in_pool, ColumnArgs, SeasonArgs, Status};
 
@@ -69,7 +69,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     if let Some(length) = args.sliding {
         backtest = backtest.sliding(length)?;
     }
-    salesplan::stats::check_levels(&args.levels)?;
+    salesplan::numeric::stats::check_levels(&args.levels)?;
     check_seasonal_periods(&args.season.seasonal_periods)?;
     if args.season.season_length == Some(0) {
         anyhow::bail!("invalid season length: must be at least 1");

@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use salesplan::batch::{forecast_batch, ForecastJob, ModelChoice, SeriesOutcome};
+use salesplan::forecast::batch::{forecast_batch, ForecastJob, ModelChoice, SeriesOutcome};
+use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{read_long_csv, write_forecasts, write_report};
-use salesplan::models::nonnegative::NonNegativePoint;
 
 use super::{check_folder, in_pool, ColumnArgs, SeasonArgs, Status};
 

@@ -163,7 +163,7 @@ pub(super) struct PlanInputArgs {
     pub trailing_months: u16,
 }
 
-/// `--recalibrate` values (see [`Recalibration`](salesplan::attainment::Recalibration)).
+/// `--recalibrate` values (see [`Recalibration`](salesplan::scenario::attainment::Recalibration)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(super) enum RecalibrateArg {
     None,
@@ -171,7 +171,7 @@ pub(super) enum RecalibrateArg {
     Reselect,
 }
 
-impl From<RecalibrateArg> for salesplan::attainment::Recalibration {
+impl From<RecalibrateArg> for salesplan::scenario::attainment::Recalibration {
     fn from(arg: RecalibrateArg) -> Self {
         match arg {
             RecalibrateArg::None => Self::None,

@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
-use salesplan::reconcile::{reconcile, Hierarchy, Method, MinTWeights, TopDown};
+use salesplan::plan::org::OrgTree;
+use salesplan::plan::reconcile::{reconcile, Hierarchy, Method, MinTWeights, TopDown};
 use salesplan::Series;
 
 use super::Status;

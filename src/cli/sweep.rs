@@ -7,12 +7,12 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use salesplan::attainment::SimulationOptions;
-use salesplan::hierarchy::OrgTree;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
-use salesplan::planning_calendar::PlanningCalendar;
+use salesplan::plan::calendar::PlanningCalendar;
+use salesplan::plan::org::OrgTree;
+use salesplan::scenario::attainment::SimulationOptions;
+use salesplan::scenario::sweep::{sweep, BalancedPhasing, Outcome, PlanningData};
 use salesplan::scenario::{read_scenarios, CompanyTarget, Scenario};
-use salesplan::sweep::{sweep, BalancedPhasing, Outcome, PlanningData};
 use salesplan::Error;
 
 use super::allocate::{csv_write_error, decimals_of, read_constraints};
@@ -270,7 +270,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
 }
 
 /// `auto-ets` or `ets:XYZ`.
-fn parse_form(model: &str) -> anyhow::Result<Option<salesplan::models::ets::EtsSpec>> {
+fn parse_form(model: &str) -> anyhow::Result<Option<salesplan::forecast::models::ets::EtsSpec>> {
     match model.trim() {
         "auto-ets" => Ok(None),
         other => match other.strip_prefix("ets:") {

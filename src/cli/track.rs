@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use anyhow::bail;
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
-use salesplan::allocate_time::round::round_vector;
-use salesplan::attainment::{active_months, newcomers, LeafHistory, SimulationOptions};
-use salesplan::hierarchy::{NodeRow, OrgTree};
 use salesplan::io::{read_long_csv, write_atomically, Columns};
+use salesplan::plan::org::{NodeRow, OrgTree};
+use salesplan::plan::phasing::round::round_vector;
+use salesplan::scenario::attainment::{active_months, newcomers, LeafHistory, SimulationOptions};
 use salesplan::track::reallocate::{
     reallocate, ReallocationBasis, ReallocationInput, ReallocationOptions,
 };

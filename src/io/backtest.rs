@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use crate::backtest::{summarise, Summary};
-use crate::batch::{ModelChoice, SeriesBacktest};
 use crate::error::Result;
-use crate::metrics::owa;
+use crate::forecast::backtest::{summarise, Summary};
+use crate::forecast::batch::{ModelChoice, SeriesBacktest};
+use crate::forecast::metrics::owa;
 
 use super::format_level;
 use super::write::write_csv;

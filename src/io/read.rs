@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
-use crate::calendar::{Calendar, DateStyle, Period};
 use crate::error::{Error, Result};
-use crate::series::Series;
+use crate::forecast::frequency::{Calendar, DateStyle, Period};
+use crate::forecast::series::Series;
 
 /// The names of the id, date and value columns.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::batch::{SeriesForecast, SeriesOutcome};
 use crate::error::{Error, Result};
+use crate::forecast::batch::{SeriesForecast, SeriesOutcome};
 
 use super::atomic::write_atomically;
 
@@ -155,7 +155,7 @@ pub(super) fn write_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::{Forecast, Interval};
+    use crate::forecast::models::{Forecast, Interval};
 
     fn forecast(id: &str) -> SeriesForecast {
         SeriesForecast {

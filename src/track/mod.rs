@@ -17,8 +17,8 @@
 //! sum of its leaves' remaining paths, path by path.
 //!
 //! ```
-//! use salesplan::attainment::{LeafHistory, SimulationOptions};
-//! use salesplan::hierarchy::OrgTree;
+//! use salesplan::scenario::attainment::{LeafHistory, SimulationOptions};
+//! use salesplan::plan::org::OrgTree;
 //! use salesplan::track::{track, TrackInput};
 //! let tree = OrgTree::read_from("node_id,parent_id\nco,\na,co\nb,co\n".as_bytes(), "org.csv".as_ref()).unwrap();
 //! let (a, b) = (tree.index_of("a").unwrap(), tree.index_of("b").unwrap());
@@ -48,12 +48,12 @@
 
 pub mod reallocate;
 
-use crate::attainment::{
+use crate::error::{Error, Result};
+use crate::numeric::stats::quantile_type8;
+use crate::plan::org::OrgTree;
+use crate::scenario::attainment::{
     simulate_plan_year, LeafHistory, Newcomer, SimulationOptions, YearOutlook,
 };
-use crate::error::{Error, Result};
-use crate::hierarchy::OrgTree;
-use crate::stats::quantile_type8;
 
 /// What tracking needs: vectors are indexed by node.
 #[derive(Debug, Clone, Copy)]
@@ -189,7 +189,7 @@ pub fn track_with_outlook(
             reason: format!("{} is more than 12", input.elapsed),
         });
     }
-    crate::stats::check_levels(&[level])?;
+    crate::numeric::stats::check_levels(&[level])?;
     for (name, len) in [
         ("actual_to_date", input.actual_to_date.len()),
         ("targets", input.targets.len()),

@@ -25,12 +25,12 @@
 //! passed) gets nothing more. When the projection is zero for every leaf,
 //! the basis falls back to the leaves' remaining plan (target − actual).
 
-use crate::allocate::{
+use crate::error::{Error, Result};
+use crate::plan::allocate::{
     allocate, is_new, AllocationInput, AllocationOptions, BoundSource, Method, NodeConstraints,
 };
-use crate::attainment::active_months;
-use crate::error::{Error, Result};
-use crate::hierarchy::OrgTree;
+use crate::plan::org::OrgTree;
+use crate::scenario::attainment::active_months;
 
 /// What re-allocation needs: vectors are indexed by node.
 #[derive(Debug, Clone, Copy)]
@@ -105,8 +105,8 @@ pub struct Reallocation {
 /// company's remaining 1400 moves toward the rep expected to sell more:
 ///
 /// ```
-/// use salesplan::allocate::NodeConstraints;
-/// use salesplan::hierarchy::OrgTree;
+/// use salesplan::plan::allocate::NodeConstraints;
+/// use salesplan::plan::org::OrgTree;
 /// use salesplan::track::reallocate::{reallocate, ReallocationInput, ReallocationOptions};
 /// let tree = OrgTree::read_from("node_id,parent_id\nco,\na,co\nb,co\n".as_bytes(), "org.csv".as_ref()).unwrap();
 /// let (co, a, b) = (tree.root(), tree.index_of("a").unwrap(), tree.index_of("b").unwrap());

@@ -1,0 +1,961 @@
+//! Forecasting many series at once: the one place that fans work out with rayon.
+//!
+//! Series run in parallel on the current rayon pool (the caller chooses it,
+//! e.g. with `ThreadPool::install`; the library never sets the global pool).
+//! Each series is fitted and forecast on its own, with no floating-point
+//! reduction across threads, so the results are bit-identical for any number
+//! of threads. Results come back in input order, one outcome per series: a
+//! series that cannot be forecast is reported and does not stop the others.
+//!
+//! ```
+//! use salesplan::forecast::batch::{forecast_batch, ForecastJob, ModelChoice};
+//! use salesplan::Series;
+//! let series = vec![
+//!     Series::new("rep-1", vec![10.0, 12.0, 11.0, 13.0, 12.5, 14.0]).unwrap(),
+//!     Series::new("rep-2", vec![5.0, 0.0, 4.0, 6.0, 5.5, 6.5]).unwrap(),
+//! ];
+//! let job = ForecastJob::new("ets:MNN".parse().unwrap(), 3, vec![80.0, 95.0], None).unwrap();
+//! let outcomes = forecast_batch(&series, &job, &|| {});
+//! let ok = outcomes[0].as_ref().unwrap();
+//! assert_eq!(ok.labels, ["7", "8", "9"]);
+//! assert_eq!(ok.model_name, "ETS(MNN)");
+//! // A multiplicative model cannot be fitted to a series with a zero.
+//! assert!(outcomes[1].as_ref().unwrap_err().reason().contains("MNN"));
+//! ```
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::str::FromStr;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::forecast::backtest::{Backtest, WindowScore};
+use crate::forecast::frequency::Frequency;
+use crate::forecast::models::ensemble::{combine, Combiner, M4Comb};
+use crate::forecast::models::ets::{AutoEts, Ets, EtsSpec};
+use crate::forecast::models::intermittent::Intermittent;
+use crate::forecast::models::mstl::{AdjustedModel, Mstl};
+use crate::forecast::models::naive::Baseline;
+use crate::forecast::models::nonnegative::{self, NonNegativePoint};
+use crate::forecast::models::theta::{AutoTheta, Theta, ThetaMethod};
+use crate::forecast::models::Forecast;
+use crate::forecast::series::Series;
+
+/// Which model to forecast every series with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// ETS with the form chosen per series by AICc ([`AutoEts`]).
+    AutoEts,
+    /// One fixed ETS form for every series.
+    Ets(EtsSpec),
+    /// The last value.
+    Naive,
+    /// The value one season earlier.
+    SeasonalNaive,
+    /// Random walk with drift.
+    Drift,
+    /// The mean of all observations.
+    Mean,
+    /// The mean of the last `n` observations (`window:N`).
+    WindowAverage(usize),
+    /// Naive on classically seasonally adjusted data (M-competition benchmark).
+    Naive2,
+    /// A Theta method: `theta` (standard, as R's thetaf), `otm`, `dstm`, `dotm`.
+    Theta(ThetaMethod),
+    /// Theta variant chosen per series on a holdout of the horizon's length.
+    AutoTheta,
+    /// Croston's method, α = 0.1.
+    Croston,
+    /// Croston with α optimised in [0.1, 0.3].
+    CrostonOptimised,
+    /// Syntetos–Boylan approximation.
+    Sba,
+    /// Teunter–Syntetos–Babai with α_d = α_p = 0.1.
+    Tsb,
+    /// Aggregate–disaggregate intermittent demand approach.
+    Adida,
+    /// Intermittent multiple aggregation prediction algorithm.
+    Imapa,
+    /// The M4 benchmark "Comb": mean of SES, Holt and damped Holt on the
+    /// seasonally adjusted series ([`M4Comb`]); `m4-comb` (or `comb`).
+    M4Comb,
+    /// Mean or median of several models' forecasts and interval bounds
+    /// ([`crate::forecast::models::ensemble`]): `comb:ets,theta`, `comb-median:ets,theta,naive2`
+    /// (members separated by `,` or `+`; not nested, not `auto`). Fails on a
+    /// series when any member fails on it (`auto` instead leaves it out).
+    Combination {
+        combiner: Combiner,
+        members: Vec<ModelChoice>,
+    },
+    /// Automatic choice across families per series ([`crate::forecast::select`]).
+    Auto,
+    /// MSTL decomposition with the seasonally adjusted series forecast by
+    /// the given model: `mstl` (AutoETS), `mstl:theta`, `mstl:drift`. The
+    /// periods come from the job ([`ForecastJob::seasonal_periods_for`]).
+    Mstl(AdjustedModel),
+}
+
+/// Plain method names accepted by `FromStr`, with their choice.
+const SIMPLE_MODELS: [(&str, ModelChoice); 18] = [
+    ("naive", ModelChoice::Naive),
+    ("snaive", ModelChoice::SeasonalNaive),
+    ("drift", ModelChoice::Drift),
+    ("mean", ModelChoice::Mean),
+    ("naive2", ModelChoice::Naive2),
+    ("theta", ModelChoice::Theta(ThetaMethod::Standard)),
+    ("otm", ModelChoice::Theta(ThetaMethod::Optimised)),
+    ("dstm", ModelChoice::Theta(ThetaMethod::DynamicStandard)),
+    ("dotm", ModelChoice::Theta(ThetaMethod::DynamicOptimised)),
+    ("auto-theta", ModelChoice::AutoTheta),
+    ("croston", ModelChoice::Croston),
+    ("croston-opt", ModelChoice::CrostonOptimised),
+    ("sba", ModelChoice::Sba),
+    ("tsb", ModelChoice::Tsb),
+    ("adida", ModelChoice::Adida),
+    ("imapa", ModelChoice::Imapa),
+    ("m4-comb", ModelChoice::M4Comb),
+    ("auto", ModelChoice::Auto),
+];
+
+impl ModelChoice {
+    /// The model's name in forecast output: `AutoETS` or `ETS(MAdM)`.
+    pub fn name(&self) -> String {
+        match self {
+            ModelChoice::AutoEts => "AutoETS".to_string(),
+            ModelChoice::Ets(spec) => format!("ETS({spec})"),
+            ModelChoice::Naive => "Naive".into(),
+            ModelChoice::SeasonalNaive => "SNaive".into(),
+            ModelChoice::Drift => "Drift".into(),
+            ModelChoice::Mean => "Mean".into(),
+            ModelChoice::WindowAverage(n) => format!("WindowAverage({n})"),
+            ModelChoice::Naive2 => "Naive2".into(),
+            ModelChoice::Theta(method) => method.name().into(),
+            ModelChoice::AutoTheta => "AutoTheta".into(),
+            ModelChoice::Croston => "CrostonClassic".into(),
+            ModelChoice::CrostonOptimised => "CrostonOptimized".into(),
+            ModelChoice::Sba => "CrostonSBA".into(),
+            ModelChoice::Tsb => "TSB".into(),
+            ModelChoice::Adida => "ADIDA".into(),
+            ModelChoice::Imapa => "IMAPA".into(),
+            ModelChoice::M4Comb => "Comb".into(),
+            ModelChoice::Combination { combiner, members } => {
+                let names: Vec<String> = members.iter().map(|m| m.name()).collect();
+                match combiner {
+                    Combiner::Mean => format!("Comb({})", names.join("+")),
+                    Combiner::Median => format!("CombMedian({})", names.join("+")),
+                }
+            }
+            ModelChoice::Auto => "Auto".into(),
+            ModelChoice::Mstl(adjusted) => format!("MSTL({})", adjusted.name()),
+        }
+    }
+}
+
+impl FromStr for ModelChoice {
+    type Err = Error;
+
+    /// `auto-ets`, or `ets:` followed by an ETS code such as `MAdM`.
+    ///
+    /// ```
+    /// use salesplan::forecast::batch::ModelChoice;
+    /// assert_eq!("auto-ets".parse::<ModelChoice>().unwrap(), ModelChoice::AutoEts);
+    /// let m: ModelChoice = "ets:MAdM".parse().unwrap();
+    /// assert_eq!(m.name(), "ETS(MAdM)");
+    /// assert_eq!(m.to_string(), "ets:MAdM");
+    /// assert!("ets:XYZ".parse::<ModelChoice>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<ModelChoice> {
+        let t = s.trim();
+        if ["auto-ets", "autoets", "ets"]
+            .iter()
+            .any(|a| t.eq_ignore_ascii_case(a))
+        {
+            return Ok(ModelChoice::AutoEts);
+        }
+        if t.eq_ignore_ascii_case("comb") {
+            return Ok(ModelChoice::M4Comb);
+        }
+        if t.eq_ignore_ascii_case("mstl") {
+            return Ok(ModelChoice::Mstl(AdjustedModel::AutoEts));
+        }
+        if let Some((_, choice)) = SIMPLE_MODELS
+            .iter()
+            .find(|(name, _)| t.eq_ignore_ascii_case(name))
+        {
+            return Ok(choice.clone());
+        }
+        match t.split_once(':') {
+            Some((family, code)) if family.eq_ignore_ascii_case("ets") => {
+                Ok(ModelChoice::Ets(code.parse()?))
+            }
+            Some((family, list))
+                if family.eq_ignore_ascii_case("comb")
+                    || family.eq_ignore_ascii_case("comb-median") =>
+            {
+                let combiner = if family.eq_ignore_ascii_case("comb") {
+                    Combiner::Mean
+                } else {
+                    Combiner::Median
+                };
+                let members = list
+                    .split([',', '+'])
+                    .map(|m| {
+                        let choice: ModelChoice = m.parse()?;
+                        match choice {
+                            ModelChoice::Combination { .. } | ModelChoice::Auto => {
+                                Err(Error::InvalidParameter {
+                                    name: "model",
+                                    reason: format!(
+                                        "'{s}': a combination's members cannot be combinations or auto"
+                                    ),
+                                })
+                            }
+                            other => Ok(other),
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                if members.is_empty() {
+                    return Err(Error::InvalidParameter {
+                        name: "model",
+                        reason: format!("'{s}': a combination needs at least one member"),
+                    });
+                }
+                Ok(ModelChoice::Combination { combiner, members })
+            }
+            Some((family, adjusted)) if family.eq_ignore_ascii_case("mstl") => {
+                match adjusted.trim().to_ascii_lowercase().as_str() {
+                    "ets" | "auto-ets" | "autoets" => Ok(ModelChoice::Mstl(AdjustedModel::AutoEts)),
+                    "theta" => Ok(ModelChoice::Mstl(AdjustedModel::Theta)),
+                    "drift" => Ok(ModelChoice::Mstl(AdjustedModel::Drift)),
+                    _ => Err(Error::InvalidParameter {
+                        name: "model",
+                        reason: format!("'{s}': MSTL takes ets, theta or drift (mstl:theta)"),
+                    }),
+                }
+            }
+            Some((family, n)) if family.eq_ignore_ascii_case("window") => {
+                match n.trim().parse::<usize>() {
+                    Ok(n) if n > 0 => Ok(ModelChoice::WindowAverage(n)),
+                    _ => Err(Error::InvalidParameter {
+                        name: "model",
+                        reason: format!("'{s}': the window must be a whole number ≥ 1"),
+                    }),
+                }
+            }
+            _ => Err(Error::InvalidParameter {
+                name: "model",
+                reason: format!(
+                    "'{s}' is not a model (expected auto-ets, ets:<code> (e.g. ets:MAdM), \
+                     window:<n>, comb:<m1>,<m2>,..., comb-median:<m1>,<m2>,..., mstl, mstl:theta, mstl:drift, or one of: {})",
+                    SIMPLE_MODELS.map(|(name, _)| name).join(", ")
+                ),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for ModelChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelChoice::AutoEts => f.write_str("auto-ets"),
+            ModelChoice::Ets(spec) => write!(f, "ets:{spec}"),
+            ModelChoice::WindowAverage(n) => write!(f, "window:{n}"),
+            ModelChoice::Combination { combiner, members } => {
+                let names: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+                match combiner {
+                    Combiner::Mean => write!(f, "comb:{}", names.join("+")),
+                    Combiner::Median => write!(f, "comb-median:{}", names.join("+")),
+                }
+            }
+            ModelChoice::Mstl(AdjustedModel::AutoEts) => f.write_str("mstl"),
+            ModelChoice::Mstl(AdjustedModel::Theta) => f.write_str("mstl:theta"),
+            ModelChoice::Mstl(AdjustedModel::Drift) => f.write_str("mstl:drift"),
+            other => match SIMPLE_MODELS.iter().find(|(_, c)| c == other) {
+                Some((name, _)) => f.write_str(name),
+                None => f.write_str(&other.name()),
+            },
+        }
+    }
+}
+
+/// A validated batch job: model, horizon, interval levels, season length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastJob {
+    model: ModelChoice,
+    horizon: usize,
+    levels: Vec<f64>,
+    season_length: Option<usize>,
+    nonnegative: Option<NonNegativePoint>,
+    seasonal_periods: Vec<f64>,
+}
+
+impl ForecastJob {
+    /// Checks the job: horizon at least 1, levels strictly between 0 and 100
+    /// and distinct, season length (when given) at least 1. Without a season
+    /// length, each series uses its frequency's usual one (12 for monthly
+    /// dates, 4 for quarterly, ...) and 1 for integer periods.
+    pub fn new(
+        model: ModelChoice,
+        horizon: usize,
+        levels: Vec<f64>,
+        season_length: Option<usize>,
+    ) -> Result<ForecastJob> {
+        if horizon == 0 {
+            return Err(Error::InvalidParameter {
+                name: "horizon",
+                reason: "must be at least 1".into(),
+            });
+        }
+        crate::numeric::stats::check_levels(&levels)?;
+        for (i, l) in levels.iter().enumerate() {
+            if levels[..i].contains(l) {
+                return Err(Error::InvalidParameter {
+                    name: "level",
+                    reason: format!("{l} is given twice"),
+                });
+            }
+        }
+        if season_length == Some(0) {
+            return Err(Error::InvalidParameter {
+                name: "season length",
+                reason: "must be at least 1".into(),
+            });
+        }
+        Ok(ForecastJob {
+            model,
+            horizon,
+            levels,
+            season_length,
+            nonnegative: None,
+            seasonal_periods: Vec::new(),
+        })
+    }
+
+    /// Seasonal periods for MSTL (each finite and at least 1; fractional
+    /// allowed, such as 365.25), used instead of the season length.
+    ///
+    /// ```
+    /// use salesplan::forecast::batch::{ForecastJob, ModelChoice};
+    /// let job = ForecastJob::new(ModelChoice::Mstl(Default::default()), 14, vec![95.0], None)?
+    ///     .with_seasonal_periods(vec![7.0, 365.25])?;
+    /// assert_eq!(job.seasonal_periods(), [7.0, 365.25]);
+    /// assert!(job.clone().with_seasonal_periods(vec![0.5]).is_err());
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn with_seasonal_periods(mut self, periods: Vec<f64>) -> Result<ForecastJob> {
+        check_seasonal_periods(&periods)?;
+        self.seasonal_periods = periods;
+        Ok(self)
+    }
+
+    /// The seasonal periods set for MSTL (empty: see
+    /// [`seasonal_periods_for`](Self::seasonal_periods_for)).
+    pub fn seasonal_periods(&self) -> &[f64] {
+        &self.seasonal_periods
+    }
+
+    /// The MSTL periods for `series`: see [`mstl_periods`].
+    pub fn seasonal_periods_for(&self, series: &Series) -> Vec<f64> {
+        mstl_periods(
+            &self.seasonal_periods,
+            self.season_length,
+            series.frequency(),
+        )
+    }
+
+    /// Keeps forecasts and interval bounds non-negative by censoring each
+    /// forecast distribution at zero, with the censored mean or median as
+    /// the point ([`crate::forecast::models::nonnegative`]).
+    pub fn with_nonnegative(mut self, point: NonNegativePoint) -> ForecastJob {
+        self.nonnegative = Some(point);
+        self
+    }
+
+    /// The non-negativity option, if set.
+    pub fn nonnegative(&self) -> Option<NonNegativePoint> {
+        self.nonnegative
+    }
+
+    pub fn model(&self) -> ModelChoice {
+        self.model.clone()
+    }
+
+    pub fn horizon(&self) -> usize {
+        self.horizon
+    }
+
+    /// Interval levels in percent, in the order requested.
+    pub fn levels(&self) -> &[f64] {
+        &self.levels
+    }
+
+    /// The season length set for every series, if any.
+    pub fn season_length(&self) -> Option<usize> {
+        self.season_length
+    }
+
+    /// The season length used for `series`: the job's, else the series
+    /// frequency's usual one, else 1.
+    pub fn season_length_for(&self, series: &Series) -> usize {
+        self.season_length
+            .or_else(|| series.frequency().map(|f| f.season_length()))
+            .unwrap_or(1)
+    }
+}
+
+/// Checks MSTL periods: each finite and at least 1.
+pub fn check_seasonal_periods(periods: &[f64]) -> Result<()> {
+    match periods.iter().find(|p| !(p.is_finite() && **p >= 1.0)) {
+        Some(p) => Err(Error::InvalidParameter {
+            name: "seasonal period",
+            reason: format!("must be a number ≥ 1, got {p}"),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The seasonal periods MSTL uses for a series: `explicit` when given, else
+/// the season length when given, else by the dates' frequency — daily 7 and
+/// 365.25 (week and year), weekly 52.18 (the year), others their usual
+/// season length —, else none (integer periods).
+///
+/// ```
+/// use salesplan::forecast::batch::mstl_periods;
+/// use salesplan::forecast::frequency::Frequency;
+/// assert_eq!(mstl_periods(&[], None, Some(Frequency::Daily)), [7.0, 365.25]);
+/// assert_eq!(mstl_periods(&[], None, Some(Frequency::Weekly)), [52.18]);
+/// assert_eq!(mstl_periods(&[], Some(12), Some(Frequency::Daily)), [12.0]);
+/// assert_eq!(mstl_periods(&[24.0, 168.0], Some(12), None), [24.0, 168.0]);
+/// assert!(mstl_periods(&[], None, None).is_empty());
+/// ```
+pub fn mstl_periods(
+    explicit: &[f64],
+    season_length: Option<usize>,
+    frequency: Option<Frequency>,
+) -> Vec<f64> {
+    if !explicit.is_empty() {
+        return explicit.to_vec();
+    }
+    if let Some(m) = season_length {
+        return vec![m as f64];
+    }
+    match frequency {
+        Some(Frequency::Daily) => vec![7.0, 365.25],
+        Some(Frequency::Weekly) => vec![52.18],
+        Some(f) => vec![f.season_length() as f64],
+        None => Vec::new(),
+    }
+}
+
+/// The forecast of one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesForecast {
+    pub id: String,
+    /// Labels of the forecast periods, continuing the series' calendar.
+    pub labels: Vec<String>,
+    /// `AutoETS` or `ETS(MAdM)`: the model asked for.
+    pub model_name: String,
+    /// The ETS form fitted, e.g. `MAdM` (the one chosen, for AutoETS).
+    pub form: String,
+    pub season_length: usize,
+    pub n_obs: usize,
+    pub aicc: Option<f64>,
+    pub forecast: Forecast,
+    /// Why this model was used (set by `auto`).
+    pub reason: Option<String>,
+}
+
+/// Why one series could not be forecast.
+#[derive(Debug)]
+pub struct SeriesFailure {
+    pub id: String,
+    pub n_obs: usize,
+    /// Boxed to keep [`SeriesOutcome`] small.
+    pub error: Box<Error>,
+}
+
+impl SeriesFailure {
+    /// The reason as text.
+    pub fn reason(&self) -> String {
+        self.error.to_string()
+    }
+}
+
+/// One series' result.
+pub type SeriesOutcome = std::result::Result<SeriesForecast, SeriesFailure>;
+
+/// Forecasts every series with `job` on the current rayon pool, calling
+/// `progress` once after each series. Outcomes are in the order of `series`.
+pub fn forecast_batch(
+    series: &[Series],
+    job: &ForecastJob,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<SeriesOutcome> {
+    series
+        .par_iter()
+        .map(|s| {
+            let outcome = forecast_series(s, job);
+            progress();
+            outcome
+        })
+        .collect()
+}
+
+/// Forecasts one series with `job` (what [`forecast_batch`] does per series).
+/// A panic inside a model is caught and reported as this series' failure.
+pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
+    let result =
+        catch_unwind(AssertUnwindSafe(|| forecast_one(series, job))).unwrap_or_else(|payload| {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(Error::Internal {
+                series: series.id().to_string(),
+                reason: format!("panic: {message}"),
+            })
+        });
+    result.map_err(|error| SeriesFailure {
+        id: series.id().to_string(),
+        n_obs: series.len(),
+        error: Box::new(name_series(error, series.id())),
+    })
+}
+
+fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
+    let m = job.season_length_for(series);
+    let y = series.values();
+    let periods = match job.model {
+        ModelChoice::Mstl(_) => job.seasonal_periods_for(series),
+        _ => Vec::new(),
+    };
+    let fitted = fit_and_predict_with(
+        job.model.clone(),
+        y,
+        m,
+        &periods,
+        job.horizon,
+        &job.levels,
+        job.nonnegative,
+    )?;
+    let forecast = fitted.forecast;
+    let all_finite = forecast
+        .mean
+        .iter()
+        .chain(
+            forecast
+                .intervals
+                .iter()
+                .flat_map(|i| i.lower.iter().chain(&i.upper)),
+        )
+        .all(|v| v.is_finite());
+    if !all_finite {
+        return Err(Error::ModelNotApplicable {
+            model: fitted.form,
+            reason: "the forecast is not finite".into(),
+        });
+    }
+    Ok(SeriesForecast {
+        id: series.id().to_string(),
+        labels: series.future_labels(job.horizon),
+        model_name: job.model.name(),
+        form: fitted.form,
+        season_length: fitted.season_length,
+        n_obs: series.len(),
+        aicc: fitted.aicc,
+        forecast,
+        reason: fitted.reason,
+    })
+}
+
+/// What one model produced for one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelOutput {
+    pub forecast: Forecast,
+    /// The form or variant fitted (`MAdM`, `DOTM`, ...).
+    pub form: String,
+    /// The season length the model used (1 when non-seasonal).
+    pub season_length: usize,
+    /// AICc, for models that have one.
+    pub aicc: Option<f64>,
+    /// Why this model was used, for automatic choices (`auto`).
+    pub reason: Option<String>,
+}
+
+/// [`fit_and_predict_with_periods`] (the periods are for MSTL), then, with
+/// `nonnegative`, the forecast censored at
+/// zero ([`crate::forecast::models::nonnegative`]: bounds `max(q, 0)`, point the
+/// censored mean or median).
+pub fn fit_and_predict_with(
+    model: ModelChoice,
+    y: &[f64],
+    m: usize,
+    periods: &[f64],
+    h: usize,
+    levels: &[f64],
+    nonnegative: Option<NonNegativePoint>,
+) -> Result<ModelOutput> {
+    let Some(point) = nonnegative else {
+        return fit_and_predict_with_periods(model, y, m, periods, h, levels);
+    };
+    crate::numeric::stats::check_levels(levels)?;
+    let (all, k) = nonnegative::levels_with_sigma(levels);
+    let mut out = fit_and_predict_with_periods(model, y, m, periods, h, &all)?;
+    let has_sigma = out.forecast.intervals.len() == all.len();
+    let mut censored = nonnegative::censor(&out.forecast, point, has_sigma.then_some(k))?;
+    if has_sigma && all.len() == levels.len() {
+        // the caller asked for the 68.27% level itself: put it back, censored
+        let mut interval = out.forecast.intervals[k].clone();
+        for v in interval.lower.iter_mut().chain(interval.upper.iter_mut()) {
+            *v = v.max(0.0);
+        }
+        censored.intervals.insert(k, interval);
+    }
+    out.forecast = censored;
+    Ok(out)
+}
+
+/// Fits `model` to `y` (season length `m`) and forecasts `h` steps with
+/// intervals at `levels` (intermittent-demand methods give none).
+pub fn fit_and_predict(
+    model: ModelChoice,
+    y: &[f64],
+    m: usize,
+    h: usize,
+    levels: &[f64],
+) -> Result<ModelOutput> {
+    fit_and_predict_with_periods(model, y, m, &[], h, levels)
+}
+
+/// As [`fit_and_predict`], with the seasonal periods MSTL uses (when empty,
+/// MSTL uses the season length `m`).
+pub fn fit_and_predict_with_periods(
+    model: ModelChoice,
+    y: &[f64],
+    m: usize,
+    periods: &[f64],
+    h: usize,
+    levels: &[f64],
+) -> Result<ModelOutput> {
+    let plain = |forecast: Forecast, season_length: usize| ModelOutput {
+        forecast,
+        form: model.name(),
+        season_length,
+        aicc: None,
+        reason: None,
+    };
+    let baseline = |b: Baseline, season_length| -> Result<ModelOutput> {
+        Ok(plain(b.fit(y)?.predict(h, levels)?, season_length))
+    };
+    let intermittent =
+        |i: Intermittent| -> Result<ModelOutput> { Ok(plain(i.fit(y)?.predict(h, levels)?, 1)) };
+    match &model {
+        ModelChoice::AutoEts | ModelChoice::Ets(_) => {
+            let fit = match model {
+                ModelChoice::Ets(spec) => Ets::new(spec, m)?.fit(y)?,
+                _ => AutoEts::new(m).fit(y)?,
+            };
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: fit.spec.to_string(),
+                season_length: fit.season_length,
+                aicc: fit.aicc,
+                reason: None,
+            })
+        }
+        ModelChoice::Naive => baseline(Baseline::Naive, 1),
+        ModelChoice::SeasonalNaive => baseline(Baseline::SeasonalNaive { season_length: m }, m),
+        ModelChoice::Drift => baseline(Baseline::Drift, 1),
+        ModelChoice::Mean => baseline(Baseline::Mean, 1),
+        ModelChoice::WindowAverage(window) => {
+            baseline(Baseline::WindowAverage { window: *window }, 1)
+        }
+        ModelChoice::Naive2 => baseline(Baseline::Naive2 { season_length: m }, m),
+        ModelChoice::Theta(_) | ModelChoice::AutoTheta => {
+            let fit = match model {
+                ModelChoice::Theta(method) => Theta::new(method, m).fit(y)?,
+                _ => AutoTheta::new(m).with_holdout(h).fit(y)?,
+            };
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: fit.method.name().to_string(),
+                season_length: m,
+                aicc: None,
+                reason: None,
+            })
+        }
+        ModelChoice::Croston => intermittent(Intermittent::CrostonClassic),
+        ModelChoice::CrostonOptimised => intermittent(Intermittent::CrostonOptimised),
+        ModelChoice::Sba => intermittent(Intermittent::CrostonSba),
+        ModelChoice::Tsb => intermittent(Intermittent::tsb(0.1, 0.1)?),
+        ModelChoice::Adida => intermittent(Intermittent::Adida),
+        ModelChoice::Imapa => intermittent(Intermittent::Imapa),
+        ModelChoice::M4Comb => {
+            let fit = M4Comb::new(m).fit(y)?;
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: format!("Comb({})", fit.members().join("+")),
+                season_length: if fit.adjustment.is_seasonal() { m } else { 1 },
+                aicc: None,
+                reason: None,
+            })
+        }
+        ModelChoice::Combination { combiner, members } => {
+            let mut forecasts = Vec::with_capacity(members.len());
+            let mut forms = Vec::with_capacity(members.len());
+            let mut season_length = 1;
+            for member in members {
+                let out = fit_and_predict(member.clone(), y, m, h, levels)?;
+                forms.push(out.form);
+                season_length = season_length.max(out.season_length);
+                forecasts.push(out.forecast);
+            }
+            let prefix = match combiner {
+                Combiner::Mean => "Comb",
+                Combiner::Median => "CombMedian",
+            };
+            Ok(ModelOutput {
+                forecast: combine(&forecasts, *combiner)?,
+                form: format!("{prefix}({})", forms.join("+")),
+                season_length,
+                aicc: None,
+                reason: None,
+            })
+        }
+        ModelChoice::Auto => {
+            let out = crate::forecast::select::auto_forecast(y, m, h, levels)?;
+            Ok(ModelOutput {
+                forecast: out.forecast,
+                form: out.chosen,
+                season_length: out.season_length,
+                aicc: out.aicc,
+                reason: Some(out.reason),
+            })
+        }
+        ModelChoice::Mstl(adjusted) => {
+            let periods = if periods.is_empty() {
+                vec![m as f64]
+            } else {
+                periods.to_vec()
+            };
+            let fit = Mstl::new(&periods)?.with_model(*adjusted).fit(y)?;
+            let season_length = fit
+                .decomposition
+                .seasonals
+                .last()
+                .map_or(1, |s| s.period.trunc() as usize);
+            Ok(ModelOutput {
+                forecast: fit.predict(h, levels)?,
+                form: fit.form(),
+                season_length,
+                aicc: match &fit.model {
+                    crate::forecast::models::mstl::FittedAdjusted::Ets(ets) => ets.aicc,
+                    _ => None,
+                },
+                reason: None,
+            })
+        }
+    }
+}
+
+/// One model's backtest of one series.
+#[derive(Debug)]
+pub struct SeriesBacktest {
+    pub id: String,
+    pub model: ModelChoice,
+    pub season_length: usize,
+    /// The window scores, or why the model failed on this series.
+    pub outcome: std::result::Result<Vec<WindowScore>, Box<Error>>,
+}
+
+/// Backtests every model on every series ([`Backtest::run`] with
+/// [`fit_and_predict`]) on the current rayon pool, calling `progress` once
+/// per series. Results: per series (input order), per model (order given).
+/// The season length is `season_length`, else the series frequency's usual
+/// one, else 1.
+pub fn backtest_batch(
+    series: &[Series],
+    models: &[ModelChoice],
+    backtest: &Backtest,
+    levels: &[f64],
+    season_length: Option<usize>,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Vec<SeriesBacktest>> {
+    backtest_batch_with(
+        series,
+        models,
+        backtest,
+        levels,
+        season_length,
+        &[],
+        None,
+        progress,
+    )
+}
+
+/// As [`backtest_batch`], with explicit MSTL seasonal periods (empty: the
+/// defaults of [`mstl_periods`]) and forecasts made non-negative
+/// ([`fit_and_predict_with`]) when `nonnegative` is set.
+#[allow(clippy::too_many_arguments)]
+pub fn backtest_batch_with(
+    series: &[Series],
+    models: &[ModelChoice],
+    backtest: &Backtest,
+    levels: &[f64],
+    season_length: Option<usize>,
+    seasonal_periods: &[f64],
+    nonnegative: Option<NonNegativePoint>,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Vec<SeriesBacktest>> {
+    series
+        .par_iter()
+        .map(|s| {
+            let m = season_length
+                .or_else(|| s.frequency().map(|f| f.season_length()))
+                .unwrap_or(1);
+            let periods = mstl_periods(seasonal_periods, season_length, s.frequency());
+            let out = models
+                .iter()
+                .map(|model| {
+                    let run = || {
+                        backtest.run(s.values(), m, |train| {
+                            let periods = match model {
+                                ModelChoice::Mstl(_) => periods.as_slice(),
+                                _ => &[],
+                            };
+                            fit_and_predict_with(
+                                model.clone(),
+                                train,
+                                m,
+                                periods,
+                                backtest.horizon(),
+                                levels,
+                                nonnegative,
+                            )
+                            .map(|o| o.forecast)
+                        })
+                    };
+                    let outcome = catch_unwind(AssertUnwindSafe(run))
+                        .unwrap_or_else(|_| {
+                            Err(Error::Internal {
+                                series: s.id().to_string(),
+                                reason: format!("panic in {}", model.name()),
+                            })
+                        })
+                        .map_err(|e| Box::new(name_series(e, s.id())));
+                    SeriesBacktest {
+                        id: s.id().to_string(),
+                        model: model.clone(),
+                        season_length: m,
+                        outcome,
+                    }
+                })
+                .collect();
+            progress();
+            out
+        })
+        .collect()
+}
+
+/// Fills in the series name that model code leaves empty.
+fn name_series(error: Error, id: &str) -> Error {
+    let fill = |s: String| if s.is_empty() { id.to_string() } else { s };
+    match error {
+        Error::TooShort {
+            series,
+            needed,
+            got,
+        } => Error::TooShort {
+            series: fill(series),
+            needed,
+            got,
+        },
+        Error::NonFinite {
+            series,
+            index,
+            value,
+        } => Error::NonFinite {
+            series: fill(series),
+            index,
+            value,
+        },
+        Error::NoModel { series, reason } => Error::NoModel {
+            series: fill(series),
+            reason,
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forecast::frequency::Period;
+
+    fn monthly(id: &str, n: usize, scale: f64) -> Series {
+        let rows = (0..n)
+            .map(|t| {
+                let label = format!("{}-{:02}", 2020 + t / 12, t % 12 + 1);
+                let v = scale * (100.0 + t as f64) * [1.2, 0.9, 1.0, 1.1][t % 4];
+                (Period::parse(&label).unwrap(), v)
+            })
+            .collect();
+        Series::from_periods(id, rows).unwrap()
+    }
+
+    #[test]
+    fn job_validation() {
+        let m = ModelChoice::AutoEts;
+        assert!(ForecastJob::new(m.clone(), 0, vec![80.0], None).is_err());
+        assert!(ForecastJob::new(m.clone(), 1, vec![100.0], None).is_err());
+        assert!(ForecastJob::new(m.clone(), 1, vec![80.0, 80.0], None).is_err());
+        assert!(ForecastJob::new(m.clone(), 1, vec![], Some(0)).is_err());
+        assert!(ForecastJob::new(m, 1, vec![], None).is_ok());
+    }
+
+    #[test]
+    fn failures_are_per_series_and_named() {
+        let series = vec![
+            monthly("a", 30, 1.0),
+            Series::new("short", vec![1.0, 2.0]).unwrap(),
+        ];
+        let job = ForecastJob::new(
+            ModelChoice::Ets("AAdA".parse().unwrap()),
+            6,
+            vec![90.0],
+            None,
+        )
+        .unwrap();
+        let out = forecast_batch(&series, &job, &|| {});
+        let a = out[0].as_ref().unwrap();
+        assert_eq!(a.season_length, 12);
+        assert_eq!(a.labels[0], "2022-07");
+        let e = out[1].as_ref().unwrap_err();
+        assert_eq!(e.id, "short");
+        assert!(!e.reason().contains("''"), "{}", e.reason());
+    }
+
+    #[test]
+    fn same_results_on_one_or_two_threads() {
+        let series: Vec<Series> = (0..6)
+            .map(|k| monthly(&format!("s{k}"), 36, 1.0 + k as f64))
+            .collect();
+        let job = ForecastJob::new(ModelChoice::AutoEts, 12, vec![80.0, 95.0], None).unwrap();
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let count = std::sync::atomic::AtomicUsize::new(0);
+            let out = pool.install(|| {
+                forecast_batch(&series, &job, &|| {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                })
+            });
+            assert_eq!(count.into_inner(), series.len());
+            out.into_iter().map(|o| o.unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(run(1), run(2));
+    }
+}

@@ -1,0 +1,16 @@
+//! Stage 2, planning: from a company target to a coherent plan per node
+//! and period.
+//!
+//! * [`org`]: the organisation tree (reading, validation, aggregation).
+//! * [`reconcile`]: forecasts of every node made to add up.
+//! * [`allocate`]: annual targets split down the tree under constraints.
+//! * [`calendar`]: the plan year's periods (months, quarters, ISO weeks,
+//!   fiscal and retail years).
+//! * [`phasing`]: annual targets spread across those periods, balanced and
+//!   rounded with every total exact.
+
+pub mod allocate;
+pub mod calendar;
+pub mod org;
+pub mod phasing;
+pub mod reconcile;
