@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the README's main job, the M3 forecast, a small sweep, an allocate +
+# Runs the README's main job, the M3 forecast (AutoETS and auto), a small sweep, an allocate +
 # track --reallocate and a backtest with two salesplan binaries and checks
 # that every output file is byte-identical (for changes that must not change
 # behaviour: moves, renames, refactors, features that are off by default).
@@ -43,6 +43,8 @@ run() { # run BINARY OUT_DIR
     --output plan.csv --summary plan_summary.csv >allocate.out 2>&1
   "$b" forecast --input "$d/m3_monthly.csv" --season-length 12 --horizon 18 \
     --output forecasts.csv --report report.csv >forecast.out 2>&1
+  "$b" forecast --input "$d/m3_monthly.csv" --season-length 12 --horizon 18 --model auto \
+    --output forecasts_auto.csv --report report_auto.csv >forecast_auto.out 2>&1
   "$b" sweep --org "$d/demo/org.csv" --history "$d/demo/sales_monthly.csv" \
     --scenarios "$work/scenarios.toml" --year 2026 --periods --output sweep.csv \
     --summary sweep_summary.csv >sweep.out 2>&1

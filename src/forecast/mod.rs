@@ -4,15 +4,18 @@
 //!   period labels (the calendar a series follows).
 //! * [`models`]: one module per model family (ETS, Theta, baselines,
 //!   intermittent demand, STL/MSTL, combinations).
+//! * [`fit`]: one family fitted to one series, in one output shape.
 //! * [`select`]: `--model auto`, the choice across families.
-//! * [`batch`]: the model choice and its dispatch, and the one place that
-//!   fans series out with rayon.
+//! * [`model_choice`]: the `--model` names and the one dispatch over them.
+//! * [`batch`]: the one place that fans series out with rayon.
 //! * [`backtest`] and [`metrics`]: rolling-origin evaluation and accuracy.
 
 pub mod backtest;
 pub mod batch;
+pub mod fit;
 pub mod frequency;
 pub mod metrics;
+pub mod model_choice;
 pub mod models;
 pub mod select;
 pub mod series;

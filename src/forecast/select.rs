@@ -52,8 +52,10 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::forecast::batch::{fit_and_predict, ModelChoice};
+use crate::forecast::fit::{self, ModelOutput};
 use crate::forecast::models::ensemble::{combine, Combiner};
+use crate::forecast::models::intermittent::Intermittent;
+use crate::forecast::models::naive::Baseline;
 use crate::forecast::models::Forecast;
 
 /// The Syntetos–Boylan–Croston cut-off on the average inter-demand interval.
@@ -103,8 +105,9 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
             got: 0,
         });
     }
-    let single = |model: ModelChoice, reason: String| -> Result<AutoOutput> {
-        let out = fit_and_predict(model, y, m, h, levels)?;
+    let naive = || fit::baseline(Baseline::Naive, "Naive".into(), 1, y, h, levels);
+    let single = |out: Result<ModelOutput>, reason: String| -> Result<AutoOutput> {
+        let out = out?;
         Ok(AutoOutput {
             forecast: out.forecast,
             chosen: out.form,
@@ -115,7 +118,7 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
     };
     if y.iter().all(|v| *v == y[0]) {
         return single(
-            ModelChoice::Naive,
+            naive(),
             format!("constant series (all {n} values equal {})", y[0]),
         );
     }
@@ -123,7 +126,7 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
         if let Some((adi, cv2)) = demand_pattern(y) {
             if adi >= ADI_CUTOFF {
                 return single(
-                    ModelChoice::Sba,
+                    fit::intermittent(Intermittent::CrostonSba, "CrostonSBA".into(), y, h, levels),
                     format!(
                         "intermittent demand: ADI {adi:.2} >= {ADI_CUTOFF} (CV² {cv2:.2}); \
                          SBA as recommended by Syntetos-Boylan-Croston"
@@ -132,20 +135,22 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
             }
         }
     }
-    let members = [
-        ModelChoice::AutoEts,
-        ModelChoice::AutoTheta,
-        ModelChoice::M4Comb,
+    // (name, fit): AutoETS, AutoTheta and the M4 Comb
+    type Fit<'a> = Box<dyn Fn() -> Result<ModelOutput> + 'a>;
+    let members: [(&str, Fit); 3] = [
+        ("AutoETS", Box::new(|| fit::ets(y, m, None, h, levels))),
+        ("AutoTheta", Box::new(|| fit::theta(y, m, None, h, levels))),
+        ("Comb", Box::new(|| fit::m4_comb(y, m, h, levels))),
     ];
     let mut forecasts = Vec::with_capacity(members.len());
     let mut names = Vec::with_capacity(members.len());
     let mut failed = Vec::new();
     let mut aicc = None;
     let mut season_length = 1;
-    for member in members {
-        match fit_and_predict(member.clone(), y, m, h, levels) {
+    for (name, fit_member) in &members {
+        match fit_member() {
             Ok(out) => {
-                if member == ModelChoice::AutoEts {
+                if *name == "AutoETS" {
                     aicc = out.aicc;
                     names.push(format!("ETS({})", out.form));
                 } else {
@@ -154,12 +159,12 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
                 season_length = season_length.max(out.season_length);
                 forecasts.push(out.forecast);
             }
-            Err(e) => failed.push(format!("{} failed: {e}", member.name())),
+            Err(e) => failed.push(format!("{name} failed: {e}")),
         }
     }
     if forecasts.is_empty() {
         return single(
-            ModelChoice::Naive,
+            naive(),
             format!(
                 "no member could be fitted to {n} values ({}): naive",
                 failed.join("; ")
@@ -215,15 +220,11 @@ mod tests {
         assert!(a.chosen.starts_with("Comb(ETS("), "{}", a.chosen);
         assert!(a.reason.contains("AICc"), "{}", a.reason);
         // the combination is the mean of its members
-        let member = |c| {
-            fit_and_predict(c, &y, 4, 8, &[80.0, 95.0])
-                .unwrap()
-                .forecast
-        };
+        let levels = [80.0, 95.0];
         let (e, t, c) = (
-            member(ModelChoice::AutoEts),
-            member(ModelChoice::AutoTheta),
-            member(ModelChoice::M4Comb),
+            fit::ets(&y, 4, None, 8, &levels).unwrap().forecast,
+            fit::theta(&y, 4, None, 8, &levels).unwrap().forecast,
+            fit::m4_comb(&y, 4, 8, &levels).unwrap().forecast,
         );
         for j in 0..8 {
             let want = (e.mean[j] + t.mean[j] + c.mean[j]) / 3.0;
