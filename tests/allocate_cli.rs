@@ -231,7 +231,7 @@ fn infeasible_and_bad_constraints_exit_2() {
         &ORG.replace("wang,west,王芳,,\n", ""),
         None,
         &t,
-        "series 'wang' is not a node",
+        "sales.csv: series 'wang': not a node of the org tree",
     );
 }
 

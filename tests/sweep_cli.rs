@@ -260,8 +260,9 @@ fn levels_and_measures_filter_the_long_table() {
     let bad = sweep(dir.path(), text, &["--levels", "4"]);
     assert_eq!(bad.code, 2);
     assert!(
-        bad.stderr
-            .contains("--levels 4: the org has levels 0 (the company) to 3"),
+        bad.stderr.contains(
+            "invalid levels: level 4 does not exist: the org has levels 0 (the company) to 3"
+        ),
         "{}",
         bad.stderr
     );

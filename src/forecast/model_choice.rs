@@ -31,7 +31,7 @@ use crate::forecast::select::auto_forecast;
 /// Which model to forecast every series with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelChoice {
-    /// ETS with the form chosen per series by AICc ([`AutoEts`]).
+    /// ETS with the form chosen per series by AICc ([`AutoEts`](crate::forecast::models::ets::AutoEts)).
     AutoEts,
     /// One fixed ETS form for every series.
     Ets(EtsSpec),
@@ -64,7 +64,7 @@ pub enum ModelChoice {
     /// Intermittent multiple aggregation prediction algorithm.
     Imapa,
     /// The M4 benchmark "Comb": mean of SES, Holt and damped Holt on the
-    /// seasonally adjusted series ([`M4Comb`]); `m4-comb` (or `comb`).
+    /// seasonally adjusted series ([`M4Comb`](crate::forecast::models::ensemble::M4Comb)); `m4-comb` (or `comb`).
     M4Comb,
     /// Mean or median of several models' forecasts and interval bounds
     /// ([`crate::forecast::models::ensemble`]): `comb:ets,theta`, `comb-median:ets,theta,naive2`
@@ -78,7 +78,7 @@ pub enum ModelChoice {
     Auto,
     /// MSTL decomposition with the seasonally adjusted series forecast by
     /// the given model: `mstl` (AutoETS), `mstl:theta`, `mstl:drift`. The
-    /// periods come from the job ([`ForecastJob::seasonal_periods_for`]).
+    /// periods come from the job ([`ForecastJob::seasonal_periods_for`](crate::forecast::batch::ForecastJob::seasonal_periods_for)).
     Mstl(AdjustedModel),
 }
 

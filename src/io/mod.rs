@@ -9,13 +9,32 @@
 //!   per-series status report, written atomically (a temporary file in the
 //!   target's folder, renamed into place only when complete).
 //! * [`write_backtest`]: backtest metrics per window, per series and overall.
+//! * [`read_constraints`]: per-node planning constraints.
+//! * [`write_plan`], [`write_plan_summary`], [`read_plan`]: plans out and back in.
+//! * [`write_sweep`], [`write_sweep_summary`]: a sweep's long table and summary.
+//! * [`write_track_status`]: tracking results.
+//! * [`decimals_of`], [`format_amount`], [`csv_field`], [`push_number`]: how
+//!   numbers and fields are written.
 
 mod atomic;
 mod backtest;
+mod constraints;
+mod format;
+mod plan;
 mod read;
+mod sweep;
+mod track;
 mod write;
 
 pub use atomic::write_atomically;
 pub use backtest::{backtest_overall, write_backtest, OverallScore};
+pub use constraints::{read_constraints, read_constraints_from};
+pub use format::{csv_field, decimals_of, format_amount, push_number};
+pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns};
+pub use sweep::{
+    sweep_summary_row, write_sweep, write_sweep_summary, SweepMeasure, SweepTable,
+    SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,
+};
+pub use track::write_track_status;
 pub use write::{format_level, write_forecasts, write_report};

@@ -8,9 +8,14 @@
 //!   fiscal and retail years).
 //! * [`phasing`]: annual targets spread across those periods, balanced and
 //!   rounded with every total exact.
+//! * [`sales`]: the leaves' history matched to the tree; seasonal profiles
+//!   and the forecast basis derived from it.
+//! * [`year`]: a year's plan in one call (target, basis, split, phasing).
 
 pub mod allocate;
 pub mod calendar;
 pub mod org;
 pub mod phasing;
 pub mod reconcile;
+pub mod sales;
+pub mod year;

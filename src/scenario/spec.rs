@@ -69,39 +69,10 @@ use crate::error::{Error, Result};
 use crate::plan::allocate::{Basis, Method, Ramp};
 use crate::plan::calendar::PlanningCalendar;
 
-/// Basis columns a scenario may blend.
-pub const BASIS_COLUMNS: [&str; 5] = ["history", "trailing", "forecast", "potential", "equal"];
-
 /// Most scenarios one file may expand to (a guard against a mistyped grid).
 pub const MAX_SCENARIOS: usize = 1_000_000;
 
-/// The company's target for the plan year.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum CompanyTarget {
-    /// An amount.
-    Absolute(f64),
-    /// Growth over last year's total (0.15 = +15%).
-    Growth(f64),
-}
-
-impl CompanyTarget {
-    /// The amount, given last year's total.
-    pub fn amount(self, last_year_total: f64) -> f64 {
-        match self {
-            CompanyTarget::Absolute(t) => t,
-            CompanyTarget::Growth(g) => last_year_total * (1.0 + g),
-        }
-    }
-}
-
-impl std::fmt::Display for CompanyTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CompanyTarget::Absolute(t) => write!(f, "{t}"),
-            CompanyTarget::Growth(g) => write!(f, "growth {g}"),
-        }
-    }
-}
+pub use crate::plan::year::{CompanyTarget, BASIS_COLUMNS};
 
 /// One validated planning scenario.
 #[derive(Debug, Clone, PartialEq)]

@@ -45,7 +45,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::forecast::frequency::Frequency;
 use crate::forecast::series::Series;
 use crate::plan::allocate::{
     allocate, check_plan, is_new, new_hire_basis, round_split_into, Allocation, AllocationInput,
@@ -55,6 +54,7 @@ use crate::plan::calendar::PlanningCalendar;
 use crate::plan::org::OrgTree;
 use crate::plan::phasing::profile::{resolve_profiles, MonthProfile, Phaser};
 use crate::plan::phasing::TreePhasing;
+use crate::plan::sales::leaf_nodes;
 use crate::scenario::attainment::{
     active_months, newcomers, simulate_plan_year, Attainment, LeafHistory, SimulationOptions,
     YearOutlook,
@@ -133,28 +133,7 @@ impl PlanningData {
         let mut last_year = vec![0.0; n];
         let mut trailing = vec![0.0; n];
         let mut cut = Vec::with_capacity(history.len());
-        let mut seen = vec![false; n];
-        for s in history {
-            let problem = |reason: &str| Error::Calendar {
-                series: s.id().to_string(),
-                reason: reason.to_string(),
-            };
-            let node = tree
-                .index_of(s.id())
-                .ok_or_else(|| problem("not a node of the org tree"))?;
-            if !tree.is_leaf(node) {
-                return Err(problem(
-                    "not a leaf of the org tree (history belongs to leaves; inner nodes are summed)",
-                ));
-            }
-            if s.frequency() != Some(Frequency::Monthly) {
-                return Err(problem(
-                    "not monthly (dates YYYY-MM or YYYY-MM-DD, one a month)",
-                ));
-            }
-            if std::mem::replace(&mut seen[node], true) {
-                return Err(problem("appears twice in the history"));
-            }
+        for (s, node) in history.iter().zip(leaf_nodes(&tree, history)?) {
             let dates = s.dates();
             let keep = dates.iter().take_while(|d| d.year() < year).count();
             last_year[node] = s.year_total(year - 1);

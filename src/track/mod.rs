@@ -46,7 +46,10 @@
 //! assert!(status[b].is_none()); // no target, no status
 //! ```
 
+pub mod actuals;
 pub mod reallocate;
+
+pub use actuals::{track_actuals, PlanTargets, TrackRequest, TrackRun};
 
 use crate::error::{Error, Result};
 use crate::numeric::stats::quantile_type8;

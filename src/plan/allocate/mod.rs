@@ -23,4 +23,5 @@ pub use split::{
 };
 pub use tree::{
     allocate, Allocation, AllocationInput, AllocationOptions, BoundSource, NodeConstraints,
+    PlanConstraints,
 };

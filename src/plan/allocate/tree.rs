@@ -25,6 +25,24 @@ pub struct NodeConstraints {
     pub over_assignment: Option<f64>,
 }
 
+/// Per-node constraints for a whole tree, and the `potential` basis column
+/// a constraints file may carry (0 where not given), both indexed by node.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlanConstraints {
+    pub nodes: Vec<NodeConstraints>,
+    pub potential: Vec<f64>,
+}
+
+impl PlanConstraints {
+    /// No constraint and no potential on any of `n` nodes.
+    pub fn none(n: usize) -> PlanConstraints {
+        PlanConstraints {
+            nodes: vec![NodeConstraints::default(); n],
+            potential: vec![0.0; n],
+        }
+    }
+}
+
 /// Which constraint sets a bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoundSource {

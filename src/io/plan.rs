@@ -1,0 +1,229 @@
+//! Plans in and out: `plan.csv` (`node_id,period,target`), the per-node
+//! plan summary, and reading a plan back for tracking.
+//!
+//! ```
+//! use salesplan::io::read_plan_from;
+//! use salesplan::plan::org::OrgTree;
+//! let tree = OrgTree::read_from("node_id,parent_id\nco,\na,co\n".as_bytes(), "org.csv".as_ref())?;
+//! // annual for the company, monthly for the rep: after 2 months the rep
+//! // expected its January and February targets
+//! let mut text = String::from("node_id,period,target\nco,2026,1200\n");
+//! for m in 1..=12 { text.push_str(&format!("a,2026-{m:02},100\n")); }
+//! let plan = read_plan_from(text.as_bytes(), "plan.csv".as_ref(), &tree, 2026, 2, false)?;
+//! assert_eq!(plan.annual, [Some(1200.0), Some(1200.0)]);
+//! assert_eq!(plan.expected_to_date, [200.0, 200.0]);
+//! # Ok::<(), salesplan::Error>(())
+//! ```
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::io::atomic::write_atomically;
+use crate::io::format::{csv_file_error, csv_with_headers, decimals_of, flush_csv, format_amount};
+use crate::plan::allocate::Allocation;
+use crate::plan::org::OrgTree;
+use crate::track::PlanTargets;
+
+/// Writes `plan.csv`: one row per node and period, `node_id,period,target`,
+/// in tree order; amounts with the decimals of the rounding `unit`.
+/// `table[i]` holds node `i`'s targets for `periods`.
+pub fn write_plan(
+    path: &Path,
+    tree: &OrgTree,
+    periods: &[String],
+    table: &[Vec<f64>],
+    unit: Option<f64>,
+) -> Result<()> {
+    let decimals = unit.map(decimals_of);
+    write_atomically(path, |w| {
+        let mut out = csv::Writer::from_writer(w);
+        let io = |e: csv::Error| csv_file_error(e, path);
+        out.write_record(["node_id", "period", "target"])
+            .map_err(io)?;
+        for (i, row) in table.iter().enumerate() {
+            for (label, value) in periods.iter().zip(row) {
+                out.write_record([tree.id(i), label, &format_amount(*value, decimals)])
+                    .map_err(io)?;
+            }
+        }
+        flush_csv(&mut out, path)
+    })
+}
+
+/// Writes the per-node plan summary: `node_id, name, parent_id, target,
+/// basis_share, last_year, growth_vs_last_year, binding`.
+pub fn write_plan_summary(
+    path: &Path,
+    tree: &OrgTree,
+    plan: &Allocation,
+    unit: Option<f64>,
+) -> Result<()> {
+    let decimals = unit.map(decimals_of);
+    write_atomically(path, |w| {
+        let mut out = csv::Writer::from_writer(w);
+        let io = |e: csv::Error| csv_file_error(e, path);
+        out.write_record([
+            "node_id",
+            "name",
+            "parent_id",
+            "target",
+            "basis_share",
+            "last_year",
+            "growth_vs_last_year",
+            "binding",
+        ])
+        .map_err(io)?;
+        for i in 0..tree.len() {
+            let ly = plan.last_year[i];
+            let growth = if ly > 0.0 {
+                (plan.targets[i] / ly - 1.0).to_string()
+            } else {
+                String::new()
+            };
+            out.write_record([
+                tree.id(i),
+                tree.name(i),
+                tree.parent(i).map_or("", |p| tree.id(p)),
+                &format_amount(plan.targets[i], decimals),
+                &plan.basis_share[i].to_string(),
+                &ly.to_string(),
+                &growth,
+                plan.binding[i].map_or("", |b| b.name()),
+            ])
+            .map_err(io)?;
+        }
+        flush_csv(&mut out, path)
+    })
+}
+
+/// Reads a plan (`node_id,period,target`, period `YYYY` or `YYYY-MM` of
+/// `year`) for the nodes of `tree`, with `elapsed` months closed. A node
+/// has either one annual target or all twelve monthly ones. With
+/// `nodes_from_actuals` the tree was built from the actuals' series, and an
+/// unknown node is reported as such.
+pub fn read_plan(
+    path: &Path,
+    tree: &OrgTree,
+    year: i32,
+    elapsed: usize,
+    nodes_from_actuals: bool,
+) -> Result<PlanTargets> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_plan_from(file, path, tree, year, elapsed, nodes_from_actuals)
+}
+
+/// As [`read_plan`], from any reader (`path` names it in errors).
+pub fn read_plan_from<R: Read>(
+    reader: R,
+    path: &Path,
+    tree: &OrgTree,
+    year: i32,
+    elapsed: usize,
+    nodes_from_actuals: bool,
+) -> Result<PlanTargets> {
+    let (mut reader, headers) = csv_with_headers(reader, path)?;
+    let find = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(id_col), Some(period_col), Some(target_col)) =
+        (find("node_id"), find("period"), find("target"))
+    else {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            reason: "needs the columns node_id, period, target".into(),
+        });
+    };
+    let n = tree.len();
+    let mut annual: Vec<Option<f64>> = vec![None; n];
+    let mut monthly: Vec<Option<[Option<f64>; 12]>> = vec![None; n];
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_file_error(e, path))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let bad = |column: &str, value: &str, reason: String| Error::Input {
+            path: path.to_path_buf(),
+            line,
+            column: column.into(),
+            value: Some(value.into()),
+            reason,
+        };
+        let id = record.get(id_col).unwrap_or_default();
+        let period = record.get(period_col).unwrap_or_default();
+        let text = record.get(target_col).unwrap_or_default();
+        let Some(node) = tree.index_of(id) else {
+            let reason = if nodes_from_actuals {
+                "not a series of the actuals (give --org to track teams and regions)"
+            } else {
+                "not a node of the org tree"
+            };
+            return Err(bad("node_id", id, reason.into()));
+        };
+        let target: f64 = text
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| bad("target", text, "not a non-negative number".into()))?;
+        let (y, month) = match period.split_once('-') {
+            None => (period.parse::<i32>().ok(), None),
+            Some((y, m)) => (
+                y.parse::<i32>().ok(),
+                m.parse::<usize>().ok().filter(|m| (1..=12).contains(m)),
+            ),
+        };
+        if y != Some(year) || (period.contains('-') && month.is_none()) {
+            return Err(bad(
+                "period",
+                period,
+                format!("expected {year} or {year}-MM (the --as-of year)"),
+            ));
+        }
+        let clash = || {
+            bad(
+                "period",
+                period,
+                "the node has both annual and monthly targets, or a period twice".into(),
+            )
+        };
+        match month {
+            None => {
+                if annual[node].is_some() || monthly[node].is_some() {
+                    return Err(clash());
+                }
+                annual[node] = Some(target);
+            }
+            Some(m) => {
+                if annual[node].is_some() && monthly[node].is_none() {
+                    return Err(clash());
+                }
+                let months = monthly[node].get_or_insert([None; 12]);
+                if months[m - 1].is_some() {
+                    return Err(clash());
+                }
+                months[m - 1] = Some(target);
+            }
+        }
+    }
+    let mut expected = vec![0.0; n];
+    for i in 0..n {
+        if let Some(months) = monthly[i] {
+            let Some(months) = months.iter().copied().collect::<Option<Vec<f64>>>() else {
+                return Err(Error::File {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "node '{}' has monthly targets for some months of {year} only",
+                        tree.id(i)
+                    ),
+                });
+            };
+            annual[i] = Some(months.iter().sum());
+            expected[i] = months[..elapsed].iter().sum();
+        } else if let Some(a) = annual[i] {
+            expected[i] = a * elapsed as f64 / 12.0;
+        }
+    }
+    Ok(PlanTargets {
+        annual,
+        expected_to_date: expected,
+    })
+}

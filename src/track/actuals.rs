@@ -1,0 +1,220 @@
+//! From monthly actuals and an as-of date to what tracking needs: the
+//! closed months, each leaf's actual to date and history, the new hires,
+//! and the plan read back ([`PlanTargets`]); [`track_actuals`] runs the
+//! whole tracking of `salesplan track` on them.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::error::{Error, Result};
+use crate::forecast::series::Series;
+use crate::plan::allocate::NodeConstraints;
+use crate::plan::org::{NodeRow, OrgTree};
+use crate::plan::phasing::round::round_vector;
+use crate::plan::sales::leaf_nodes;
+use crate::scenario::attainment::{active_months, newcomers, LeafHistory, SimulationOptions};
+use crate::track::reallocate::{reallocate, Reallocation, ReallocationInput, ReallocationOptions};
+use crate::track::{track_with_outlook, TrackInput, Tracking};
+
+/// The root of the tree [`flat_tree`] builds.
+pub const FLAT_ROOT: &str = "(total)";
+
+/// A plan read back for tracking (see [`read_plan`](crate::io::read_plan)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanTargets {
+    /// Each node's annual target (`None`: the plan has none for it).
+    pub annual: Vec<Option<f64>>,
+    /// What the plan expected by the end of the closed months: the sum of
+    /// the monthly targets to date, or the annual target × elapsed / 12.
+    pub expected_to_date: Vec<f64>,
+}
+
+/// The plan year of `as_of` and how many of its months are closed: those
+/// ending on or before `as_of`.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use salesplan::track::actuals::closed_months;
+/// assert_eq!(closed_months(NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()), (2026, 6));
+/// assert_eq!(closed_months(NaiveDate::from_ymd_opt(2026, 6, 29).unwrap()), (2026, 5));
+/// ```
+pub fn closed_months(as_of: NaiveDate) -> (i32, usize) {
+    let month_end = as_of
+        .checked_add_days(chrono::Days::new(1))
+        .is_some_and(|next| next.month() != as_of.month());
+    (
+        as_of.year(),
+        as_of.month() as usize - usize::from(!month_end),
+    )
+}
+
+/// A tree of one total, [`FLAT_ROOT`], over every series of `actuals` (for
+/// tracking without an org file); `path` names the actuals in errors.
+pub fn flat_tree(actuals: &[Series], path: &std::path::Path) -> Result<OrgTree> {
+    let mut rows = vec![NodeRow {
+        id: FLAT_ROOT.into(),
+        line: 0,
+        ..NodeRow::default()
+    }];
+    for s in actuals {
+        rows.push(NodeRow {
+            id: s.id().to_string(),
+            parent: Some(FLAT_ROOT.into()),
+            ..NodeRow::default()
+        });
+    }
+    OrgTree::from_rows(rows, path)
+}
+
+/// How to track.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackRequest {
+    /// Last day of the data; months ending on or before it are closed.
+    pub as_of: NaiveDate,
+    /// The simulation of the remaining months (season length and periods
+    /// are set to 12).
+    pub simulation: SimulationOptions,
+    /// Level of the projection interval, in percent.
+    pub level: f64,
+}
+
+/// What tracking found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackRun {
+    /// The plan year.
+    pub year: i32,
+    /// Its closed months.
+    pub elapsed: usize,
+    /// Actual sales of the plan year to date per leaf.
+    pub actual_to_date: Vec<f64>,
+    /// Last year's sales per leaf.
+    pub last_year: Vec<f64>,
+    /// Every tracked node's status and the simulated rest of the year.
+    pub tracking: Tracking,
+}
+
+/// Tracks `plan` on `tree` with monthly `actuals` (one series per leaf,
+/// `unique_id` = its node id): actual to date, run rate, model projection
+/// and probability per node. Leaves with at least a year of history are
+/// refitted up to the last closed month; the others are projected as their
+/// peers sell, ramped ([`newcomers`]). Runs on the current rayon pool; the
+/// same for any number of threads.
+pub fn track_actuals(
+    tree: &OrgTree,
+    actuals: &[Series],
+    plan: &PlanTargets,
+    request: &TrackRequest,
+) -> Result<TrackRun> {
+    let (year, elapsed) = closed_months(request.as_of);
+    let n = tree.len();
+    // history up to the last closed month; the plan year's part of it
+    let first = NaiveDate::from_ymd_opt(year, 1, 1);
+    let cutoff = if elapsed == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, elapsed as u32 + 1, 1)
+    };
+    let (Some(first), Some(cutoff)) = (first, cutoff) else {
+        return Err(Error::InvalidParameter {
+            name: "as-of",
+            reason: format!("{}: year out of range", request.as_of),
+        });
+    };
+    let mut actual = vec![0.0; n];
+    let mut last_year = vec![0.0; n];
+    let mut cut = Vec::with_capacity(actuals.len());
+    for (s, node) in actuals.iter().zip(leaf_nodes(tree, actuals)?) {
+        last_year[node] = s.year_total(year - 1);
+        let d = s.dates();
+        let keep = d.iter().take_while(|d| **d < cutoff).count();
+        actual[node] = d[..keep]
+            .iter()
+            .zip(s.values())
+            .filter(|(d, _)| **d >= first)
+            .fold(0.0, |sum, (_, v)| sum + v);
+        let index = |d: NaiveDate| d.year() as i64 * 12 + d.month0() as i64;
+        let gap = keep
+            .checked_sub(1)
+            .map_or(0, |k| (index(cutoff) - index(d[k]) - 1).max(0) as usize);
+        let months = active_months(tree.start_date(node), tree.end_date(node), year);
+        cut.push((node, keep, gap, months));
+    }
+    // less than a year of history (or none): projected as peers sell, with
+    // the default ramp over the remaining months
+    let mut fitted = vec![false; n];
+    let leaves: Vec<LeafHistory> = actuals
+        .iter()
+        .zip(&cut)
+        .filter(|(_, (_, keep, _, _))| *keep >= 12)
+        .map(|(s, (node, keep, gap, months))| {
+            fitted[*node] = true;
+            LeafHistory {
+                node: *node,
+                id: s.id(),
+                values: &s.values()[..*keep],
+                gap: *gap,
+                active: Some(&months[elapsed..]),
+            }
+        })
+        .collect();
+    let newcomers = newcomers(tree, &fitted, year, elapsed);
+    let input = TrackInput {
+        tree,
+        elapsed,
+        leaves: &leaves,
+        newcomers: &newcomers,
+        actual_to_date: &actual,
+        targets: &plan.annual,
+        expected_to_date: Some(&plan.expected_to_date),
+    };
+    let options = SimulationOptions {
+        season_length: 12,
+        periods: 12,
+        form: None,
+        ..request.simulation
+    };
+    let tracking = track_with_outlook(&input, &options, request.level)?;
+    Ok(TrackRun {
+        year,
+        elapsed,
+        actual_to_date: actual,
+        last_year,
+        tracking,
+    })
+}
+
+impl TrackRun {
+    /// Re-splits the root's remaining target down `tree` by the model's
+    /// projection of the remaining months ([`reallocate`]), under the
+    /// planning `constraints` (bounds on the annual targets).
+    pub fn reallocate(
+        &self,
+        tree: &OrgTree,
+        plan: &PlanTargets,
+        constraints: Option<&[NodeConstraints]>,
+        options: &ReallocationOptions,
+    ) -> Result<Reallocation> {
+        let projected = self.tracking.projected_remaining();
+        let input = ReallocationInput {
+            tree,
+            year: self.year,
+            elapsed: self.elapsed,
+            targets: &plan.annual,
+            actual_to_date: &self.actual_to_date,
+            projected_remaining: &projected,
+            constraints,
+            last_year: Some(&self.last_year),
+        };
+        reallocate(&input, options)
+    }
+
+    /// A node's re-allocated remaining target over the remaining months,
+    /// phased like its gap; with `unit`, in whole units summing exactly to
+    /// it (left unrounded when it cannot be rounded).
+    pub fn reallocated_months(&self, node: usize, remaining: f64, unit: Option<f64>) -> Vec<f64> {
+        let months = self.tracking.phase(node, remaining).unwrap_or_default();
+        match unit.map(|u| round_vector(&months, u)) {
+            Some(Ok(whole)) => whole,
+            _ => months,
+        }
+    }
+}
