@@ -310,7 +310,7 @@ fn new_hires_get_a_chance_and_recalibration_is_chosen() {
     let checked = sweep(dir.path(), text, &[]);
     assert_eq!(checked.code, 0, "{}", checked.stderr);
     assert!(
-        checked.stderr.contains("off their forecasts"),
+        checked.stderr.contains("backtest windows"),
         "{}",
         checked.stderr
     );
@@ -320,7 +320,7 @@ fn new_hires_get_a_chance_and_recalibration_is_chosen() {
     assert!(p > 0.05 && p < 0.95, "{p}");
     let plain = sweep(dir.path(), text, &["--recalibrate", "none"]);
     assert_eq!(plain.code, 0, "{}", plain.stderr);
-    assert!(!plain.stderr.contains("off their forecasts"));
+    assert!(!plain.stderr.contains("backtest windows"));
     assert_ne!(
         value(&checked, "co", "expected_attainment"),
         value(&plain, "co", "expected_attainment")
@@ -461,4 +461,45 @@ fn bad_csv_scenarios_are_rejected() {
         assert_eq!(code, 2);
         assert!(stderr.contains(message), "{stderr}");
     }
+}
+
+#[test]
+fn calibrate_scores_past_years_per_level() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let out = dir.path().join("reliability.csv");
+    let run = |years: &str, extra: &[&str]| {
+        clear_outputs(&[&out]);
+        let mut cmd = salesplan();
+        cmd.args(["calibrate", "--org"])
+            .arg(dir.path().join("org.csv"))
+            .arg("--history")
+            .arg(dir.path().join("sales.csv"))
+            .args(["--years", years, "--paths", "200", "--output"])
+            .arg(&out)
+            .args(extra);
+        let (code, stderr) = finish(&mut cmd);
+        (code, stderr, read_output(&out))
+    };
+    let (code, stderr, table) = run("2024,2025", &["--growth", "-0.1,0,0.1"]);
+    assert_eq!(code, 0, "{stderr}");
+    let table = table.unwrap();
+    // 4 levels (company, regions, teams, reps) × 10 bins, and a header
+    assert_eq!(table.lines().count(), 41, "{table}");
+    let counts: usize = table
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("3,"))
+        .map(|l| l.split(',').nth(6).unwrap().parse::<usize>().unwrap())
+        .sum();
+    // 16 reps (one a new hire, one a leaver) × 3 growth rates × 3 bases × 2 years,
+    // less the targets of 0
+    assert!(counts > 200 && counts <= 16 * 18, "{counts}");
+    assert!(stderr.contains("level 3 (16 nodes): mid-ECE"), "{stderr}");
+    // a year without history before it cannot be planned
+    let (code, stderr, table) = run("1990", &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(table.is_none());
+    let (code, _, _) = run("", &[]);
+    assert_eq!(code, 2);
 }

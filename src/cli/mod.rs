@@ -2,6 +2,7 @@
 
 mod allocate;
 mod backtest;
+mod calibrate;
 mod forecast;
 mod reconcile;
 mod sweep;
@@ -37,6 +38,8 @@ enum Command {
     Track(track::TrackArgs),
     /// Rolling-origin evaluation of models on every series (metrics CSV).
     Backtest(backtest::BacktestArgs),
+    /// How reliable the attainment probabilities are on the org's own past years.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// How a command that ran to the end went.
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Backtest(args) => backtest::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Track(args) => track::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,
@@ -162,6 +166,10 @@ pub(super) struct PlanInputArgs {
     #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..))]
     pub trailing_months: u16,
 }
+
+/// Printed when `--recalibrate` asked for a calibration the history could
+/// not support.
+pub(super) const UNCALIBRATED: &str = "note: too few backtest windows to calibrate (at least 30 rep-years of history before the last year are needed): the probabilities use the models' own spread, which is too narrow on real data";
 
 /// `--recalibrate` values (see [`Recalibration`](salesplan::scenario::attainment::Recalibration)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

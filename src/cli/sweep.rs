@@ -36,10 +36,10 @@ pub struct SweepArgs {
     /// than choosing per rep; reps it cannot fit fall back to auto-ets).
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: String,
-    /// Bias check of the reps' forecasts on the year before the plan year
-    /// (on up to 1,000 reps): reselect repeats the whole automatic choice
-    /// without those 12 months, same-form only refits each rep's chosen
-    /// form (cheaper, finds less of the bias), none skips it.
+    /// Calibration of the simulated year on rolling-origin backtests of the
+    /// reps' history (up to 1,500 rep-years): reselect refits the whole
+    /// automatic choice before each origin, same-form only each rep's
+    /// chosen form (cheaper, optimistic), none skips it.
     #[arg(long, value_enum, default_value = "reselect")]
     recalibrate: RecalibrateArg,
     /// Also write each node's targets per period of its scenario's calendar
@@ -170,17 +170,17 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         infeasible.len(),
         args.paths,
         data.outlook.correlation(),
-        data.outlook.bias().map_or(String::new(), |b| format!(
-            "; on {} reps last year's sales were {:+.1}% off their forecasts, paths scaled by ×{:.3}",
-            b.leaves,
-            100.0 * (b.actual / b.forecast - 1.0),
-            b.factor
-        )),
+        data.outlook
+            .calibration()
+            .map_or(String::new(), |c| format!("; {c}")),
         fit_time.as_secs_f64(),
         sweep_time.as_secs_f64(),
         scenarios.len() as f64 / sweep_time.as_secs_f64().max(1e-9),
         started.elapsed().as_secs_f64()
     );
+    if data.outlook.calibration().is_none() && args.recalibrate != RecalibrateArg::None {
+        eprintln!("{}", super::UNCALIBRATED);
+    }
     for row in &infeasible {
         eprintln!("scenario '{}' is infeasible: {}", row[0], row[2]);
     }

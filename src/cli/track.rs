@@ -34,9 +34,10 @@ pub struct TrackArgs {
     /// Seed of the simulation.
     #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
     seed: u64,
-    /// Bias check of the reps' projections on the months before the
-    /// as-of date, as many as remain (reselect: the whole automatic choice
-    /// refitted without them; same-form: each rep's form only; none).
+    /// Calibration of the projections on rolling-origin backtests of the
+    /// reps' history, windows as long as the months that remain
+    /// (reselect: the whole automatic choice refitted before each origin;
+    /// same-form: each rep's form only; none).
     #[arg(long, value_enum, default_value = "reselect")]
     recalibrate: RecalibrateArg,
     /// Level of the projection interval (percent).
@@ -126,6 +127,13 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         args.round,
     )?;
     let tracked = run.tracking.status.iter().filter(|s| s.is_some()).count();
-    eprintln!("{tracked} nodes tracked after {elapsed} closed months of {year}");
+    let calibration = run.tracking.outlook.as_ref().and_then(|o| o.calibration());
+    eprintln!(
+        "{tracked} nodes tracked after {elapsed} closed months of {year}{}",
+        calibration.map_or(String::new(), |c| format!("; projections {c}"))
+    );
+    if calibration.is_none() && args.recalibrate != RecalibrateArg::None && elapsed < 12 {
+        eprintln!("{}", super::UNCALIBRATED);
+    }
     Ok(Status::Success)
 }

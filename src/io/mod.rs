@@ -13,6 +13,7 @@
 //! * [`write_plan`], [`write_plan_summary`], [`read_plan`]: plans out and back in.
 //! * [`write_sweep`], [`write_sweep_summary`]: a sweep's long table and summary.
 //! * [`write_track_status`]: tracking results.
+//! * [`write_reliability`]: the reliability report of `salesplan calibrate`.
 //! * [`decimals_of`], [`format_amount`], [`csv_field`], [`push_number`]: how
 //!   numbers and fields are written.
 
@@ -22,6 +23,7 @@ mod constraints;
 mod format;
 mod plan;
 mod read;
+mod reliability;
 mod sweep;
 mod track;
 mod write;
@@ -32,6 +34,7 @@ pub use constraints::{read_constraints, read_constraints_from};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns};
+pub use reliability::write_reliability;
 pub use sweep::{
     sweep_summary_row, write_sweep, write_sweep_summary, SweepMeasure, SweepTable,
     SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,

@@ -5,9 +5,15 @@
 //!   grids); its items are re-exported here.
 //! * [`attainment`]: the simulated plan year and the probability of each
 //!   node reaching its target.
+//! * [`calibration`]: the simulated plan year calibrated on rolling-origin
+//!   backtests of the leaves' own history.
 //! * [`sweep`]: planning and scoring many scenarios in parallel.
+//! * [`reliability`]: how reliable the probabilities are on the org's own
+//!   past years (`salesplan calibrate`).
 
 pub mod attainment;
+pub mod calibration;
+pub mod reliability;
 pub mod spec;
 pub mod sweep;
 

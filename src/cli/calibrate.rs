@@ -1,0 +1,106 @@
+//! `salesplan calibrate`: how reliable the attainment probabilities are on
+//! the org's own past years.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use salesplan::io::{read_long_csv, write_reliability, Columns};
+use salesplan::plan::allocate::Basis;
+use salesplan::plan::org::OrgTree;
+use salesplan::scenario::attainment::SimulationOptions;
+use salesplan::scenario::reliability::{reliability, ReliabilityOptions};
+
+use super::{check_folder, in_pool, RecalibrateArg, Status};
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Org tree: node_id,parent_id[,name][,start_date][,end_date].
+    #[arg(long, value_name = "FILE")]
+    org: PathBuf,
+    /// Monthly sales per leaf: unique_id,ds,y, including the years scored.
+    #[arg(long, value_name = "FILE")]
+    history: PathBuf,
+    /// Past plan years to score, each planned from the years before it
+    /// (e.g. 2023,2024,2025).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', required = true)]
+    years: Vec<i32>,
+    /// Company growth rates of the target grid [default: -0.3 to 0.45 in
+    /// 16 steps].
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    growth: Vec<f64>,
+    /// Allocation bases crossed with the growth rates, separated by ';'
+    /// [default: history;forecast;forecast:0.5,history:0.5].
+    #[arg(long, value_name = "LIST", value_delimiter = ';')]
+    bases: Vec<Basis>,
+    /// Simulated sample paths per rep.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    paths: u32,
+    /// Seed of the simulation.
+    #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
+    seed: u64,
+    /// Calibration of the simulated year, as for `sweep`.
+    #[arg(long, value_enum, default_value = "reselect")]
+    recalibrate: RecalibrateArg,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Reliability table: one row per org level and probability bin.
+    #[arg(long, value_name = "FILE")]
+    output: PathBuf,
+}
+
+pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
+    let started = Instant::now();
+    check_folder(&args.output)?;
+    let tree = OrgTree::read(&args.org)?;
+    let history = read_long_csv(&args.history, &Columns::default())?;
+    let defaults = ReliabilityOptions::default();
+    let options = ReliabilityOptions {
+        years: args.years.clone(),
+        growth: if args.growth.is_empty() {
+            defaults.growth.clone()
+        } else {
+            args.growth.clone()
+        },
+        bases: if args.bases.is_empty() {
+            defaults.bases.clone()
+        } else {
+            args.bases.clone()
+        },
+        simulation: SimulationOptions {
+            paths: args.paths as usize,
+            seed: args.seed,
+            recalibration: args.recalibrate.into(),
+            ..SimulationOptions::default()
+        },
+        ..defaults
+    };
+    let report = in_pool(args.threads, || reliability(&tree, &history, &options))?
+        .with_context(|| args.history.display().to_string())?;
+    write_reliability(&args.output, &report)?;
+    for level in &report.levels {
+        eprintln!(
+            "level {} ({} nodes): mid-ECE {:.3} (noise floor {:.3}), Brier {:.4}",
+            level.depth, level.nodes, level.mid_ece, level.noise_floor, level.brier
+        );
+    }
+    eprintln!(
+        "{} plan years scored ({}), {:.1} s",
+        report.years.len(),
+        report
+            .years
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Status::Success)
+}

@@ -1,0 +1,522 @@
+//! Calibration of the simulated plan year from rolling-origin backtests of
+//! the leaves' own history.
+//!
+//! A leaf's simulated annual totals come from its fitted ETS model: paths
+//! from the last state with the fitted parameters and Gaussian errors of
+//! the in-sample variance. On real series that distribution is roughly
+//! right in the middle and too thin in the tails (parameter and form
+//! uncertainty are ignored), and a year's sales can share a shift across
+//! leaves. So before the plan year is simulated, the whole fitting
+//! procedure is backtested: at origins one, two, ... years back (as many
+//! as the history allows, at most [`MAX_ORIGINS`]), each sampled leaf is
+//! refitted on the history before the origin, its next `periods` are
+//! simulated, and the actual total is placed in that distribution. Three
+//! things are learnt, pooled over the leaves:
+//!
+//! 1. **Shape.** The standardised errors z = (ln A − m)/s — m the log
+//!    median of the simulated totals, s their log half-spread (q84 − q16)/2
+//!    — form an empirical quantile function Q (centred on its median,
+//!    winsorised at 0.5%/99.5%).
+//!    Each leaf's plan-year totals are then mapped monotonically,
+//!    T′ = exp(m + s·Q(u)) with u the path's rank, so ranks (and the shared
+//!    factor) are kept and the spread and tails follow the backtests:
+//!    conformal-style calibration of the annual total, the probability
+//!    integral transform of the backtested totals made uniform.
+//! 2. **Level.** Per origin r = the median over the leaves of ln A − m
+//!    (every leaf counts once, whatever its size). The mean r̄ over the
+//!    origins is applied only as far as the origins agree on it:
+//!    c = exp(w·r̄), w = t²/(1 + t²), t = r̄ / se(r̄) — a bias that flips sign
+//!    from year to year is not corrected, a persistent one is.
+//! 3. **Dependence.** The normal scores of the calibrated backtest PITs,
+//!    origin by origin (one origin's errors of every leaf together), give
+//!    the one-factor correlation ρ = Σ_o (S_o² − Q_o) / Σ_o (c_o² − c_o) of
+//!    the leaves' annual errors (after the level correction: what is left is
+//!    the year-to-year shock that totals feel). Independent leaves give
+//!    ρ ≈ 0; leaves that share shocks give ρ > 0.
+//!
+//! Everything is done once per run, on at most [`BACKTEST_WINDOWS`]
+//! windows spread evenly over the eligible (leaf, origin) pairs; each
+//! window's simulation has its own seeded stream, so the result is the
+//! same for any number of threads.
+//!
+//! How the design was settled (M3 monthly as reps, `calibration_check.py`,
+//! the demo company; BENCHMARKS.md): the ETS half-spread s carries each
+//! rep's sharpness (a fully empirical spread lost Brier score), the tails
+//! are 1.6–2.7× too thin (|z| > 1.645 in 16–27% of years against 10%), and
+//! one holdout year is one draw of the shared shock, too little evidence
+//! for a level correction applied to every rep.
+
+use rayon::prelude::*;
+
+use crate::forecast::models::ets::{stream_seed, FittedEts};
+use crate::numeric::stats::{normal_quantile, quantile_type8};
+
+/// One leaf's history, for the backtests.
+#[derive(Debug, Clone, Copy)]
+pub struct BacktestSeries<'a> {
+    /// Its id (mixed into each window's seed).
+    pub id: &'a str,
+    /// Its observations up to the plan year.
+    pub values: &'a [f64],
+}
+
+/// How the backtests run: the window length and season, the seed, and
+/// how a leaf is refitted on the history before an origin (`refit(k,
+/// train)` for `series[k]`; `None`: it cannot be).
+pub struct Backtests<'a> {
+    pub periods: usize,
+    pub season_length: usize,
+    pub seed: u64,
+    pub refit: &'a (dyn Fn(usize, &[f64]) -> Option<FittedEts> + Sync),
+}
+
+/// At most this many backtest windows (one refit and simulation each),
+/// spread evenly over the eligible (leaf, origin) pairs.
+pub const BACKTEST_WINDOWS: usize = 1500;
+
+/// Origins at most this many years back.
+pub const MAX_ORIGINS: usize = 5;
+
+/// Simulated paths per backtest window.
+const WINDOW_PATHS: usize = 200;
+
+/// Fewer usable windows than this: no calibration.
+pub const MIN_WINDOWS: usize = 30;
+
+/// The largest level correction either way.
+const MAX_LEVEL: f64 = 1.25;
+
+/// What the backtests taught, and how the plan year is mapped by it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// Usable backtest windows (a positive actual and a non-degenerate
+    /// simulated spread).
+    pub windows: usize,
+    /// Distinct leaves among them.
+    pub leaves: usize,
+    /// Distinct origins among them.
+    pub origins: usize,
+    /// The sorted, centred, winsorised standardised errors: the shape Q.
+    shape: Vec<f64>,
+    /// τ: the log-scale spread added to every leaf's own, √(s² + τ²).
+    pub spread_floor: f64,
+    /// Each origin's median log error of the leaves (actual against the
+    /// model's median), the most recent first.
+    pub origin_log_ratios: Vec<f64>,
+    /// The level factor applied to every leaf (exp(w·r̄)).
+    pub level: f64,
+    /// The shrinkage weight w of the level (0: the origins disagree).
+    pub level_weight: f64,
+    /// The leaves' annual-error correlation from the backtests (`None`:
+    /// too few leaves per origin).
+    pub correlation: Option<f64>,
+    /// Share of backtest totals outside the simulated central 90% before
+    /// calibration (0.10 when the model's tails are right).
+    pub outside_90: f64,
+}
+
+/// One backtest window's result.
+#[derive(Debug, Clone)]
+struct Window {
+    leaf: usize,
+    origin: usize,
+    actual: f64,
+    /// Log median and log half-spread of the simulated totals.
+    m: f64,
+    s: f64,
+    /// The simulated central 90%.
+    q05: f64,
+    q95: f64,
+}
+
+impl Calibration {
+    /// Backtests the leaves (`series`) and learns the calibration; `None`
+    /// when fewer than 30 windows are usable.
+    pub fn from_backtests(series: &[BacktestSeries], how: &Backtests) -> Option<Calibration> {
+        let h = how.periods;
+        let m = how.season_length.max(1);
+        // (leaf, origin): the window is the h periods ending `step ×
+        // (origin − 1)` periods before the end of the history, fitted on
+        // what came before
+        let step = m.max(h);
+        let mut eligible = Vec::new();
+        for origin in 1..=MAX_ORIGINS {
+            for (k, leaf) in series.iter().enumerate() {
+                let back = h + step * (origin - 1);
+                if leaf.values.len() >= back + 2 * m {
+                    eligible.push((k, origin));
+                }
+            }
+        }
+        let take = eligible.len().min(BACKTEST_WINDOWS);
+        if take < MIN_WINDOWS {
+            return None;
+        }
+        let windows: Vec<Window> = (0..take)
+            .into_par_iter()
+            .filter_map(|j| {
+                let (k, origin) = eligible[j * eligible.len() / take];
+                backtest_window(&series[k], k, origin, step, how)
+            })
+            .collect();
+        Self::from_windows(windows)
+    }
+
+    fn from_windows(windows: Vec<Window>) -> Option<Calibration> {
+        if windows.len() < MIN_WINDOWS {
+            return None;
+        }
+        let outside_90 = windows
+            .iter()
+            .filter(|w| w.actual < w.q05 || w.actual > w.q95)
+            .count() as f64
+            / windows.len() as f64;
+        // the spread the model misses (parameter and form uncertainty): a
+        // log-scale floor τ added to every window's spread, by maximum
+        // likelihood of the centred log errors under N(0, k²(s² + τ²))
+        let mut errors: Vec<f64> = windows.iter().map(|w| w.actual.ln() - w.m).collect();
+        let tau = spread_floor(&mut errors, &windows);
+        let mut z: Vec<f64> = windows
+            .iter()
+            .map(|w| (w.actual.ln() - w.m) / w.s.hypot(tau))
+            .collect();
+        z.sort_unstable_by(f64::total_cmp);
+        // centred on the median: a shift is the level's to correct, and
+        // only as far as the origins agree on it
+        let median = quantile_type8(&z, 0.5);
+        let (lo, hi) = (quantile_type8(&z, 0.005), quantile_type8(&z, 0.995));
+        for v in &mut z {
+            *v = v.clamp(lo, hi) - median;
+        }
+        let mut calibration = Calibration {
+            windows: windows.len(),
+            leaves: count_distinct(windows.iter().map(|w| w.leaf)),
+            origins: count_distinct(windows.iter().map(|w| w.origin)),
+            shape: z,
+            spread_floor: tau,
+            origin_log_ratios: Vec::new(),
+            level: 1.0,
+            level_weight: 0.0,
+            correlation: None,
+            outside_90,
+        };
+        // level: per origin, the typical leaf's log error against the
+        // model's median (every leaf counting once, whatever its size)
+        let max_origin = windows.iter().map(|w| w.origin).max().unwrap_or(0);
+        let mut shifts = Vec::new();
+        for origin in 1..=max_origin {
+            let mut e: Vec<f64> = windows
+                .iter()
+                .filter(|w| w.origin == origin)
+                .map(|w| w.actual.ln() - w.m)
+                .collect();
+            if e.len() >= MIN_WINDOWS / 3 {
+                e.sort_unstable_by(f64::total_cmp);
+                shifts.push(quantile_type8(&e, 0.5));
+            }
+        }
+        let (shift, weight) = agreed(&shifts);
+        calibration.level_weight = weight;
+        calibration.level = shift.exp().clamp(1.0 / MAX_LEVEL, MAX_LEVEL);
+        calibration.origin_log_ratios = shifts;
+        // dependence: normal scores of the calibrated PITs, centred on
+        // their overall mean, origin by origin: what the leaves share
+        // beyond the level is the year's shock
+        let log_level = calibration.level.ln();
+        let scores: Vec<(usize, f64)> = windows
+            .iter()
+            .filter_map(|w| {
+                let s = w.s.hypot(calibration.spread_floor);
+                let u = calibration.pit((w.actual.ln() - w.m - log_level) / s);
+                normal_quantile(u).ok().map(|g| (w.origin, g))
+            })
+            .collect();
+        let centre = scores.iter().map(|(_, g)| g).sum::<f64>() / scores.len().max(1) as f64;
+        let (mut num, mut den) = (0.0, 0.0);
+        for origin in 1..=max_origin {
+            let (mut sum, mut squares, mut count) = (0.0, 0.0, 0.0);
+            for (_, g) in scores.iter().filter(|(o, _)| *o == origin) {
+                let g = g - centre;
+                sum += g;
+                squares += g * g;
+                count += 1.0;
+            }
+            num += sum * sum - squares;
+            den += count * count - count;
+        }
+        if den > 0.0 && calibration.leaves >= 10 {
+            calibration.correlation = Some((num / den).clamp(0.0, 0.95));
+        }
+        Some(calibration)
+    }
+
+    /// Q(u): the shape's quantile at `u` in (0, 1).
+    pub fn quantile(&self, u: f64) -> f64 {
+        quantile_type8(&self.shape, u)
+    }
+
+    /// The share of the shape at or below `z`, kept inside (0, 1).
+    fn pit(&self, z: f64) -> f64 {
+        let n = self.shape.len() as f64;
+        let below = self.shape.partition_point(|v| *v <= z) as f64;
+        ((below + 0.5) / (n + 1.0)).clamp(0.5 / n, 1.0 - 0.5 / n)
+    }
+
+    /// Maps one leaf's simulated totals in place (path order kept): by rank
+    /// onto exp(m + s·Q(u)) and scaled by the level. Totals whose lower
+    /// spread is zero (a leaf that often sells nothing) are only scaled.
+    pub fn apply(&self, totals: &mut [f64]) {
+        let p = totals.len();
+        if p == 0 {
+            return;
+        }
+        let mut order: Vec<usize> = (0..p).collect();
+        order.sort_by(|&a, &b| totals[a].total_cmp(&totals[b]).then(a.cmp(&b)));
+        let sorted: Vec<f64> = order.iter().map(|&k| totals[k]).collect();
+        match log_spread(&sorted) {
+            Some((m, s)) => {
+                let s = s.hypot(self.spread_floor);
+                for (rank, &k) in order.iter().enumerate() {
+                    let u = (rank as f64 + 0.5) / p as f64;
+                    totals[k] = self.level * (m + s * self.quantile(u)).exp();
+                }
+            }
+            None => totals.iter_mut().for_each(|v| *v *= self.level),
+        }
+    }
+}
+
+impl std::fmt::Display for Calibration {
+    /// One line: what was backtested, how far off the model's tails were,
+    /// the level correction and the correlation found.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "calibrated on {} backtest windows of {} reps at {} origins: {:.0}% of actual totals outside the model's 90% range (10% expected), spread floor {:.3}, level ×{:.3} (weight {:.2})",
+            self.windows,
+            self.leaves,
+            self.origins,
+            100.0 * self.outside_90,
+            self.spread_floor,
+            self.level,
+            self.level_weight
+        )?;
+        if let Some(rho) = self.correlation {
+            write!(f, ", annual-error correlation {rho:.3}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The mean of `values` (one per origin) shrunk as far as they disagree:
+/// w·mean with w = t²/(1 + t²), t = mean / se; and w.
+fn agreed(values: &[f64]) -> (f64, f64) {
+    if values.len() < 2 {
+        return (0.0, 0.0);
+    }
+    let k = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / k;
+    let var = values.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (k - 1.0);
+    let se = (var / k).sqrt();
+    let w = if se > 0.0 {
+        let t2 = (mean / se).powi(2);
+        t2 / (1.0 + t2)
+    } else {
+        1.0 // every origin the same
+    };
+    (w * mean, w)
+}
+
+/// τ ≥ 0 maximising the Gaussian likelihood of the log errors `e` (centred
+/// on their median, winsorised at 1%/99%) with variance k²(s² + τ²), k
+/// profiled out; searched on a grid from 0 to 1 in log steps.
+fn spread_floor(e: &mut [f64], windows: &[Window]) -> f64 {
+    let mut sorted = e.to_vec();
+    sorted.sort_unstable_by(f64::total_cmp);
+    let (median, lo, hi) = (
+        quantile_type8(&sorted, 0.5),
+        quantile_type8(&sorted, 0.01),
+        quantile_type8(&sorted, 0.99),
+    );
+    for v in e.iter_mut() {
+        *v = v.clamp(lo, hi) - median;
+    }
+    let n = e.len() as f64;
+    let cost = |tau: f64| {
+        let (mut scaled, mut logs) = (0.0, 0.0);
+        for (d, w) in e.iter().zip(windows) {
+            let v = w.s * w.s + tau * tau;
+            scaled += d * d / v;
+            logs += v.ln();
+        }
+        logs + n * (scaled / n).ln()
+    };
+    let mut best = (cost(0.0), 0.0);
+    let mut tau = 0.002;
+    while tau <= 1.0 {
+        let c = cost(tau);
+        if c < best.0 {
+            best = (c, tau);
+        }
+        tau *= 1.1;
+    }
+    best.1
+}
+
+/// Log median and log half-spread (q84 − q16)/2 of sorted positive totals.
+fn log_spread(sorted: &[f64]) -> Option<(f64, f64)> {
+    let (q16, q50, q84) = (
+        quantile_type8(sorted, 0.158_655_253_931_457_05),
+        quantile_type8(sorted, 0.5),
+        quantile_type8(sorted, 0.841_344_746_068_542_9),
+    );
+    let s = (q84.ln() - q16.ln()) / 2.0;
+    (q16 > 0.0 && s.is_finite() && s > 1e-9).then(|| (q50.ln(), s))
+}
+
+/// Refits `leaf` on its history before the window, simulates the window's
+/// total and places the actual in it.
+fn backtest_window(
+    leaf: &BacktestSeries,
+    index: usize,
+    origin: usize,
+    step: usize,
+    how: &Backtests,
+) -> Option<Window> {
+    let h = how.periods;
+    let end = leaf.values.len() - step * (origin - 1);
+    let (train, test) = leaf.values[..end].split_at(end - h);
+    let refit = (how.refit)(index, train)?;
+    let actual: f64 = test.iter().sum();
+    let mut sims = vec![0.0; WINDOW_PATHS];
+    let seed = stream_seed(how.seed, &format!("{}/backtest/{origin}", leaf.id));
+    refit
+        .simulate_sums_with(&vec![1.0; h], Some(0.0), seed, None, &mut sims)
+        .ok()?;
+    sims.sort_unstable_by(f64::total_cmp);
+    let (m, s) = log_spread(&sims)?;
+    (actual > 0.0 && actual.is_finite()).then(|| Window {
+        leaf: index,
+        origin,
+        actual,
+        m,
+        s,
+        q05: quantile_type8(&sims, 0.05),
+        q95: quantile_type8(&sims, 0.95),
+    })
+}
+
+fn count_distinct(values: impl Iterator<Item = usize>) -> usize {
+    let mut v: Vec<usize> = values.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(leaf: usize, origin: usize, z: f64) -> Window {
+        Window {
+            leaf,
+            origin,
+            actual: (5.0 + 0.1 * z).exp(),
+            m: 5.0,
+            s: 0.1,
+            q05: (5.0 - 0.1645_f64).exp(),
+            q95: (5.0 + 0.1645_f64).exp(),
+        }
+    }
+
+    #[test]
+    fn well_calibrated_backtests_leave_the_paths_alone() {
+        // standard normal z's at three origins: shape ≈ identity, no level
+        let mut windows = Vec::new();
+        for origin in 1..=3 {
+            for k in 0..400 {
+                let u = (k as f64 + 0.5) / 400.0;
+                windows.push(window(k, origin, normal_quantile(u).unwrap()));
+            }
+        }
+        let c = Calibration::from_windows(windows).unwrap();
+        // (winsorising the tails moves the mean a little)
+        assert!((c.level - 1.0).abs() < 1e-3, "{}", c.level);
+        assert!(c.quantile(0.5).abs() < 0.01);
+        assert!((c.quantile(0.841_344_746) - 1.0).abs() < 0.02);
+        // each origin's errors spread over all of Q: no shared shock
+        assert!(c.correlation.unwrap() < 0.05);
+        let mut totals: Vec<f64> = (0..1000)
+            .map(|k| (5.0 + 0.1 * normal_quantile((k as f64 + 0.5) / 1000.0).unwrap()).exp())
+            .collect();
+        let before = totals.clone();
+        c.apply(&mut totals);
+        // the central 98% unchanged; the outermost paths are pulled in to
+        // the winsorised tails of the backtests
+        for (a, b) in totals.iter().zip(&before).skip(10).take(980) {
+            assert!((a / b - 1.0).abs() < 0.01, "{a} {b}");
+        }
+        assert!(totals[0] > before[0] && totals[999] < before[999]);
+    }
+
+    #[test]
+    fn heavy_tails_widen_and_a_shared_persistent_shift_is_corrected() {
+        // z twice as wide as the model thinks, and every origin 5% above
+        let mut windows = Vec::new();
+        for origin in 1..=3 {
+            for k in 0..300 {
+                let u = (k as f64 + 0.5) / 300.0;
+                let z = 2.0 * normal_quantile(u).unwrap() + 0.05_f64.ln_1p() / 0.1;
+                windows.push(window(k, origin, z));
+            }
+        }
+        let c = Calibration::from_windows(windows).unwrap();
+        assert!((c.quantile(0.841_344_746) - 2.0).abs() < 0.05);
+        assert!(c.quantile(0.5).abs() < 1e-9);
+        assert!(c.outside_90 > 0.35, "{}", c.outside_90);
+        // the origins agree exactly: the whole shift is corrected
+        assert_eq!(c.level_weight, 1.0);
+        assert!((c.level - 1.05).abs() < 1e-3, "{}", c.level);
+    }
+
+    #[test]
+    fn a_shift_that_flips_sign_is_not_corrected() {
+        let mut windows = Vec::new();
+        for (origin, shift) in [(1, 2.0), (2, -2.0), (3, 0.0)] {
+            for k in 0..200 {
+                let u = (k as f64 + 0.5) / 200.0;
+                windows.push(window(k, origin, normal_quantile(u).unwrap() + shift));
+            }
+        }
+        let c = Calibration::from_windows(windows).unwrap();
+        assert!(c.level_weight < 0.5, "{}", c.level_weight);
+        // one shock per origin shared by every leaf: strong dependence
+        assert!(c.correlation.unwrap() > 0.3, "{:?}", c.correlation);
+    }
+
+    #[test]
+    fn apply_keeps_the_order_of_paths() {
+        let c = Calibration::from_windows(
+            (0..90)
+                .map(|k| {
+                    window(
+                        k,
+                        1 + k % 3,
+                        3.0 * normal_quantile((k as f64 + 0.5) / 90.0).unwrap(),
+                    )
+                })
+                .collect(),
+        )
+        .unwrap();
+        let mut totals = vec![120.0, 80.0, 100.0, 150.0, 95.0, 101.0, 99.0];
+        let before = totals.clone();
+        c.apply(&mut totals);
+        for i in 0..totals.len() {
+            for j in 0..totals.len() {
+                if before[i] < before[j] {
+                    assert!(totals[i] < totals[j]);
+                }
+            }
+        }
+    }
+}
