@@ -51,6 +51,16 @@
 //! regression on size, median), the median log error shrunk by the
 //! origins' agreement held best on the holdout (reps mid-ECE 0.037, teams
 //! 0.050, against 0.093 and 0.146 for the one-year check).
+//!
+//! Next steps (not built): a per-leaf scale κ, each leaf's own backtest
+//! error spread shrunk towards the pool (κ = exp(w·ln rms), w = n/(n + 8)
+//! with n its effective windows), for leaves whose model misjudges its own
+//! sharpness; a level that knows totals are dominated by big leaves (on M3
+//! the backtest errors fall with size, which makes team probabilities too
+//! high, but the corrections tried did not hold on the holdout); more
+//! origins at monthly steps by filtering each leaf's plan-year fit instead
+//! of refitting (cheap, but optimistic: it needs an honest-refit sample to
+//! correct it).
 
 use rayon::prelude::*;
 
