@@ -503,3 +503,27 @@ fn calibrate_scores_past_years_per_level() {
     let (code, _, _) = run("", &[]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn sweep_writes_a_calibration_report_on_the_years_before_when_asked() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let report = dir.path().join("report.csv");
+    let text = "[[scenario]]\nname = \"a\"\ngrowth = 0.1\n";
+    let run = sweep(dir.path(), text, &["--calibration-report", "report.csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // four years of history (2022-2025): 2023, 2024 and 2025 can be planned
+    assert!(
+        run.stderr.contains(
+            "calibration report for 2023, 2024, 2025 (written to report.csv): level 0 mid-ECE"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read_output(&report).unwrap().lines().count(), 41);
+    // without the flag nothing is scored or written
+    std::fs::remove_file(&report).unwrap();
+    let run = sweep(dir.path(), text, &[]);
+    assert!(!run.stderr.contains("calibration report"));
+    assert!(read_output(&report).is_none());
+}

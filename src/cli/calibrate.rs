@@ -10,7 +10,10 @@ use salesplan::io::{read_long_csv, write_reliability, Columns};
 use salesplan::plan::allocate::Basis;
 use salesplan::plan::org::OrgTree;
 use salesplan::scenario::attainment::SimulationOptions;
-use salesplan::scenario::reliability::{reliability, ReliabilityOptions};
+use salesplan::scenario::reliability::{
+    reliability, scorable_years, ReliabilityOptions, ReliabilityReport,
+};
+use salesplan::Series;
 
 use super::{check_folder, in_pool, RecalibrateArg, Status};
 
@@ -86,10 +89,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
         .with_context(|| args.history.display().to_string())?;
     write_reliability(&args.output, &report)?;
     for level in &report.levels {
-        eprintln!(
-            "level {} ({} nodes): mid-ECE {:.3} (noise floor {:.3}), Brier {:.4}",
-            level.depth, level.nodes, level.mid_ece, level.noise_floor, level.brier
-        );
+        eprintln!("{}", level_line(level));
     }
     eprintln!(
         "{} plan years scored ({}), {:.1} s",
@@ -103,4 +103,60 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
         started.elapsed().as_secs_f64()
     );
     Ok(Status::Success)
+}
+
+fn level_line(level: &salesplan::scenario::reliability::LevelReliability) -> String {
+    format!(
+        "level {} ({} nodes): mid-ECE {:.3} (noise floor {:.3}), Brier {:.4}",
+        level.depth, level.nodes, level.mid_ece, level.noise_floor, level.brier
+    )
+}
+
+/// `--calibration-report` of `sweep` and `track`: scores up to the three
+/// plan years before `year` that the history allows, as `calibrate` does
+/// with its default grid, writes the report to `path` and prints one line.
+pub(super) fn report_before(
+    tree: &OrgTree,
+    history: &[Series],
+    year: i32,
+    simulation: SimulationOptions,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let years = scorable_years(history, year, 3);
+    if years.is_empty() {
+        eprintln!(
+            "calibration report: no year before {year} has a year of history before it to be planned from; nothing written"
+        );
+        return Ok(());
+    }
+    let options = ReliabilityOptions {
+        years,
+        simulation,
+        ..ReliabilityOptions::default()
+    };
+    let report: ReliabilityReport =
+        reliability(tree, history, &options).context("calibration report")?;
+    write_reliability(path, &report)?;
+    let levels: Vec<String> = report
+        .levels
+        .iter()
+        .map(|l| {
+            format!(
+                "level {} mid-ECE {:.3} (floor {:.3})",
+                l.depth, l.mid_ece, l.noise_floor
+            )
+        })
+        .collect();
+    eprintln!(
+        "calibration report for {} (written to {}): {}",
+        report
+            .years
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        path.display(),
+        levels.join("; ")
+    );
+    Ok(())
 }

@@ -67,6 +67,11 @@ pub struct SweepArgs {
     /// One line per scenario.
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
+    /// Also score the probabilities on up to three plan years before this
+    /// one (as `salesplan calibrate` does) and write the reliability table
+    /// here; one line is printed. Costs a plan run per year scored.
+    #[arg(long, value_name = "FILE")]
+    calibration_report: Option<PathBuf>,
 }
 
 /// A per-node measure of the long table.
@@ -90,7 +95,10 @@ impl From<Measure> for SweepMeasure {
 
 pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
-    for path in std::iter::once(&args.output).chain(args.summary.as_ref()) {
+    for path in std::iter::once(&args.output)
+        .chain(args.summary.as_ref())
+        .chain(args.calibration_report.as_ref())
+    {
         check_folder(path)?;
     }
     let scenarios = read_scenarios(&args.scenarios)?;
@@ -180,6 +188,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     );
     if data.outlook.calibration().is_none() && args.recalibrate != RecalibrateArg::None {
         eprintln!("{}", super::UNCALIBRATED);
+    }
+    if let Some(path) = &args.calibration_report {
+        in_pool(args.threads, || {
+            super::calibrate::report_before(&data.tree, &series, args.inputs.year, options, path)
+        })??;
     }
     for row in &infeasible {
         eprintln!("scenario '{}' is infeasible: {}", row[0], row[2]);

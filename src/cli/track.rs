@@ -64,10 +64,17 @@ pub struct TrackArgs {
     /// Where to write one line per node with a target.
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
+    /// Also score the probabilities on up to three plan years before this
+    /// one (as `salesplan calibrate` does) and write the reliability table
+    /// here; one line is printed. Costs a plan run per year scored.
+    #[arg(long, value_name = "FILE")]
+    calibration_report: Option<PathBuf>,
 }
 
 pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
-    check_folder(&args.output)?;
+    for path in std::iter::once(&args.output).chain(args.calibration_report.as_ref()) {
+        check_folder(path)?;
+    }
     let (year, elapsed) = closed_months(args.as_of);
     let series = read_long_csv(&args.actuals, &Columns::default())?;
     let tree = match &args.org {
@@ -134,6 +141,12 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
     );
     if calibration.is_none() && args.recalibrate != RecalibrateArg::None && elapsed < 12 {
         eprintln!("{}", super::UNCALIBRATED);
+    }
+    if let Some(path) = &args.calibration_report {
+        let simulation = request.simulation;
+        in_pool(args.threads, || {
+            super::calibrate::report_before(&tree, &series, year, simulation, path)
+        })??;
     }
     Ok(Status::Success)
 }

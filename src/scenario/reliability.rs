@@ -231,6 +231,43 @@ pub fn reliability(
     })
 }
 
+/// Up to `count` plan years before `year` that [`reliability`] can score:
+/// each has a whole year of sales before it for at least one series, and
+/// sales in it. The most recent last.
+///
+/// ```
+/// use salesplan::io::{read_long_csv_from, Columns};
+/// use salesplan::scenario::reliability::scorable_years;
+/// let mut csv = String::from("unique_id,ds,y\n");
+/// for t in 0..48 {
+///     csv.push_str(&format!("a,{}-{:02},10\n", 2022 + t / 12, t % 12 + 1));
+/// }
+/// let history = read_long_csv_from(csv.as_bytes(), "s.csv".as_ref(), &Columns::default())?;
+/// assert_eq!(scorable_years(&history, 2026, 3), [2023, 2024, 2025]);
+/// assert_eq!(scorable_years(&history, 2024, 3), [2023]);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn scorable_years(history: &[Series], year: i32, count: usize) -> Vec<i32> {
+    use chrono::Datelike;
+    let (mut first, mut last) = (i32::MAX, i32::MIN);
+    for s in history {
+        if let (Some(a), Some(b)) = (s.dates().first(), s.dates().last()) {
+            // a whole year before a plan year: a series starting in
+            // January of year y can plan y + 1
+            let plannable = if a.month() == 1 {
+                a.year() + 1
+            } else {
+                a.year() + 2
+            };
+            first = first.min(plannable);
+            last = last.max(b.year());
+        }
+    }
+    let end = (year - 1).min(last);
+    let start = first.max(end - count as i32 + 1);
+    (start..=end).collect()
+}
+
 fn binned(outcomes: &[(f64, bool)]) -> [Bin; 10] {
     let mut bins = [Bin::default(); 10];
     for &(p, hit) in outcomes {
