@@ -34,6 +34,12 @@
 //!    the year-to-year shock that totals feel). Independent leaves give
 //!    ρ ≈ 0; leaves that share shocks give ρ > 0.
 //!
+//! A window whose actual total is not positive (a rep who sold nothing
+//! that year, or returns) or whose simulated lower spread is zero is left
+//! out; a leaf whose simulated totals are often zero is only scaled by the
+//! level. With fewer than [`MIN_WINDOWS`] usable windows nothing is
+//! calibrated (and the CLI says so).
+//!
 //! Everything is done once per run, on at most [`BACKTEST_WINDOWS`]
 //! windows spread evenly over the eligible (leaf, origin) pairs; each
 //! window's simulation has its own seeded stream, so the result is the
