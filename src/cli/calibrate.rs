@@ -94,12 +94,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
     eprintln!(
         "{} plan years scored ({}), {:.1} s",
         report.years.len(),
-        report
-            .years
-            .iter()
-            .map(i32::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
+        year_list(&report.years),
         started.elapsed().as_secs_f64()
     );
     Ok(Status::Success)
@@ -149,14 +144,18 @@ pub(super) fn report_before(
         .collect();
     eprintln!(
         "calibration report for {} (written to {}): {}",
-        report
-            .years
-            .iter()
-            .map(i32::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
+        year_list(&report.years),
         path.display(),
         levels.join("; ")
     );
     Ok(())
+}
+
+/// `2023, 2024, 2025`.
+fn year_list(years: &[i32]) -> String {
+    years
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -23,7 +23,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::io::format::{csv_file_error, csv_with_headers};
+use crate::io::format::{cell_error, csv_file_error, csv_with_headers};
 use crate::plan::allocate::{NodeConstraints, PlanConstraints};
 use crate::plan::org::OrgTree;
 
@@ -75,13 +75,7 @@ pub fn read_constraints_from<R: Read>(
     for record in reader.records() {
         let record = record.map_err(|e| csv_file_error(e, path))?;
         let line = record.position().map_or(0, |p| p.line());
-        let bad = |column: &str, value: &str, reason: String| Error::Input {
-            path: path.to_path_buf(),
-            line,
-            column: column.into(),
-            value: Some(value.to_string()),
-            reason,
-        };
+        let bad = cell_error(path, line);
         let id = record.get(id_col).unwrap_or_default();
         let Some(node) = tree.index_of(id) else {
             return Err(bad("node_id", id, "not a node of the org tree".into()));

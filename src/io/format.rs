@@ -88,6 +88,17 @@ pub(crate) fn csv_with_headers<R: std::io::Read>(
     Ok((reader, headers))
 }
 
+/// The error for a cell on `line` of `path`: `(column, value, reason)`.
+pub(crate) fn cell_error(path: &Path, line: u64) -> impl Fn(&str, &str, String) -> Error + '_ {
+    move |column, value, reason| Error::Input {
+        path: path.to_path_buf(),
+        line,
+        column: column.into(),
+        value: Some(value.into()),
+        reason,
+    }
+}
+
 /// Flushes a CSV writer, naming `path` on failure.
 pub(crate) fn flush_csv<W: std::io::Write>(
     out: &mut csv::Writer<W>,

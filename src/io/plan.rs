@@ -20,7 +20,9 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::io::atomic::write_atomically;
-use crate::io::format::{csv_file_error, csv_with_headers, decimals_of, flush_csv, format_amount};
+use crate::io::format::{
+    cell_error, csv_file_error, csv_with_headers, decimals_of, flush_csv, format_amount,
+};
 use crate::plan::allocate::Allocation;
 use crate::plan::org::OrgTree;
 use crate::track::PlanTargets;
@@ -141,13 +143,7 @@ pub fn read_plan_from<R: Read>(
     for record in reader.records() {
         let record = record.map_err(|e| csv_file_error(e, path))?;
         let line = record.position().map_or(0, |p| p.line());
-        let bad = |column: &str, value: &str, reason: String| Error::Input {
-            path: path.to_path_buf(),
-            line,
-            column: column.into(),
-            value: Some(value.into()),
-            reason,
-        };
+        let bad = cell_error(path, line);
         let id = record.get(id_col).unwrap_or_default();
         let period = record.get(period_col).unwrap_or_default();
         let text = record.get(target_col).unwrap_or_default();

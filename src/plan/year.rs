@@ -71,6 +71,18 @@ impl std::fmt::Display for CompanyTarget {
 /// The columns a basis blend may use.
 pub const BASIS_COLUMNS: [&str; 5] = ["history", "trailing", "forecast", "potential", "equal"];
 
+/// Checks a plan year: 1 to 9998 (its year before and after must be dates).
+pub fn check_plan_year(year: i32) -> Result<()> {
+    if (1..=9998).contains(&year) {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter {
+            name: "year",
+            reason: format!("{year} is out of range (1 to 9998)"),
+        })
+    }
+}
+
 /// The data a year is planned from: the org, the leaves' monthly history
 /// (matched to the leaves by [`leaf_nodes`]) and per-node constraints.
 #[derive(Debug, Clone)]
@@ -93,12 +105,7 @@ impl<'a> YearInputs<'a> {
     /// on a history series that is not a monthly leaf ([`leaf_nodes`]) or a
     /// year outside 1..=9998.
     pub fn new(tree: &'a OrgTree, history: &'a [Series], year: i32) -> Result<YearInputs<'a>> {
-        if !(1..=9998).contains(&year) {
-            return Err(Error::InvalidParameter {
-                name: "year",
-                reason: format!("{year} is out of range (1 to 9998)"),
-            });
-        }
+        check_plan_year(year)?;
         Ok(YearInputs {
             tree,
             history,

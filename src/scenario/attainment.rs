@@ -56,8 +56,9 @@ pub enum Correlation {
     Independent,
     /// One shared factor: any two leaves' errors correlate by ρ (0 ≤ ρ < 1).
     Fixed(f64),
-    /// One shared factor with ρ estimated from the leaves' in-sample
-    /// residuals ([`estimate_correlation`]).
+    /// One shared factor with ρ estimated from the leaves' backtests
+    /// ([`Calibration::correlation`]), or from their in-sample residuals
+    /// ([`estimate_correlation`]) when there are too few backtests.
     #[default]
     Estimated,
 }
@@ -373,17 +374,19 @@ pub fn simulate_plan_year(
                 offset: max_gap - leaf.gap,
                 rho,
             });
-            simulate_leaf(leaf, fit.as_ref(), options, common.as_ref())
+            let (mut annual, mut monthly) =
+                simulate_leaf(leaf, fit.as_ref(), options, common.as_ref())?;
+            if let Some(c) = &calibration {
+                c.apply(&mut annual);
+                monthly.iter_mut().for_each(|v| *v *= c.level);
+            }
+            Ok((annual, monthly))
         })
         .collect();
     let mut sums = vec![0.0; n * paths];
     let mut point = vec![0.0; n * periods];
     for (leaf, draw) in leaves.iter().zip(sims) {
-        let (mut annual, mut monthly) = draw?;
-        if let Some(c) = &calibration {
-            c.apply(&mut annual);
-            monthly.iter_mut().for_each(|v| *v *= c.level);
-        }
+        let (annual, monthly) = draw?;
         sums[leaf.node * paths..(leaf.node + 1) * paths].copy_from_slice(&annual);
         point[leaf.node * periods..(leaf.node + 1) * periods].copy_from_slice(&monthly);
     }
@@ -1205,7 +1208,7 @@ mod tests {
         assert!(plain.calibration().is_none());
         let c = checked.calibration().unwrap();
         assert!(c.origins >= 3 && c.leaves == leaves.len(), "{c:?}");
-        assert!(c.origin_log_ratios.iter().all(|r| *r > 0.05), "{c:?}");
+        assert!(c.origin_shifts.iter().all(|r| *r > 0.05), "{c:?}");
         assert!(c.level > 1.05 && c.level_weight > 0.9, "{c:?}");
         let root = tree.root();
         assert!(checked.mean(root) > 1.05 * plain.mean(root));

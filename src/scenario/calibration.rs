@@ -124,7 +124,7 @@ pub struct Calibration {
     pub spread_floor: f64,
     /// Each origin's median log error of the leaves (actual against the
     /// model's median), the most recent first.
-    pub origin_log_ratios: Vec<f64>,
+    pub origin_shifts: Vec<f64>,
     /// The level factor applied to every leaf (exp(w·r̄)).
     pub level: f64,
     /// The shrinkage weight w of the level (0: the origins disagree).
@@ -196,8 +196,7 @@ impl Calibration {
         // the spread the model misses (parameter and form uncertainty): a
         // log-scale floor τ added to every window's spread, by maximum
         // likelihood of the centred log errors under N(0, k²(s² + τ²))
-        let mut errors: Vec<f64> = windows.iter().map(|w| w.actual.ln() - w.m).collect();
-        let tau = spread_floor(&mut errors, &windows);
+        let tau = spread_floor(&windows);
         let mut z: Vec<f64> = windows
             .iter()
             .map(|w| (w.actual.ln() - w.m) / w.s.hypot(tau))
@@ -216,7 +215,7 @@ impl Calibration {
             origins: count_distinct(windows.iter().map(|w| w.origin)),
             shape: z,
             spread_floor: tau,
-            origin_log_ratios: Vec::new(),
+            origin_shifts: Vec::new(),
             level: 1.0,
             level_weight: 0.0,
             correlation: None,
@@ -240,7 +239,7 @@ impl Calibration {
         let (shift, weight) = agreed(&shifts);
         calibration.level_weight = weight;
         calibration.level = shift.exp().clamp(1.0 / MAX_LEVEL, MAX_LEVEL);
-        calibration.origin_log_ratios = shifts;
+        calibration.origin_shifts = shifts;
         // dependence: normal scores of the calibrated PITs, centred on
         // their overall mean, origin by origin: what the leaves share
         // beyond the level is the year's shock
@@ -349,11 +348,12 @@ fn agreed(values: &[f64]) -> (f64, f64) {
     (w * mean, w)
 }
 
-/// τ ≥ 0 maximising the Gaussian likelihood of the log errors `e` (centred
+/// τ ≥ 0 maximising the Gaussian likelihood of the windows' log errors (centred
 /// on their median, winsorised at 1%/99%) with variance k²(s² + τ²), k
 /// profiled out; searched on a grid from 0 to 1 in log steps.
-fn spread_floor(e: &mut [f64], windows: &[Window]) -> f64 {
-    let mut sorted = e.to_vec();
+fn spread_floor(windows: &[Window]) -> f64 {
+    let mut e: Vec<f64> = windows.iter().map(|w| w.actual.ln() - w.m).collect();
+    let mut sorted = e.clone();
     sorted.sort_unstable_by(f64::total_cmp);
     let (median, lo, hi) = (
         quantile_type8(&sorted, 0.5),

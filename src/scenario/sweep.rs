@@ -55,6 +55,7 @@ use crate::plan::org::OrgTree;
 use crate::plan::phasing::profile::{resolve_profiles, MonthProfile, Phaser};
 use crate::plan::phasing::TreePhasing;
 use crate::plan::sales::leaf_nodes;
+use crate::plan::year::check_plan_year;
 use crate::scenario::attainment::{
     active_months, newcomers, simulate_plan_year, Attainment, LeafHistory, SimulationOptions,
     YearOutlook,
@@ -123,12 +124,7 @@ impl PlanningData {
         trailing_months: usize,
         options: &SimulationOptions,
     ) -> Result<PlanningData> {
-        if !(1..=9998).contains(&year) {
-            return Err(Error::InvalidParameter {
-                name: "year",
-                reason: format!("{year} is out of range (1 to 9998)"),
-            });
-        }
+        check_plan_year(year)?;
         let n = tree.len();
         let mut last_year = vec![0.0; n];
         let mut trailing = vec![0.0; n];
