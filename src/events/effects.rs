@@ -1,0 +1,267 @@
+//! How much each event moves a series, estimated from its history, and
+//! the history with the events taken out (or a forecast with them put in).
+//!
+//! The model is multiplicative, on logs, with a level per block (year) and
+//! an effect per season (calendar month):
+//!
+//! `ln y[t] = level[block t] + season[season t] + Σ_k beta[k] · x[t, k] + e[t]`
+//!
+//! where `x` are the [`Regressors`](super::Regressors). The two sets of
+//! fixed effects are swept out by alternating projections (the within
+//! transform of a two-way panel; it handles missing periods and zero
+//! sales, which are left out), then `beta` is the least-squares solution.
+//! A column that does not vary within its seasons (a fixed-date event in
+//! monthly data) carries no information and is left at the prior.
+//!
+//! One series rarely has enough occurrences of an event to pin its effect
+//! down (five Chinese New Years in five years of history), so effects are
+//! pooled: [`EventEffects::posterior`] shrinks a series' estimate towards
+//! a prior — its parent's effects in an org tree, or the pool of all series
+//! — with the prior's spread estimated from the siblings
+//! ([`prior_spread`], the method of moments of empirical Bayes: the
+//! variance of the siblings' estimates less their mean sampling variance).
+//!
+//! ```
+//! use salesplan::events::effects::{estimate, EventEffects};
+//! use salesplan::events::{month_periods, EventCalendar};
+//! let cal = EventCalendar::builtin(&["china"], 2019, 2025)?;
+//! let periods = month_periods(2019, 1, 84)?;
+//! let x = cal.regressors("rep", &periods)?;
+//! let k = x.column("spring_festival").unwrap();
+//! // a series that sells 40% less in the months holding the holiday
+//! let y: Vec<f64> = (0..84).map(|t| 100.0 * (-0.5 * x.value(t, k)).exp()).collect();
+//! let season: Vec<usize> = (0..84).map(|t| t % 12).collect();
+//! let block: Vec<usize> = (0..84).map(|t| t / 12).collect();
+//! let e = estimate(&y, &season, &block, &x);
+//! assert!((e.beta()[k] + 0.5).abs() < 1e-6);
+//! # Ok::<(), salesplan::Error>(())
+//! ```
+
+use nalgebra::{DMatrix, DVector};
+
+use super::Regressors;
+
+/// Estimated event effects of one series (log scale, per unit of each
+/// regressor) and their precision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventEffects {
+    beta: Vec<f64>,
+    /// `X'X / sigma²` of the within-transformed regressors, row-major.
+    precision: Vec<f64>,
+    observations: usize,
+}
+
+/// Most sweeps of the alternating projections (each removes the block
+/// means, then the season means).
+const SWEEPS: usize = 200;
+
+impl EventEffects {
+    /// No information: zero effects with zero precision (`columns` wide).
+    pub fn none(columns: usize) -> EventEffects {
+        EventEffects {
+            beta: vec![0.0; columns],
+            precision: vec![0.0; columns * columns],
+            observations: 0,
+        }
+    }
+
+    /// The effects (log scale).
+    pub fn beta(&self) -> &[f64] {
+        &self.beta
+    }
+
+    /// Number of observations used.
+    pub fn observations(&self) -> usize {
+        self.observations
+    }
+
+    /// The sampling variance of each effect (infinite where the data say
+    /// nothing about it).
+    pub fn variances(&self) -> Vec<f64> {
+        let k = self.beta.len();
+        let p = DMatrix::from_row_slice(k, k, &self.precision);
+        let active: Vec<usize> = (0..k).filter(|&i| p[(i, i)] > 0.0).collect();
+        let mut out = vec![f64::INFINITY; k];
+        if active.is_empty() {
+            return out;
+        }
+        let sub = DMatrix::from_fn(active.len(), active.len(), |a, b| p[(active[a], active[b])]);
+        if let Some(inv) = sub.try_inverse() {
+            for (a, &i) in active.iter().enumerate() {
+                if inv[(a, a)] > 0.0 {
+                    out[i] = inv[(a, a)];
+                }
+            }
+        }
+        out
+    }
+
+    /// The estimate shrunk towards `prior` (a prior mean per effect, with
+    /// spread `spread[k]`, a standard deviation; 0 pins the effect at the
+    /// prior): `(P + D)⁻¹ (P beta + D prior)` with `D = diag(1/spread²)`.
+    pub fn posterior(&self, prior: &[f64], spread: &[f64]) -> Vec<f64> {
+        let k = self.beta.len();
+        let p = DMatrix::from_row_slice(k, k, &self.precision);
+        let d: Vec<f64> = spread
+            .iter()
+            .map(|s| if *s > 0.0 { 1.0 / (s * s) } else { 1e12 })
+            .collect();
+        let a = &p + DMatrix::from_diagonal(&DVector::from_vec(d.clone()));
+        let rhs = &p * DVector::from_column_slice(&self.beta)
+            + DVector::from_iterator(k, (0..k).map(|i| d[i] * prior[i]));
+        match a.cholesky() {
+            Some(c) => c.solve(&rhs).iter().copied().collect(),
+            None => prior.to_vec(),
+        }
+    }
+}
+
+/// The spread of the true effects across `siblings` around `mean`: per
+/// effect, the square root of the variance of their estimates less their
+/// mean sampling variance (at least `floor`), over the siblings that carry
+/// information on it; `fallback` when fewer than three do.
+pub fn prior_spread(
+    siblings: &[&EventEffects],
+    mean: &[f64],
+    floor: f64,
+    fallback: f64,
+) -> Vec<f64> {
+    let k = mean.len();
+    let variances: Vec<Vec<f64>> = siblings.iter().map(|s| s.variances()).collect();
+    (0..k)
+        .map(|j| {
+            let informed: Vec<usize> = (0..siblings.len())
+                .filter(|&i| variances[i][j].is_finite())
+                .collect();
+            if informed.len() < 3 {
+                return fallback;
+            }
+            let n = informed.len() as f64;
+            let spread: f64 = informed
+                .iter()
+                .map(|&i| (siblings[i].beta[j] - mean[j]).powi(2))
+                .sum::<f64>()
+                / n;
+            let noise: f64 = informed.iter().map(|&i| variances[i][j]).sum::<f64>() / n;
+            (spread - noise).max(floor * floor).sqrt()
+        })
+        .collect()
+}
+
+/// Least-squares event effects of `values` (season and block index of
+/// each period given; values that are not positive and finite are left
+/// out) on the regressors `x` (one row per value). Columns without
+/// variation inside their seasons and blocks get zero effect and zero
+/// precision.
+pub fn estimate(values: &[f64], season: &[usize], block: &[usize], x: &Regressors) -> EventEffects {
+    let k = x.columns();
+    let keep: Vec<usize> = (0..values.len().min(x.rows()))
+        .filter(|&t| values[t].is_finite() && values[t] > 0.0)
+        .collect();
+    let n = keep.len();
+    let seasons = season.iter().copied().max().map_or(0, |m| m + 1);
+    let blocks = block.iter().copied().max().map_or(0, |m| m + 1);
+    if n == 0 || k == 0 {
+        return EventEffects::none(k);
+    }
+    let s: Vec<usize> = keep.iter().map(|&t| season[t]).collect();
+    let b: Vec<usize> = keep.iter().map(|&t| block[t]).collect();
+    let mut z: Vec<f64> = keep.iter().map(|&t| values[t].ln()).collect();
+    sweep_out(&mut z, &s, seasons, &b, blocks);
+    let mut columns: Vec<Vec<f64>> = (0..k)
+        .map(|j| keep.iter().map(|&t| x.value(t, j)).collect())
+        .collect();
+    for c in &mut columns {
+        sweep_out(c, &s, seasons, &b, blocks);
+    }
+    // columns that carry information (relative to their own scale)
+    let active: Vec<usize> = (0..k)
+        .filter(|&j| {
+            let scale = keep
+                .iter()
+                .map(|&t| x.value(t, j).abs())
+                .fold(0.0, f64::max);
+            let ss: f64 = columns[j].iter().map(|v| v * v).sum();
+            scale > 0.0 && ss > 1e-10 * scale * scale * n as f64
+        })
+        .collect();
+    let fixed_effects = distinct(&s) + distinct(&b) - 1;
+    let dof = n as isize - fixed_effects as isize - active.len() as isize;
+    if active.is_empty() || dof < 2 {
+        return EventEffects::none(k);
+    }
+    let m = active.len();
+    let xm = DMatrix::from_fn(n, m, |t, a| columns[active[a]][t]);
+    let zv = DVector::from_column_slice(&z);
+    let xtx = xm.transpose() * &xm;
+    let xtz = xm.transpose() * &zv;
+    // a whisper of ridge keeps collinear columns (the Spring Festival and
+    // the working days) solvable; it is scaled to each column
+    let ridge = DMatrix::from_fn(m, m, |a, c| if a == c { 1e-9 * xtx[(a, a)] } else { 0.0 });
+    let Some(chol) = (&xtx + ridge).cholesky() else {
+        return EventEffects::none(k);
+    };
+    let coef = chol.solve(&xtz);
+    let resid = &zv - &xm * &coef;
+    let sigma2 = resid.dot(&resid) / dof as f64;
+    let sigma2 = sigma2.max(1e-12);
+    let mut beta = vec![0.0; k];
+    let mut precision = vec![0.0; k * k];
+    for (a, &i) in active.iter().enumerate() {
+        beta[i] = coef[a];
+        for (c, &j) in active.iter().enumerate() {
+            precision[i * k + j] = xtx[(a, c)] / sigma2;
+        }
+    }
+    EventEffects {
+        beta,
+        precision,
+        observations: n,
+    }
+}
+
+/// Removes block means and season means from `v` until both are zero.
+fn sweep_out(v: &mut [f64], season: &[usize], seasons: usize, block: &[usize], blocks: usize) {
+    let mut sum = vec![0.0; seasons.max(blocks)];
+    let mut count = vec![0usize; seasons.max(blocks)];
+    for _ in 0..SWEEPS {
+        let mut moved = 0.0f64;
+        for (index, groups) in [(block, blocks), (season, seasons)] {
+            sum[..groups].fill(0.0);
+            count[..groups].fill(0);
+            for (x, &g) in v.iter().zip(index) {
+                sum[g] += x;
+                count[g] += 1;
+            }
+            for (x, &g) in v.iter_mut().zip(index) {
+                let mean = sum[g] / count[g] as f64;
+                moved = moved.max(mean.abs());
+                *x -= mean;
+            }
+        }
+        if moved < 1e-13 {
+            break;
+        }
+    }
+}
+
+fn distinct(v: &[usize]) -> usize {
+    let mut seen: Vec<usize> = v.to_vec();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+/// `values[t] · exp(sign · x[t] · beta)`: `sign = -1` takes the events out
+/// of a history, `+1` puts them into a forecast. Non-finite values pass
+/// through.
+pub fn apply(values: &[f64], x: &Regressors, beta: &[f64], sign: f64) -> Vec<f64> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(t, v)| {
+            let e: f64 = x.row(t).iter().zip(beta).map(|(a, b)| a * b).sum();
+            v * (sign * e).exp()
+        })
+        .collect()
+}
