@@ -272,3 +272,98 @@ fn cents_and_trailing_basis() {
     assert_eq!(cents("zhang") + cents("li"), cents("east"));
     assert_eq!(cents("wang") + cents("zhao") + cents("qian"), cents("west"));
 }
+
+#[test]
+fn events_bad_sets_and_files_exit_2_with_nothing_written() {
+    let t = ["--target", "100000", "--calendar", "monthly"];
+    fails(
+        ORG,
+        None,
+        &[&t[..], &["--events", "china,chian"]].concat(),
+        "unknown event set 'chian'",
+    );
+    let dir = TempDir::new().unwrap();
+    let promos = write(
+        &dir,
+        "promos.csv",
+        "event,start,end,unique_id\n大促,2026-03-01,2026-03-05,nobody\n",
+    );
+    let p = promos.to_str().unwrap();
+    fails(
+        ORG,
+        None,
+        &[&t[..], &["--events-file", p]].concat(),
+        "unique_id 'nobody' is not a series",
+    );
+    let bad = write(
+        &dir,
+        "bad.csv",
+        "event,start,end\n大促,2026-03-05,2026-03-01\n",
+    );
+    let b = bad.to_str().unwrap();
+    fails(
+        ORG,
+        None,
+        &[&t[..], &["--events-file", b]].concat(),
+        "bad.csv:2: column 'end'",
+    );
+}
+
+#[test]
+fn events_keep_every_total_and_leave_plans_without_them_alone() {
+    let dir = TempDir::new().unwrap();
+    let t = [
+        "--target",
+        "100000",
+        "--calendar",
+        "monthly",
+        "--round",
+        "1",
+    ];
+    let plain = allocate(&dir, ORG, None, &t);
+    let promos = write(
+        &dir,
+        "promos.csv",
+        "event,start,end,unique_id\n大促,2026-03-01,2026-03-05,wang\n",
+    );
+    let with = allocate(
+        &dir,
+        ORG,
+        None,
+        &[
+            &t[..],
+            &[
+                "--events",
+                "china,shopping",
+                "--events-file",
+                promos.to_str().unwrap(),
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert_eq!(with.code, 0, "{}", with.stderr);
+    // 2027 has no official schedule yet: the run says so
+    assert!(
+        with.stderr
+            .contains("no official holiday schedule for 2027"),
+        "{}",
+        with.stderr
+    );
+    let (a, b) = (plain.plan.unwrap(), with.plan.unwrap());
+    // annual targets are the same; only the phasing may move
+    let annual = |plan: &str, id: &str| -> f64 {
+        targets(plan)
+            .into_iter()
+            .filter(|(i, _)| i == id)
+            .map(|(_, v)| v)
+            .sum()
+    };
+    for id in ["公司", "east", "west", "zhang", "li", "wang", "qian"] {
+        assert_eq!(annual(&a, id), annual(&b, id), "{id}");
+    }
+    // this history has no holiday in it (the same seasonal shape every
+    // year): no event earns its place on the holdout years, so the phasing
+    // is the same as without events
+    assert_eq!(a, b);
+}

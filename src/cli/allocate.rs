@@ -11,12 +11,14 @@ use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::org::OrgTree;
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 
-use super::{check_folder, in_pool, PlanInputArgs, Status};
+use super::{check_folder, in_pool, EventArgs, PlanInputArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct AllocateArgs {
     #[command(flatten)]
     inputs: PlanInputArgs,
+    #[command(flatten)]
+    events: EventArgs,
     /// The company's target for the plan year.
     #[arg(
         long,
@@ -79,6 +81,12 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         (None, Some(g)) => CompanyTarget::Growth(g),
         (None, None) => anyhow::bail!("give --target or --growth"),
     };
+    let tree = OrgTree::read(&args.inputs.org)?;
+    let events = args.events.calendar(|id| tree.index_of(id).is_some())?;
+    if let Some(e) = &events {
+        let year = args.inputs.year;
+        EventArgs::note_fallback(e, year - salesplan::plan::sales::EFFECT_YEARS as i32, year);
+    }
     let request = PlanRequest {
         target,
         basis: args.basis,
@@ -86,8 +94,8 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         ramp: Ramp::new(steps)?,
         calendar: args.calendar,
         unit: args.round,
+        events,
     };
-    let tree = OrgTree::read(&args.inputs.org)?;
     let history = read_long_csv(&args.inputs.history, &Columns::default())?;
     let mut inputs = YearInputs::new(&tree, &history, args.inputs.year)
         .with_context(|| args.inputs.history.display().to_string())?;

@@ -167,6 +167,55 @@ pub(super) struct PlanInputArgs {
     pub trailing_months: u16,
 }
 
+/// The holidays and events a command follows.
+#[derive(Debug, Args)]
+pub(super) struct EventArgs {
+    /// Built-in event sets, comma-separated: china (official holidays with
+    /// their adjusted working days, the Spring Festival's run-up and
+    /// after-days, Lantern), shopping (520, 618, Double 11, Double 12)
+    /// [default: none].
+    #[arg(long, value_name = "SETS", value_delimiter = ',')]
+    pub events: Vec<String>,
+    /// Events of your own: event,start,end[,unique_id] (one row per
+    /// occurrence; unique_id empty: every series).
+    #[arg(long, value_name = "FILE")]
+    pub events_file: Option<PathBuf>,
+}
+
+impl EventArgs {
+    /// The calendar of the given sets and file (`None` when neither is
+    /// given); events naming a series for which `known` is false fail.
+    pub fn calendar(
+        &self,
+        known: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<Option<salesplan::events::EventCalendar>> {
+        if self.events.is_empty() && self.events_file.is_none() {
+            return Ok(None);
+        }
+        let sets: Vec<&str> = self.events.iter().map(String::as_str).collect();
+        let mut calendar = salesplan::events::EventCalendar::new(&sets)?;
+        if let Some(path) = &self.events_file {
+            let events = salesplan::io::read_events(path)?;
+            salesplan::io::check_event_series(&events, path, known)?;
+            for e in events {
+                calendar.add(e);
+            }
+        }
+        Ok(Some(calendar))
+    }
+
+    /// Says which years of `first..=last` follow the fallback rule.
+    pub fn note_fallback(calendar: &salesplan::events::EventCalendar, first: i32, last: i32) {
+        let years = calendar.fallback_years(first, last);
+        if let (Some(a), Some(b)) = (years.first(), years.last()) {
+            eprintln!(
+                "note: no official holiday schedule for {}: the china set uses its rule there (weekends off, festivals on their dates, no adjusted working days)",
+                if a == b { a.to_string() } else { format!("{a}–{b}") }
+            );
+        }
+    }
+}
+
 /// Printed when `--recalibrate` asked for a calibration the history could
 /// not support.
 pub(super) const UNCALIBRATED: &str = "note: too few backtest windows to calibrate (at least 30 rep-years of history before the last year are needed): the probabilities use the models' own spread, which is too narrow on real data";

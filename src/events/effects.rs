@@ -6,7 +6,7 @@
 //!
 //! `ln y[t] = level[block t] + season[season t] + Σ_k beta[k] · x[t, k] + e[t]`
 //!
-//! where `x` are the [`Regressors`](super::Regressors). The two sets of
+//! where `x` are the [`Regressors`]. The two sets of
 //! fixed effects are swept out by alternating projections (the within
 //! transform of a two-way panel; it handles missing periods and zero
 //! sales, which are left out), then `beta` is the least-squares solution.
@@ -24,7 +24,7 @@
 //! ```
 //! use salesplan::events::effects::{estimate, EventEffects};
 //! use salesplan::events::{month_periods, EventCalendar};
-//! let cal = EventCalendar::builtin(&["china"], 2019, 2025)?;
+//! let cal = EventCalendar::new(&["china"])?;
 //! let periods = month_periods(2019, 1, 84)?;
 //! let x = cal.regressors("rep", &periods)?;
 //! let k = x.column("spring_festival").unwrap();
@@ -54,6 +54,15 @@ pub struct EventEffects {
 /// Most sweeps of the alternating projections (each removes the block
 /// means, then the season means).
 const SWEEPS: usize = 200;
+
+/// Least relative drop of the holdout error for [`select_columns`] to add
+/// a group (a smaller drop is within what chance gives a column with no
+/// effect).
+pub const MIN_GAIN: f64 = 0.02;
+
+/// Least movement of a regressor, relative to its range, for its effect
+/// to be estimated.
+pub const MIN_MOVE: f64 = 0.1;
 
 impl EventEffects {
     /// No information: zero effects with zero precision (`columns` wide).
@@ -154,6 +163,17 @@ pub fn prior_spread(
 /// variation inside their seasons and blocks get zero effect and zero
 /// precision.
 pub fn estimate(values: &[f64], season: &[usize], block: &[usize], x: &Regressors) -> EventEffects {
+    estimate_columns(values, season, block, x, &vec![true; x.columns()])
+}
+
+/// As [`estimate`] with only the columns where `mask` is true.
+pub fn estimate_columns(
+    values: &[f64],
+    season: &[usize],
+    block: &[usize],
+    x: &Regressors,
+    mask: &[bool],
+) -> EventEffects {
     let k = x.columns();
     let keep: Vec<usize> = (0..values.len().min(x.rows()))
         .filter(|&t| values[t].is_finite() && values[t] > 0.0)
@@ -174,15 +194,18 @@ pub fn estimate(values: &[f64], season: &[usize], block: &[usize], x: &Regressor
     for c in &mut columns {
         sweep_out(c, &s, seasons, &b, blocks);
     }
-    // columns that carry information (relative to their own scale)
+    // columns that carry information: some period's value moves by at
+    // least a tenth of the column's range once seasons and blocks are
+    // swept out (a holiday that slips a day across a month's end in one
+    // year is noise, not a signal to estimate from)
     let active: Vec<usize> = (0..k)
         .filter(|&j| {
             let scale = keep
                 .iter()
                 .map(|&t| x.value(t, j).abs())
                 .fold(0.0, f64::max);
-            let ss: f64 = columns[j].iter().map(|v| v * v).sum();
-            scale > 0.0 && ss > 1e-10 * scale * scale * n as f64
+            let moved = columns[j].iter().map(|v| v.abs()).fold(0.0, f64::max);
+            mask[j] && scale > 0.0 && moved >= MIN_MOVE * scale
         })
         .collect();
     let fixed_effects = distinct(&s) + distinct(&b) - 1;
@@ -220,6 +243,108 @@ pub fn estimate(values: &[f64], season: &[usize], block: &[usize], x: &Regressor
     }
 }
 
+/// The columns worth estimating on this series, chosen on holdouts inside
+/// its history: forward selection over `groups` of columns (a festival's
+/// windows go together), each step adding the group that most lowers the
+/// leave-one-block-out error (each year in turn held out, the effects and
+/// season fitted on the others, the held-out year's log sales predicted up
+/// to its level), stopping when none lowers it by [`MIN_GAIN`]. Needs three blocks with
+/// data; fewer select nothing.
+pub fn select_columns(
+    values: &[f64],
+    season: &[usize],
+    block: &[usize],
+    x: &Regressors,
+    groups: &[Vec<usize>],
+) -> Vec<bool> {
+    let k = x.columns();
+    let mut mask = vec![false; k];
+    let Some(mut best) = holdout_error(values, season, block, x, &mask) else {
+        return mask;
+    };
+    loop {
+        let mut step: Option<(usize, f64)> = None;
+        for (g, cols) in groups.iter().enumerate() {
+            if cols.iter().all(|&c| mask[c]) {
+                continue;
+            }
+            let mut trial = mask.clone();
+            for &c in cols {
+                trial[c] = true;
+            }
+            if let Some(e) = holdout_error(values, season, block, x, &trial) {
+                if e < (1.0 - MIN_GAIN) * best && step.is_none_or(|(_, s)| e < s) {
+                    step = Some((g, e));
+                }
+            }
+        }
+        let Some((g, e)) = step else { break };
+        for &c in &groups[g] {
+            mask[c] = true;
+        }
+        best = e;
+    }
+    mask
+}
+
+/// Sum of squared leave-one-block-out errors of the log values (each held
+/// out block's errors centred on their mean: its level is not predicted);
+/// `None` with fewer than three blocks holding at least six values.
+fn holdout_error(
+    values: &[f64],
+    season: &[usize],
+    block: &[usize],
+    x: &Regressors,
+    mask: &[bool],
+) -> Option<f64> {
+    let usable = |v: f64| v.is_finite() && v > 0.0;
+    let blocks = block.iter().copied().max().map_or(0, |m| m + 1);
+    let seasons = season.iter().copied().max().map_or(0, |m| m + 1);
+    let mut count = vec![0usize; blocks];
+    for (t, &b) in block.iter().enumerate() {
+        if usable(values[t]) {
+            count[b] += 1;
+        }
+    }
+    let held: Vec<usize> = (0..blocks).filter(|&b| count[b] >= 6).collect();
+    if held.len() < 3 {
+        return None;
+    }
+    let mut total = 0.0;
+    for &out in &held {
+        let train: Vec<f64> = values
+            .iter()
+            .zip(block)
+            .map(|(v, &b)| if b == out { f64::NAN } else { *v })
+            .collect();
+        let fit = estimate_columns(&train, season, block, x, mask);
+        // season effects of the training years, from the event-free logs
+        let mut sum = vec![0.0; seasons];
+        let mut n = vec![0usize; seasons];
+        let mut level = vec![(0.0, 0usize); blocks];
+        let free = |t: usize| {
+            let e: f64 = x.row(t).iter().zip(fit.beta()).map(|(a, b)| a * b).sum();
+            values[t].ln() - e
+        };
+        for t in (0..values.len()).filter(|&t| block[t] != out && usable(values[t])) {
+            level[block[t]].0 += free(t);
+            level[block[t]].1 += 1;
+        }
+        for t in (0..values.len()).filter(|&t| block[t] != out && usable(values[t])) {
+            let (s, c) = level[block[t]];
+            sum[season[t]] += free(t) - s / c as f64;
+            n[season[t]] += 1;
+        }
+        let errors: Vec<f64> = (0..values.len())
+            .filter(|&t| block[t] == out && usable(values[t]) && n[season[t]] > 0)
+            .map(|t| free(t) - sum[season[t]] / n[season[t]] as f64)
+            .collect();
+        let mean = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
+        total += errors.iter().map(|e| (e - mean).powi(2)).sum::<f64>();
+    }
+    Some(total)
+}
+
 /// Removes block means and season means from `v` until both are zero.
 fn sweep_out(v: &mut [f64], season: &[usize], seasons: usize, block: &[usize], blocks: usize) {
     let mut sum = vec![0.0; seasons.max(blocks)];
@@ -250,6 +375,29 @@ fn distinct(v: &[usize]) -> usize {
     seen.sort_unstable();
     seen.dedup();
     seen.len()
+}
+
+/// The columns of `x` that go together in [`select_columns`]: a
+/// festival's windows (`spring_festival_before`, `spring_festival`,
+/// `spring_festival_after`: names sharing the part before `_before`, `_eve`
+/// or `_after`), every other column alone.
+pub fn column_groups(x: &Regressors) -> Vec<Vec<usize>> {
+    let stem = |n: &str| {
+        n.strip_suffix("_before")
+            .or_else(|| n.strip_suffix("_eve"))
+            .or_else(|| n.strip_suffix("_after"))
+            .unwrap_or(n)
+            .to_string()
+    };
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (j, n) in x.names().iter().enumerate() {
+        let s = stem(n);
+        match groups.iter_mut().find(|(g, _)| *g == s) {
+            Some((_, cols)) => cols.push(j),
+            None => groups.push((s, vec![j])),
+        }
+    }
+    groups.into_iter().map(|(_, c)| c).collect()
 }
 
 /// `values[t] · exp(sign · x[t] · beta)`: `sign = -1` takes the events out

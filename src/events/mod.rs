@@ -15,7 +15,7 @@
 //! ```
 //! use chrono::NaiveDate;
 //! use salesplan::events::EventCalendar;
-//! let cal = EventCalendar::builtin(&["china"], 2023, 2026)?;
+//! let cal = EventCalendar::new(&["china"])?;
 //! let month = |y, m| {
 //!     let start = NaiveDate::from_ymd_opt(y, m, 1).unwrap();
 //!     (start, start + chrono::Months::new(1) - chrono::Days::new(1))
@@ -37,12 +37,15 @@ use crate::error::{Error, Result};
 use china::Festival;
 use shopping::{ShoppingFestival, ShoppingWindows};
 
-/// Days before the Spring Festival holiday counted as its run-up (stocking
-/// up before the holiday).
-pub const SPRING_FESTIVAL_BEFORE: u64 = 21;
-/// Days after the Spring Festival holiday counted as its after-days (the
-/// slow restart).
-pub const SPRING_FESTIVAL_AFTER: u64 = 7;
+/// The Spring Festival season around the official holiday, in days from
+/// lunar New Year (正月初一): the run-up of stocking up (年货) from 28 to 8
+/// days before; the week before it, when logistics stop and people travel
+/// home (春运), from 7 days before to the holiday's eve; and the slow
+/// restart after the holiday up to the 14th day, the eve of Lantern.
+/// (The usual pattern of Chinese distribution and retail; each window's
+/// effect is estimated from the data, and kept only where it helps on
+/// holdout years, [`effects::select_columns`].)
+pub const SPRING_FESTIVAL_SEASON: (u64, u64, u64) = (28, 7, 14);
 
 /// The name of the working-days column.
 pub const WORKING_DAYS: &str = "working_days";
@@ -64,177 +67,218 @@ pub struct Event {
 /// The built-in event sets.
 pub const BUILTIN_SETS: [&str; 2] = ["china", "shopping"];
 
-/// Events over a range of years, and whether the Chinese working calendar
-/// applies.
+/// The event sets in use (built in, generated for whatever years are
+/// asked for) and users' events.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventCalendar {
-    events: Vec<Event>,
-    names: Vec<String>,
-    working_days: bool,
-    fallback_years: Vec<i32>,
+    china: bool,
+    shopping: Option<ShoppingWindows>,
+    user: Vec<Event>,
+    user_names: Vec<String>,
 }
 
 impl EventCalendar {
-    /// The built-in `sets` (`china`, `shopping`) for the years
-    /// `first..=last` (within 1900–2100), with the default shopping
-    /// windows.
-    pub fn builtin(sets: &[&str], first: i32, last: i32) -> Result<EventCalendar> {
-        EventCalendar::builtin_with(sets, first, last, &ShoppingWindows::default())
-    }
-
-    /// As [`EventCalendar::builtin`] with chosen shopping run-up windows.
-    pub fn builtin_with(
-        sets: &[&str],
-        first: i32,
-        last: i32,
-        windows: &ShoppingWindows,
-    ) -> Result<EventCalendar> {
-        if first > last || first < china::YEARS.0 || last > china::YEARS.1 {
-            return Err(Error::InvalidParameter {
-                name: "events years",
-                reason: format!(
-                    "{first}–{last} is not a range of years within {}–{}",
-                    china::YEARS.0,
-                    china::YEARS.1
-                ),
-            });
-        }
+    /// The built-in `sets` (`china`, `shopping`; empty: none), with the
+    /// default shopping windows.
+    pub fn new(sets: &[&str]) -> Result<EventCalendar> {
         let mut cal = EventCalendar::default();
         for set in sets {
-            match *set {
-                "china" => cal.add_china(first, last)?,
-                "shopping" => cal.add_shopping(first, last, windows)?,
-                other => return Err(Error::InvalidParameter {
-                    name: "events",
-                    reason: format!(
-                        "unknown event set '{other}' (expected {}, or a file with --events-file)",
-                        BUILTIN_SETS.join(", ")
-                    ),
-                }),
+            match set.trim() {
+                "china" => cal.china = true,
+                "shopping" => cal.shopping = Some(ShoppingWindows::default()),
+                other => {
+                    return Err(Error::InvalidParameter {
+                        name: "events",
+                        reason: format!(
+                            "unknown event set '{other}' (expected {}; a file of your own goes in --events-file)",
+                            BUILTIN_SETS.join(", ")
+                        ),
+                    })
+                }
             }
         }
         Ok(cal)
     }
 
-    fn add_china(&mut self, first: i32, last: i32) -> Result<()> {
-        if self.working_days {
-            return Ok(());
-        }
-        self.working_days = true;
-        for year in first..=last {
-            if !china::has_official_schedule(year) {
-                self.fallback_years.push(year);
-            }
-            for f in Festival::ALL {
-                let (start, end) = f.period(year)?;
-                if f == Festival::SpringFestival {
-                    self.push(
-                        "spring_festival_before",
-                        start - Days::new(SPRING_FESTIVAL_BEFORE),
-                        start - Days::new(1),
-                    );
-                    self.push(f.name(), start, end);
-                    self.push(
-                        "spring_festival_after",
-                        end + Days::new(1),
-                        end + Days::new(SPRING_FESTIVAL_AFTER),
-                    );
-                } else {
-                    self.push(f.name(), start, end);
-                }
-            }
-        }
-        Ok(())
+    /// Sets the shopping festivals' run-up windows (and turns the set on).
+    pub fn with_shopping_windows(mut self, windows: ShoppingWindows) -> EventCalendar {
+        self.shopping = Some(windows);
+        self
     }
 
-    fn add_shopping(&mut self, first: i32, last: i32, windows: &ShoppingWindows) -> Result<()> {
-        for year in first..=last {
-            for f in ShoppingFestival::ALL {
-                let (start, end) = f.window(year, windows)?;
-                self.push(f.name(), start, end);
-            }
-        }
-        Ok(())
-    }
-
-    fn push(&mut self, name: &str, start: NaiveDate, end: NaiveDate) {
-        self.add(Event {
-            name: name.to_string(),
-            start,
-            end,
-            series: None,
-        });
-    }
-
-    /// Adds one event (a user's, e.g. a promotion).
+    /// Adds one event of a user's (e.g. a promotion).
     pub fn add(&mut self, event: Event) {
-        if !self.names.contains(&event.name) {
-            self.names.push(event.name.clone());
+        if !self.user_names.contains(&event.name) {
+            self.user_names.push(event.name.clone());
         }
-        self.events.push(event);
+        self.user.push(event);
     }
 
     /// Whether no event is defined.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        !self.china && self.shopping.is_none() && self.user.is_empty()
     }
 
-    /// The events.
-    pub fn events(&self) -> &[Event] {
-        &self.events
-    }
-
-    /// Years in range without a published official schedule, where the
-    /// `china` set fell back to its rule (a run should say so).
-    pub fn fallback_years(&self) -> &[i32] {
-        &self.fallback_years
+    /// Whether some event applies to `series` alone.
+    pub fn has_events_for(&self, series: &str) -> bool {
+        self.user
+            .iter()
+            .any(|e| e.series.as_deref() == Some(series))
     }
 
     /// Whether the Chinese working calendar (the `china` set) is in use.
     pub fn has_working_days(&self) -> bool {
-        self.working_days
+        self.china
+    }
+
+    /// The event names, in column order: the built-in sets' (in calendar
+    /// order), then users' in the order first added.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        if self.china {
+            for f in Festival::ALL {
+                if f == Festival::SpringFestival {
+                    names.push("spring_festival_before".to_string());
+                    names.push("spring_festival_eve".to_string());
+                    names.push(f.name().to_string());
+                    names.push("spring_festival_after".to_string());
+                } else {
+                    names.push(f.name().to_string());
+                }
+            }
+        }
+        if self.shopping.is_some() {
+            names.extend(ShoppingFestival::ALL.iter().map(|f| f.name().to_string()));
+        }
+        for n in &self.user_names {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+        names
+    }
+
+    /// Every event occurring in the years `first..=last`: the built-in
+    /// sets' for those years (within 1900–2100) and the users'.
+    pub fn events(&self, first: i32, last: i32) -> Result<Vec<Event>> {
+        if first > last || first < china::YEARS.0 || last > china::YEARS.1 {
+            return Err(Error::InvalidParameter {
+                name: "events years",
+                reason: format!(
+                    "{first}–{last} is not a range of years within {}–{} (the Chinese calendar's)",
+                    china::YEARS.0,
+                    china::YEARS.1
+                ),
+            });
+        }
+        let mut out = Vec::new();
+        let mut push = |name: &str, start: NaiveDate, end: NaiveDate| {
+            out.push(Event {
+                name: name.to_string(),
+                start,
+                end,
+                series: None,
+            })
+        };
+        for year in first..=last {
+            if self.china {
+                for f in Festival::ALL {
+                    let (start, end) = f.period(year)?;
+                    if f == Festival::SpringFestival {
+                        let new_year = f.date(year)?;
+                        let (before, eve, after) = SPRING_FESTIVAL_SEASON;
+                        push(
+                            "spring_festival_before",
+                            new_year - Days::new(before),
+                            new_year - Days::new(eve + 1),
+                        );
+                        if new_year - Days::new(eve) < start {
+                            push(
+                                "spring_festival_eve",
+                                new_year - Days::new(eve),
+                                start - Days::new(1),
+                            );
+                        }
+                        push(f.name(), start, end);
+                        if end < new_year + Days::new(after) {
+                            push(
+                                "spring_festival_after",
+                                end + Days::new(1),
+                                new_year + Days::new(after),
+                            );
+                        }
+                    } else {
+                        push(f.name(), start, end);
+                    }
+                }
+            }
+            if let Some(windows) = &self.shopping {
+                for f in ShoppingFestival::ALL {
+                    let (start, end) = f.window(year, windows)?;
+                    push(f.name(), start, end);
+                }
+            }
+        }
+        out.extend(self.user.iter().cloned());
+        Ok(out)
+    }
+
+    /// Years in `first..=last` without a published official schedule,
+    /// where the `china` set falls back to its rule (a run should say so).
+    pub fn fallback_years(&self, first: i32, last: i32) -> Vec<i32> {
+        if !self.china {
+            return Vec::new();
+        }
+        (first..=last)
+            .filter(|y| !china::has_official_schedule(*y))
+            .collect()
     }
 
     /// The regressors of `series` over `periods` (first and last day of
-    /// each, inclusive): a column per event name, in the order first
-    /// added, holding the share of that name's windows (each occurrence
-    /// weighing 1, spread evenly over its days) that falls in each period;
-    /// and, with `china`, a last column [`WORKING_DAYS`], the number of
-    /// official working days in the period. Events for other series are
-    /// left out; a name with no occurrence for this series gets a zero
-    /// column.
+    /// each, inclusive): a column per event name ([`EventCalendar::names`])
+    /// holding the share of that name's windows (each occurrence weighing
+    /// 1, spread evenly over its days) that falls in each period; and, with
+    /// `china`, a last column [`WORKING_DAYS`], the number of official
+    /// working days in the period. Events for other series are left out.
+    /// Fails on overlapping periods or periods outside 1900–2100.
     pub fn regressors(
         &self,
         series: &str,
         periods: &[(NaiveDate, NaiveDate)],
     ) -> Result<Regressors> {
-        let mut names = self.names.clone();
-        if self.working_days {
-            names.push(WORKING_DAYS.to_string());
+        let names = self.names();
+        let mut columns = names.clone();
+        if self.china {
+            columns.push(WORKING_DAYS.to_string());
         }
-        let k = names.len();
+        let k = columns.len();
         let mut values = vec![0.0; periods.len() * k];
         let order = sorted_periods(periods)?;
-        for e in &self.events {
-            if e.series.as_deref().is_some_and(|s| s != series) {
-                continue;
-            }
-            let col = self.names.iter().position(|n| *n == e.name).unwrap_or(0);
-            let length = (e.end - e.start).num_days() as f64 + 1.0;
-            // periods overlapping the event (binary search on sorted starts)
-            let from = order.partition_point(|&p| periods[p].1 < e.start);
-            for &p in &order[from..] {
-                let (a, b) = periods[p];
-                if a > e.end {
-                    break;
+        if let (Some(&a), Some(&b)) = (order.first(), order.last()) {
+            // a window of next year's festival can start in this year
+            let (first, last) = (periods[a].0.year(), periods[b].1.year());
+            let events = self.events(first, (last + 1).min(china::YEARS.1))?;
+            for e in &events {
+                if e.series.as_deref().is_some_and(|s| s != series) {
+                    continue;
                 }
-                let overlap = (b.min(e.end) - a.max(e.start)).num_days() + 1;
-                if overlap > 0 {
-                    values[p * k + col] += overlap as f64 / length;
+                let col = names.iter().position(|n| *n == e.name).unwrap_or(0);
+                let length = (e.end - e.start).num_days() as f64 + 1.0;
+                // periods overlapping the event (binary search on sorted ends)
+                let from = order.partition_point(|&p| periods[p].1 < e.start);
+                for &p in &order[from..] {
+                    let (a, b) = periods[p];
+                    if a > e.end {
+                        break;
+                    }
+                    let overlap = (b.min(e.end) - a.max(e.start)).num_days() + 1;
+                    if overlap > 0 {
+                        values[p * k + col] += overlap as f64 / length;
+                    }
                 }
             }
         }
-        if self.working_days {
+        if self.china {
             for (p, &(a, b)) in periods.iter().enumerate() {
                 let mut count = 0.0;
                 for day in a.iter_days().take_while(|d| *d <= b) {
@@ -246,7 +290,7 @@ impl EventCalendar {
             }
         }
         Ok(Regressors {
-            names,
+            names: columns,
             values,
             rows: periods.len(),
         })
@@ -307,6 +351,16 @@ impl Regressors {
     /// The value for period `row`, column `col`.
     pub fn value(&self, row: usize, col: usize) -> f64 {
         self.values[row * self.names.len() + col]
+    }
+
+    /// Rows `from..to` as regressors of their own.
+    pub fn slice(&self, from: usize, to: usize) -> Regressors {
+        let k = self.names.len();
+        Regressors {
+            names: self.names.clone(),
+            values: self.values[from * k..to * k].to_vec(),
+            rows: to - from,
+        }
     }
 
     /// Row `row`.

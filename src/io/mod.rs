@@ -10,6 +10,7 @@
 //!   target's folder, renamed into place only when complete).
 //! * [`write_backtest`]: backtest metrics per window, per series and overall.
 //! * [`read_constraints`]: per-node planning constraints.
+//! * [`read_events`]: users' events (promotions, festivals of their own).
 //! * [`write_plan`], [`write_plan_summary`], [`read_plan`]: plans out and back in.
 //! * [`write_sweep`], [`write_sweep_summary`]: a sweep's long table and summary.
 //! * [`write_track_status`]: tracking results.
@@ -20,6 +21,7 @@
 mod atomic;
 mod backtest;
 mod constraints;
+mod events;
 mod format;
 mod plan;
 mod read;
@@ -31,6 +33,7 @@ mod write;
 pub use atomic::write_atomically;
 pub use backtest::{backtest_overall, write_backtest, OverallScore};
 pub use constraints::{read_constraints, read_constraints_from};
+pub use events::{check_event_series, read_events, read_events_from};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns};

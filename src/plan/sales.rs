@@ -23,7 +23,13 @@
 
 use chrono::Datelike;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
+use crate::events::effects::{
+    apply, column_groups, estimate_columns, prior_spread, select_columns, EventEffects,
+};
+use crate::events::{month_periods, EventCalendar, Regressors};
 use crate::forecast::batch::{forecast_batch, ForecastJob, ModelChoice};
 use crate::forecast::frequency::Frequency;
 use crate::forecast::series::{Series, TimeIndex};
@@ -74,38 +80,67 @@ pub fn history_profiles(
     nodes: &[usize],
     year: i32,
 ) -> Result<Vec<MonthProfile>> {
+    history_profiles_with_events(tree, series, nodes, year, None)
+}
+
+/// Years of history the event effects are estimated from (at most).
+pub const EFFECT_YEARS: usize = 8;
+
+/// As [`history_profiles`], and with `events` the profiles follow the plan
+/// year's calendar. Which events matter is chosen on the company's history
+/// by holdout years ([`select_columns`]); each node's effects of those are
+/// estimated from up to [`EFFECT_YEARS`] years of its monthly sales
+/// ([`estimate_columns`]) and pooled down the tree (the company's own
+/// estimate; each child's shrunk towards its parent's, with the spread of
+/// the siblings' effects estimated from them, [`prior_spread`]); the
+/// profile is built
+/// from the history with the events taken out, and the plan year's events
+/// are put back. In a year whose New Year falls in mid-February,
+/// February's share falls and January's rises.
+pub fn history_profiles_with_events(
+    tree: &OrgTree,
+    series: &[Series],
+    nodes: &[usize],
+    year: i32,
+    events: Option<&EventCalendar>,
+) -> Result<Vec<MonthProfile>> {
     const YEARS: usize = 3;
+    let span = if events.is_some() {
+        EFFECT_YEARS
+    } else {
+        YEARS
+    };
     let n = tree.len();
-    let first_year = year - YEARS as i32;
-    let mut months = vec![vec![0.0; 12 * YEARS]; n];
-    for (s, &node) in series.iter().zip(nodes) {
-        for (d, v) in s.dates().iter().zip(s.values()) {
-            let k = (d.year() - first_year) * 12 + d.month0() as i32;
-            if (0..(12 * YEARS) as i32).contains(&k) {
-                months[node][k as usize] += v;
-            }
-        }
-    }
-    // inner nodes: sums of their children, deepest level first
-    for level in (0..tree.depth()).rev() {
-        for p in tree.level(level) {
-            for c in tree.children(p) {
-                let (head, tail) = months.split_at_mut(c);
-                for (a, b) in head[p].iter_mut().zip(&tail[0]) {
-                    *a += b;
-                }
-            }
-        }
-    }
+    let months = node_months(tree, series, nodes, year, span);
+    let effects = match events {
+        Some(calendar) => Some(NodeEffects::estimate(tree, &months, year, span, calendar)?),
+        None => None,
+    };
+    let tail = 12 * (span - YEARS);
     // a node's own profile needs a year of sales counted from its first
     // sale (a rep hired in October has none yet); the months before it are
     // not "no sales", they are before the node existed
     let own: Vec<Option<MonthProfile>> = (0..n)
-        .map(|i| {
-            let first = months[i].iter().position(|v| *v != 0.0)?;
-            MonthProfile::from_history((first % 12) as u32 + 1, &months[i][first..], YEARS)
+        .map(|i| -> Result<Option<MonthProfile>> {
+            let values = &months[i][tail..];
+            let Some(first) = values.iter().position(|v| *v != 0.0) else {
+                return Ok(None);
+            };
+            let adjusted;
+            let values = match &effects {
+                Some(e) => {
+                    adjusted = e.take_out(tree, i, tail, values)?;
+                    &adjusted[..]
+                }
+                None => values,
+            };
+            Ok(MonthProfile::from_history(
+                (first % 12) as u32 + 1,
+                &values[first..],
+                YEARS,
+            ))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let parents: Vec<Option<usize>> = (0..n).map(|i| tree.parent(i)).collect();
     let resolved = resolve_profiles(&parents, &own)?;
     // shrink own profiles a little towards the parent's, so that a month in
@@ -123,7 +158,174 @@ pub fn history_profiles(
             out[i] = MonthProfile::new(w)?;
         }
     }
+    if let Some(e) = &effects {
+        for (i, profile) in out.iter_mut().enumerate() {
+            *profile = e.put_in(tree, i, profile)?;
+        }
+    }
     Ok(out)
+}
+
+/// Each node's monthly sales over the `span` years before `year` (its
+/// leaves' summed), January of the first year first.
+fn node_months(
+    tree: &OrgTree,
+    series: &[Series],
+    nodes: &[usize],
+    year: i32,
+    span: usize,
+) -> Vec<Vec<f64>> {
+    let first_year = year - span as i32;
+    let mut months = vec![vec![0.0; 12 * span]; tree.len()];
+    for (s, &node) in series.iter().zip(nodes) {
+        for (d, v) in s.dates().iter().zip(s.values()) {
+            let k = (d.year() - first_year) * 12 + d.month0() as i32;
+            if (0..(12 * span) as i32).contains(&k) {
+                months[node][k as usize] += v;
+            }
+        }
+    }
+    // inner nodes: sums of their children, deepest level first
+    for level in (0..tree.depth()).rev() {
+        for p in tree.level(level) {
+            for c in tree.children(p) {
+                let (head, tail) = months.split_at_mut(c);
+                for (a, b) in head[p].iter_mut().zip(&tail[0]) {
+                    *a += b;
+                }
+            }
+        }
+    }
+    months
+}
+
+/// Every node's event effects, and the regressors of the history months
+/// and of the plan year.
+struct NodeEffects<'a> {
+    calendar: &'a EventCalendar,
+    first_year: i32,
+    span: usize,
+    history: Regressors,
+    plan: Regressors,
+    beta: Vec<Vec<f64>>,
+}
+
+/// Prior spread of the company's effects (log scale): wide, the data decide.
+const ROOT_SPREAD: f64 = 1.0;
+/// Least spread of a child's effects around its parent's, and the spread
+/// used when fewer than three siblings carry information.
+const CHILD_SPREAD: (f64, f64) = (0.02, 0.1);
+
+impl<'a> NodeEffects<'a> {
+    fn estimate(
+        tree: &OrgTree,
+        months: &[Vec<f64>],
+        year: i32,
+        span: usize,
+        calendar: &'a EventCalendar,
+    ) -> Result<NodeEffects<'a>> {
+        let first_year = year - span as i32;
+        let history = calendar.regressors("", &month_periods(first_year, 1, 12 * span)?)?;
+        let plan = calendar.regressors("", &month_periods(year, 1, 12)?)?;
+        let season: Vec<usize> = (0..12 * span).map(|t| t % 12).collect();
+        let block: Vec<usize> = (0..12 * span).map(|t| t / 12).collect();
+        let lived = |i: usize| {
+            // months before the first sale are before the node existed
+            let first = months[i]
+                .iter()
+                .position(|v| *v != 0.0)
+                .unwrap_or(months[i].len());
+            let mut values = months[i].clone();
+            values[..first].fill(f64::NAN);
+            values
+        };
+        // which events matter is decided on the company's own history
+        let root = tree.root();
+        let mask = select_columns(
+            &lived(root),
+            &season,
+            &block,
+            &history,
+            &column_groups(&history),
+        );
+        let own: Vec<EventEffects> = (0..tree.len())
+            .into_par_iter()
+            .map(|i| -> Result<EventEffects> {
+                let id = tree.id(i);
+                let x;
+                let x = if calendar.has_events_for(id) {
+                    x = calendar.regressors(id, &month_periods(first_year, 1, 12 * span)?)?;
+                    &x
+                } else {
+                    &history
+                };
+                Ok(estimate_columns(&lived(i), &season, &block, x, &mask))
+            })
+            .collect::<Result<_>>()?;
+        let k = history.columns();
+        let mut beta = vec![vec![0.0; k]; tree.len()];
+        beta[root] = own[root].posterior(&vec![0.0; k], &vec![ROOT_SPREAD; k]);
+        for level in 0..tree.depth() {
+            for p in tree.level(level) {
+                let children: Vec<usize> = tree.children(p).collect();
+                let siblings: Vec<&EventEffects> = children.iter().map(|&c| &own[c]).collect();
+                let spread = prior_spread(&siblings, &beta[p], CHILD_SPREAD.0, CHILD_SPREAD.1);
+                for &c in &children {
+                    beta[c] = own[c].posterior(&beta[p], &spread);
+                }
+            }
+        }
+        Ok(NodeEffects {
+            calendar,
+            first_year,
+            span,
+            history,
+            plan,
+            beta,
+        })
+    }
+
+    /// The node's history months from month `from` on, events taken out.
+    fn take_out(
+        &self,
+        tree: &OrgTree,
+        node: usize,
+        from: usize,
+        values: &[f64],
+    ) -> Result<Vec<f64>> {
+        let id = tree.id(node);
+        let periods = month_periods(self.first_year, 1, 12 * self.span)?;
+        let own;
+        let x = if self.calendar.has_events_for(id) {
+            own = self.calendar.regressors(id, &periods[from..])?;
+            own
+        } else {
+            self.history.slice(from, from + values.len())
+        };
+        Ok(apply(values, &x, &self.beta[node], -1.0))
+    }
+
+    /// The node's profile with the plan year's events put back.
+    fn put_in(&self, tree: &OrgTree, node: usize, profile: &MonthProfile) -> Result<MonthProfile> {
+        let id = tree.id(node);
+        let own;
+        let x = if self.calendar.has_events_for(id) {
+            own = self
+                .calendar
+                .regressors(id, &month_periods(self.plan_year(), 1, 12)?)?;
+            &own
+        } else {
+            &self.plan
+        };
+        let shares = apply(profile.shares(), x, &self.beta[node], 1.0);
+        let mut w = [0.0; 12];
+        w.copy_from_slice(&shares);
+        MonthProfile::new(w)
+    }
+
+    fn plan_year(&self) -> i32 {
+        self.first_year + self.span as i32
+    }
 }
 
 /// The forecast basis: AutoETS (season 12) fitted to each leaf's history

@@ -29,6 +29,7 @@
 //! ```
 
 use crate::error::{Error, Result};
+use crate::events::EventCalendar;
 use crate::forecast::series::Series;
 use crate::plan::allocate::{
     allocate, new_hire_basis, Allocation, AllocationInput, AllocationOptions, Basis, Method,
@@ -38,7 +39,7 @@ use crate::plan::calendar::PlanningCalendar;
 use crate::plan::org::OrgTree;
 use crate::plan::phasing::phase_tree;
 use crate::plan::phasing::profile::Phaser;
-use crate::plan::sales::{forecast_year, history_profiles, leaf_nodes};
+use crate::plan::sales::{forecast_year, history_profiles_with_events, leaf_nodes};
 
 /// The company's target for the plan year.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -128,10 +129,13 @@ pub struct PlanRequest {
     pub ramp: Ramp,
     /// Phase the annual targets into this calendar's periods (`None`: the
     /// year only). Each node's profile comes from its last three years of
-    /// sales ([`history_profiles`]).
+    /// sales ([`history_profiles`](crate::plan::sales::history_profiles)).
     pub calendar: Option<PlanningCalendar>,
     /// Round every target to a multiple of this unit, totals exact.
     pub unit: Option<f64>,
+    /// Holidays and events the phasing follows (`None`: last years'
+    /// profiles as they are; [`history_profiles_with_events`]).
+    pub events: Option<EventCalendar>,
 }
 
 impl PlanRequest {
@@ -145,6 +149,7 @@ impl PlanRequest {
             ramp: Ramp::default(),
             calendar: None,
             unit: None,
+            events: None,
         }
     }
 }
@@ -238,7 +243,9 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
         Some(calendar) => {
             let periods = calendar.periods(year)?;
             let phaser = Phaser::new(&periods);
-            let profiles = history_profiles(tree, inputs.history, &inputs.nodes, year)?;
+            let events = request.events.as_ref().filter(|e| !e.is_empty());
+            let profiles =
+                history_profiles_with_events(tree, inputs.history, &inputs.nodes, year, events)?;
             let table = phase_tree(tree, &allocation.targets, &profiles, &phaser, request.unit)?;
             (periods.into_iter().map(|p| p.label).collect(), table)
         }
