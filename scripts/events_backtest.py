@@ -8,6 +8,10 @@ the shares it actually sold. Prints, per level (company, teams), the mean
 absolute share error in percentage points over all months and over
 January-February, and the worst change of any calendar month.
 
+Also forecasts every leaf's plan year (`salesplan forecast --model auto-ets
+--horizon 12` on the history before Y) with and without the events, and
+prints the MAPE of January and February (leaves whose actual is positive).
+
 Usage: python3 scripts/events_backtest.py target/release/salesplan \
            datasets/demo [--years 2023,2024,2025] [--events china,shopping]
 """
@@ -53,6 +57,26 @@ def planned(bin_, data, year, events, out):
     return plan
 
 
+def rep_forecasts(bin_, history, year, events, tmp):
+    """leaf -> month -> forecast of `year`, from the history before it."""
+    cut = Path(tmp) / "cut.csv"
+    with open(history, encoding="utf-8") as f, open(cut, "w", encoding="utf-8") as out:
+        for i, line in enumerate(f):
+            if i == 0 or int(line.split(",")[1][:4]) < year:
+                out.write(line)
+    fc = Path(tmp) / "fc.csv"
+    cmd = [bin_, "forecast", "--input", str(cut), "--model", "auto-ets", "--horizon", "12",
+           "--output", str(fc)]
+    if events:
+        cmd += ["--events", events]
+    subprocess.run(cmd, check=True, capture_output=True)
+    out = defaultdict(dict)
+    for r in csv.DictReader(open(fc, encoding="utf-8")):
+        if r["ds"].startswith(str(year)):
+            out[r["unique_id"]][int(r["ds"][5:7])] = float(r["mean"])
+    return out
+
+
 def shares(by_month):
     total = sum(by_month.values())
     return {m: v / total for m, v in by_month.items()} if total > 0 else None
@@ -83,6 +107,17 @@ def main():
                         for m in range(1, 13):
                             errors.setdefault((variant, level), defaultdict(list))[m].append(
                                 abs(pl[m] - act[m]) * 100)
+    mape = {}
+    leaves = [n for n in parent if n not in children]
+    with tempfile.TemporaryDirectory() as tmp:
+        for variant, events in (("without", ""), ("with", a.events)):
+            for year in map(int, a.years.split(",")):
+                fc = rep_forecasts(a.bin, a.data / "sales_monthly.csv", year, events, tmp)
+                for leaf in leaves:
+                    for m in (1, 2):
+                        act = actual[leaf].get((year, m), 0.0)
+                        if act > 0 and m in fc.get(leaf, {}):
+                            mape.setdefault((variant, m), []).append(abs(fc[leaf][m] - act) / act * 100)
     mean = lambda v: sum(v) / len(v)
     print(f"years {a.years}, events {a.events}; mean absolute share error, percentage points")
     print("level    variant  all months  Jan-Feb  Jan    Feb")
@@ -96,6 +131,12 @@ def main():
         jf_cut = 1 - mean(errors[("with", level)][1] + errors[("with", level)][2]) / mean(
             errors[("without", level)][1] + errors[("without", level)][2])
         print(f"{level:8} Jan-Feb error {100 * jf_cut:.0f}% lower; worst month change {worst:+.3f} points")
+    print("reps' forecasts (auto-ets), MAPE %: variant  January  February  Jan-Feb")
+    for variant in ("without", "with"):
+        j, f = mape[(variant, 1)], mape[(variant, 2)]
+        print(f"  {variant:8} {mean(j):8.2f} {mean(f):9.2f} {mean(j + f):8.2f}")
+    cut = 1 - mean(mape[("with", 1)] + mape[("with", 2)]) / mean(mape[("without", 1)] + mape[("without", 2)])
+    print(f"  Jan-Feb MAPE {100 * cut:.0f}% lower")
 
 
 if __name__ == "__main__":

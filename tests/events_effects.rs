@@ -119,7 +119,7 @@ fn selection_keeps_the_festival_that_moves_sales_and_drops_the_rest() {
     for seed in 0..20 {
         let (y, x) = series(&cal, 8, 0.03, 100 + seed);
         let groups = column_groups(&x);
-        let mask = select_columns(&y, &season, &block, &x, &groups);
+        let mask = select_columns(&y, &season, &block, &x, &groups, &[]);
         let h = x.column("spring_festival").unwrap();
         kept_spring += usize::from(mask[h]);
         for name in ["dragon_boat", "mid_autumn", "qingming"] {

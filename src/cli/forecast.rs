@@ -5,13 +5,15 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use chrono::Datelike;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::forecast::batch::{forecast_batch, ForecastJob, ModelChoice, SeriesOutcome};
+use salesplan::forecast::events::forecast_batch_with_events;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{read_long_csv, write_forecasts, write_report};
 
-use super::{check_folder, in_pool, ColumnArgs, SeasonArgs, Status};
+use super::{check_folder, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
 /// How many failure reasons the summary lists.
 const REASONS_SHOWN: usize = 5;
@@ -44,6 +46,8 @@ pub struct ForecastArgs {
     threads: Option<u16>,
     #[command(flatten)]
     columns: ColumnArgs,
+    #[command(flatten)]
+    events: EventArgs,
     /// Where to write the forecasts (long CSV).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
@@ -90,7 +94,24 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
             bar.inc(1);
         }
     };
-    let outcomes = in_pool(args.threads, || forecast_batch(&series, &job, &tick))?;
+    let known: std::collections::HashSet<&str> = series.iter().map(|s| s.id()).collect();
+    let events = args.events.calendar(|id| known.contains(id))?;
+    let outcomes = match &events {
+        None => in_pool(args.threads, || forecast_batch(&series, &job, &tick))?,
+        Some(calendar) => {
+            let years = series.iter().flat_map(|s| {
+                let d = s.dates();
+                [d.first().map(|d| d.year()), d.last().map(|d| d.year())]
+            });
+            let years: Vec<i32> = years.flatten().collect();
+            if let (Some(a), Some(b)) = (years.iter().min(), years.iter().max()) {
+                EventArgs::note_fallback(calendar, *a, b + (args.horizon as i32 + 11) / 12);
+            }
+            in_pool(args.threads, || {
+                forecast_batch_with_events(&series, &job, calendar, &tick)
+            })??
+        }
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

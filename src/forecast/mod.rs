@@ -8,10 +8,12 @@
 //! * [`select`]: `--model auto`, the choice across families.
 //! * [`model_choice`]: the `--model` names and the one dispatch over them.
 //! * [`batch`]: the one place that fans series out with rayon.
+//! * [`events`]: forecasting with holidays and promotions, for every model.
 //! * [`backtest`] and [`metrics`]: rolling-origin evaluation and accuracy.
 
 pub mod backtest;
 pub mod batch;
+pub mod events;
 pub mod fit;
 pub mod frequency;
 pub mod metrics;

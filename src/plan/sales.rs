@@ -27,10 +27,12 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::events::effects::{
-    apply, column_groups, estimate_columns, prior_spread, select_columns, EventEffects,
+    apply, column_groups, estimate_columns, prior_spread, select_columns, short_history_columns,
+    EventEffects,
 };
 use crate::events::{month_periods, EventCalendar, Regressors};
 use crate::forecast::batch::{forecast_batch, ForecastJob, ModelChoice};
+use crate::forecast::events::forecast_batch_with_events;
 use crate::forecast::frequency::Frequency;
 use crate::forecast::series::{Series, TimeIndex};
 use crate::plan::org::OrgTree;
@@ -241,13 +243,9 @@ impl<'a> NodeEffects<'a> {
         };
         // which events matter is decided on the company's own history
         let root = tree.root();
-        let mask = select_columns(
-            &lived(root),
-            &season,
-            &block,
-            &history,
-            &column_groups(&history),
-        );
+        let groups = column_groups(&history);
+        let short = short_history_columns(&history, &groups);
+        let mask = select_columns(&lived(root), &season, &block, &history, &groups, &short);
         let own: Vec<EventEffects> = (0..tree.len())
             .into_par_iter()
             .map(|i| -> Result<EventEffects> {
@@ -331,9 +329,17 @@ impl<'a> NodeEffects<'a> {
 /// The forecast basis: AutoETS (season 12) fitted to each leaf's history
 /// before `year` (series in parallel on the current rayon pool), summed
 /// over the 12 months of `year` (negative months count as 0); 0 for nodes
-/// without history. `nodes[k]` is the leaf of `series[k]`; the result has
-/// `n` entries. Fails, naming the series, when one cannot be forecast.
-pub fn forecast_year(series: &[Series], nodes: &[usize], n: usize, year: i32) -> Result<Vec<f64>> {
+/// without history. With `events`, the forecasts follow them
+/// ([`forecast_batch_with_events`]). `nodes[k]` is the leaf of
+/// `series[k]`; the result has `n` entries. Fails, naming the series, when
+/// one cannot be forecast.
+pub fn forecast_year(
+    series: &[Series],
+    nodes: &[usize],
+    n: usize,
+    year: i32,
+    events: Option<&EventCalendar>,
+) -> Result<Vec<f64>> {
     let mut cut = Vec::new();
     let mut offsets = Vec::new();
     let mut owners = Vec::new();
@@ -353,7 +359,10 @@ pub fn forecast_year(series: &[Series], nodes: &[usize], n: usize, year: i32) ->
     }
     let horizon = offsets.iter().max().copied().unwrap_or(0) + 12;
     let job = ForecastJob::new(ModelChoice::AutoEts, horizon, Vec::new(), Some(12))?;
-    let outcomes = forecast_batch(&cut, &job, &|| {});
+    let outcomes = match events {
+        Some(calendar) => forecast_batch_with_events(&cut, &job, calendar, &|| {})?,
+        None => forecast_batch(&cut, &job, &|| {}),
+    };
     let mut out = vec![0.0; n];
     for ((outcome, &gap), &node) in outcomes.iter().zip(&offsets).zip(&owners) {
         match outcome {

@@ -133,8 +133,9 @@ pub struct PlanRequest {
     pub calendar: Option<PlanningCalendar>,
     /// Round every target to a multiple of this unit, totals exact.
     pub unit: Option<f64>,
-    /// Holidays and events the phasing follows (`None`: last years'
-    /// profiles as they are; [`history_profiles_with_events`]).
+    /// Holidays and events the phasing and the forecast basis follow
+    /// (`None`: last years' profiles as they are;
+    /// [`history_profiles_with_events`], [`forecast_year`]).
     pub events: Option<EventCalendar>,
 }
 
@@ -195,7 +196,14 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
         trailing[node] = s.trailing_year(year, inputs.trailing_months);
     }
     let forecast = if request.basis.uses("forecast") {
-        Some(forecast_year(inputs.history, &inputs.nodes, n, year)?)
+        let events = request.events.as_ref().filter(|e| !e.is_empty());
+        Some(forecast_year(
+            inputs.history,
+            &inputs.nodes,
+            n,
+            year,
+            events,
+        )?)
     } else {
         None
     };
