@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use salesplan::events::EventCalendar;
+use salesplan::events::{china, EventCalendar};
 use salesplan::io::{read_long_csv, Columns};
 use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::org::OrgTree;
@@ -71,4 +71,96 @@ fn demo_plans_follow_the_new_year() {
         error(&b),
         error(&a)
     );
+}
+
+/// Three reps whose daily sales follow the official working calendar
+/// (non-working days at 30% of a working day), summed to months 2020–2025
+/// with 2% noise.
+fn working_calendar_company() -> (OrgTree, Vec<salesplan::Series>) {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+    let tree = OrgTree::read_from(
+        "node_id,parent_id\n公司,\n张伟,公司\n李娜,公司\n王芳,公司\n".as_bytes(),
+        "org.csv".as_ref(),
+    )
+    .unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let noise: Normal<f64> = Normal::new(0.0, 0.02).unwrap();
+    let mut csv = String::from("unique_id,ds,y\n");
+    for (r, rep) in ["张伟", "李娜", "王芳"].iter().enumerate() {
+        for year in 2020..=2025 {
+            for month in 1..=12u32 {
+                let first = chrono::NaiveDate::from_ymd_opt(year, month, 1).unwrap();
+                let total: f64 = first
+                    .iter_days()
+                    .take_while(|d| chrono::Datelike::month(d) == month)
+                    .map(|d| {
+                        let working = china::day_kind(d).unwrap().is_working();
+                        if working {
+                            1000.0
+                        } else {
+                            300.0
+                        }
+                    })
+                    .sum();
+                let y = total * (1.0 + 0.2 * r as f64) * noise.sample(&mut rng).exp();
+                csv.push_str(&format!("{rep},{year}-{month:02},{y:.2}\n"));
+            }
+        }
+    }
+    let history = salesplan::io::read_long_csv_from(
+        csv.as_bytes(),
+        "sales.csv".as_ref(),
+        &Columns::default(),
+    )
+    .unwrap();
+    (tree, history)
+}
+
+#[test]
+fn daily_targets_honour_working_days_and_holidays() {
+    let (tree, history) = working_calendar_company();
+    let inputs = YearInputs::new(&tree, &history, 2026).unwrap();
+    let plan = |calendar: PlanningCalendar| {
+        let request = PlanRequest {
+            calendar: Some(calendar),
+            events: Some(EventCalendar::new(&["china", "shopping"]).unwrap()),
+            ..PlanRequest::new(CompanyTarget::Growth(0.1))
+        };
+        plan_year(&inputs, &request).unwrap()
+    };
+    let daily = plan(PlanningCalendar::daily());
+    let monthly = plan(PlanningCalendar::monthly());
+    assert_eq!(daily.periods.len(), 365);
+    let root = tree.root();
+    let day = |label: &str| {
+        let k = daily.periods.iter().position(|p| p == label).unwrap();
+        daily.table[root][k]
+    };
+    // the months' totals are the monthly plan's
+    for (m, label) in monthly.periods.iter().enumerate() {
+        let sum: f64 = daily
+            .periods
+            .iter()
+            .zip(&daily.table[root])
+            .filter(|(p, _)| p.starts_with(label.as_str()))
+            .map(|(_, v)| v)
+            .sum();
+        assert!((sum - monthly.table[root][m]).abs() < 1e-6 * sum, "{label}");
+    }
+    // a weekend day at about the rate the history shows (0.3 of a working day)
+    let rate = day("2026-09-13") / day("2026-09-14");
+    assert!((0.15..0.5).contains(&rate), "weekend rate {rate}");
+    // Sunday 20 September 2026 is worked (调休 for National Day): a weekday's target
+    assert!((day("2026-09-20") / day("2026-09-14") - 1.0).abs() < 1e-9);
+    // Monday 5 October is a National Day holiday: Sunday 4 October's rate, not a Monday's
+    assert!((day("2026-10-05") / day("2026-10-04") - 1.0).abs() < 1e-9);
+    assert!(day("2026-10-05") < 0.6 * day("2026-10-12"));
+    // ISO weeks from the same shape: the week of 28 September (three days
+    // worked, four off) against a normal one (five and two): 4.2 / 5.6 = 0.75
+    let weekly = plan(PlanningCalendar::iso_weekly());
+    let w =
+        |label: &str| weekly.table[root][weekly.periods.iter().position(|p| p == label).unwrap()];
+    let ratio = w("2026-W40") / w("2026-W42");
+    assert!((0.68..0.82).contains(&ratio), "{ratio}");
 }

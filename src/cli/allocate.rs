@@ -43,9 +43,10 @@ pub struct AllocateArgs {
     #[arg(long, value_name = "FACTORS", default_value = "0.25,0.5,0.75")]
     ramp: String,
     /// Phase the annual plan into periods: monthly, quarterly, weekly (ISO),
-    /// fiscal-monthly:<start month>, fiscal-quarterly:<m>, fiscal-weekly:<m>,
-    /// 445, 454, 544 (retail periods; add :weeks or :quarters) [default: the
-    /// year only]. Each node's profile comes from its last three years of
+    /// daily, fiscal-monthly:<start month>, fiscal-quarterly:<m>,
+    /// fiscal-weekly:<m>, fiscal-daily:<m>, 445, 454, 544 (retail periods;
+    /// add :weeks, :quarters or :days) [default: the year only]. With
+    /// --events, weeks and days follow the working days and events. Each node's profile comes from its last three years of
     /// sales (its parent's when it has less than a year).
     #[arg(long, value_name = "CALENDAR")]
     calendar: Option<PlanningCalendar>,

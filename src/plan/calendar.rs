@@ -57,6 +57,8 @@ pub enum Granularity {
     Quarter,
     /// Weeks (Gregorian calendars: ISO weeks).
     Week,
+    /// Days of the (calendar, fiscal or retail) year, labelled `YYYY-MM-DD`.
+    Day,
 }
 
 /// How a retail quarter of 13 weeks splits into three periods.
@@ -249,6 +251,14 @@ impl PlanningCalendar {
         }
     }
 
+    /// Days of the calendar year.
+    pub fn daily() -> PlanningCalendar {
+        PlanningCalendar::Gregorian {
+            fiscal_start_month: 1,
+            granularity: Granularity::Day,
+        }
+    }
+
     /// ISO weeks of the ISO year.
     pub fn iso_weekly() -> PlanningCalendar {
         PlanningCalendar::Gregorian {
@@ -284,6 +294,10 @@ impl PlanningCalendar {
                     });
                 }
                 match granularity {
+                    Granularity::Day => {
+                        let months = gregorian_months(year, fiscal_start_month, 12)?;
+                        Ok(days_of(months[0].start, months[0].end))
+                    }
                     Granularity::Week if fiscal_start_month == 1 => iso_weeks(year),
                     Granularity::Week => fiscal_weeks(year, fiscal_start_month),
                     Granularity::Month => gregorian_months(year, fiscal_start_month, 1),
@@ -304,7 +318,7 @@ impl std::fmt::Display for PlanningCalendar {
     ///
     /// ```
     /// use salesplan::plan::calendar::PlanningCalendar;
-    /// for spec in ["monthly", "quarterly", "weekly", "fiscal-monthly:4", "fiscal-weekly:7", "445", "544:weeks", "454:quarters"] {
+    /// for spec in ["monthly", "quarterly", "weekly", "daily", "fiscal-monthly:4", "fiscal-weekly:7", "445", "544:weeks", "454:quarters", "445:days"] {
     ///     assert_eq!(spec.parse::<PlanningCalendar>()?.to_string(), spec);
     /// }
     /// # Ok::<(), salesplan::Error>(())
@@ -319,6 +333,7 @@ impl std::fmt::Display for PlanningCalendar {
                     Granularity::Month => "monthly",
                     Granularity::Quarter => "quarterly",
                     Granularity::Week => "weekly",
+                    Granularity::Day => "daily",
                 };
                 if fiscal_start_month == 1 {
                     write!(f, "{word}")
@@ -339,6 +354,7 @@ impl std::fmt::Display for PlanningCalendar {
                 match granularity {
                     Granularity::Month => {}
                     Granularity::Week => write!(f, ":weeks")?,
+                    Granularity::Day => write!(f, ":days")?,
                     Granularity::Quarter => write!(f, ":quarters")?,
                 }
                 let nrf = RetailCalendar {
@@ -403,6 +419,8 @@ impl std::str::FromStr for PlanningCalendar {
             ("monthly", None) => gregorian(Granularity::Month, None),
             ("quarterly", None) => gregorian(Granularity::Quarter, None),
             ("weekly", None) => gregorian(Granularity::Week, None),
+            ("daily", None) => gregorian(Granularity::Day, None),
+            ("fiscal-daily", Some(m)) => gregorian(Granularity::Day, Some(m)),
             ("fiscal-monthly", Some(m)) => gregorian(Granularity::Month, Some(m)),
             ("fiscal-quarterly", Some(m)) => gregorian(Granularity::Quarter, Some(m)),
             ("fiscal-weekly", Some(m)) => gregorian(Granularity::Week, Some(m)),
@@ -415,6 +433,7 @@ impl std::str::FromStr for PlanningCalendar {
                 let granularity = match arg {
                     None | Some("periods") => Granularity::Month,
                     Some("weeks") => Granularity::Week,
+                    Some("days") => Granularity::Day,
                     Some("quarters") => Granularity::Quarter,
                     Some(_) => return Err(bad()),
                 };
@@ -486,6 +505,21 @@ fn gregorian_months(year: i32, start_month: u32, step: u32) -> Result<Vec<Planni
     Ok(out)
 }
 
+/// One period per day from `start` up to (not including) `end`.
+fn days_of(start: NaiveDate, end: NaiveDate) -> Vec<PlanningPeriod> {
+    start
+        .iter_days()
+        .take_while(|d| *d < end)
+        .filter_map(|d| {
+            Some(PlanningPeriod {
+                label: d.format("%Y-%m-%d").to_string(),
+                start: d,
+                end: d.succ_opt()?,
+            })
+        })
+        .collect()
+}
+
 fn iso_weeks(year: i32) -> Result<Vec<PlanningPeriod>> {
     let first = NaiveDate::from_isoywd_opt(year, 1, Weekday::Mon).ok_or_else(|| bad_year(year))?;
     let next =
@@ -547,6 +581,10 @@ fn retail_periods(
         period_weeks[11] += 1;
     }
     let (sizes, tag): (Vec<u32>, &str) = match granularity {
+        Granularity::Day => {
+            let end = start + chrono::Duration::days(7 * weeks as i64);
+            return Ok(days_of(start, end));
+        }
         Granularity::Week => (vec![1; weeks as usize], "W"),
         Granularity::Month => (period_weeks, "P"),
         Granularity::Quarter => (

@@ -21,7 +21,7 @@
 //! # Ok::<(), salesplan::Error>(())
 //! ```
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 use rayon::prelude::*;
 
@@ -30,13 +30,13 @@ use crate::events::effects::{
     apply, column_groups, estimate_columns, prior_spread, select_columns, short_history_columns,
     EventEffects,
 };
-use crate::events::{month_periods, EventCalendar, Regressors};
+use crate::events::{china, month_periods, EventCalendar, Regressors, WORKING_DAYS};
 use crate::forecast::batch::{forecast_batch, ForecastJob, ModelChoice};
 use crate::forecast::events::forecast_batch_with_events;
 use crate::forecast::frequency::Frequency;
 use crate::forecast::series::{Series, TimeIndex};
 use crate::plan::org::OrgTree;
-use crate::plan::phasing::profile::{resolve_profiles, MonthProfile};
+use crate::plan::phasing::profile::{resolve_profiles, DayShape, MonthProfile};
 
 /// The leaf each history series belongs to (`unique_id` = the leaf's node
 /// id), in the order of `history`. Fails, naming the series, on a series
@@ -106,6 +106,46 @@ pub fn history_profiles_with_events(
     year: i32,
     events: Option<&EventCalendar>,
 ) -> Result<Vec<MonthProfile>> {
+    Ok(profiles_and_shape(tree, series, nodes, year, events, None)?.0)
+}
+
+/// [`history_profiles_with_events`] with `events`, and how each month's
+/// share spreads over its days from `first` to `last` (inclusive) in the
+/// company's history: working days at 1, the other days at the rate the
+/// working-days effect implies (`rate = (1 - b·W) / (1 + b·N)` for an
+/// effect `b` per working day and `W`, `N` the months' mean working and
+/// other days; 1 when the working days were not chosen), and each chosen
+/// event's days scaled by its effect spread over its window
+/// (`exp(beta · 30.44 / window days)`, within ×0.1–×10). Month totals
+/// are the profiles'; the shape only places them inside the month (weekly
+/// and daily targets).
+pub fn event_phasing(
+    tree: &OrgTree,
+    series: &[Series],
+    nodes: &[usize],
+    year: i32,
+    events: &EventCalendar,
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<(Vec<MonthProfile>, DayShape)> {
+    let (profiles, shape) =
+        profiles_and_shape(tree, series, nodes, year, Some(events), Some((first, last)))?;
+    match shape {
+        Some(shape) => Ok((profiles, shape)),
+        None => Err(Error::Internal {
+            series: String::new(),
+            reason: "no day shape for an events plan".into(),
+        }),
+    }
+}
+
+fn profiles_and_shape(
+    tree: &OrgTree,
+    series: &[Series],
+    nodes: &[usize],
+    year: i32,
+    events: Option<&EventCalendar>,
+    days: Option<(NaiveDate, NaiveDate)>,
+) -> Result<(Vec<MonthProfile>, Option<DayShape>)> {
     const YEARS: usize = 3;
     let span = if events.is_some() {
         EFFECT_YEARS
@@ -165,7 +205,11 @@ pub fn history_profiles_with_events(
             *profile = e.put_in(tree, i, profile)?;
         }
     }
-    Ok(out)
+    let shape = match (&effects, days) {
+        (Some(e), Some(range)) => Some(e.day_shape(tree.root(), range)?),
+        _ => None,
+    };
+    Ok((out, shape))
 }
 
 /// Each node's monthly sales over the `span` years before `year` (its
@@ -319,6 +363,53 @@ impl<'a> NodeEffects<'a> {
         let mut w = [0.0; 12];
         w.copy_from_slice(&shares);
         MonthProfile::new(w)
+    }
+
+    /// The day shape of `node`'s effects over `first..=last`.
+    fn day_shape(&self, node: usize, (first, last): (NaiveDate, NaiveDate)) -> Result<DayShape> {
+        const MEAN_MONTH_DAYS: f64 = 365.2425 / 12.0;
+        let names = self.history.names();
+        let beta = &self.beta[node];
+        let rate = match names.iter().position(|n| n == WORKING_DAYS) {
+            Some(k) if beta[k] != 0.0 => {
+                let rows = self.history.rows().max(1) as f64;
+                let w = (0..self.history.rows())
+                    .map(|t| self.history.value(t, k))
+                    .sum::<f64>()
+                    / rows;
+                let n = MEAN_MONTH_DAYS - w;
+                ((1.0 - beta[k] * w) / (1.0 + beta[k] * n)).clamp(0.0, 5.0)
+            }
+            _ => 1.0,
+        };
+        let count = (last - first).num_days() + 1;
+        let mut weights = vec![1.0; count.max(0) as usize];
+        if self.calendar.has_working_days() {
+            for (k, w) in weights.iter_mut().enumerate() {
+                let day = first + chrono::Days::new(k as u64);
+                if !china::day_kind(day)?.is_working() {
+                    *w = rate;
+                }
+            }
+        }
+        let events = self.calendar.events(first.year(), last.year())?;
+        for e in events.iter().filter(|e| e.series.is_none()) {
+            let Some(k) = names.iter().position(|n| *n == e.name) else {
+                continue;
+            };
+            if beta[k] == 0.0 {
+                continue;
+            }
+            let length = (e.end - e.start).num_days() as f64 + 1.0;
+            let factor = (beta[k] * MEAN_MONTH_DAYS / length).exp().clamp(0.1, 10.0);
+            for day in e.start.iter_days().take_while(|d| *d <= e.end) {
+                let k = (day - first).num_days();
+                if (0..count).contains(&k) {
+                    weights[k as usize] *= factor;
+                }
+            }
+        }
+        DayShape::new(first, weights)
     }
 
     fn plan_year(&self) -> i32 {

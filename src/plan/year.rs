@@ -39,7 +39,7 @@ use crate::plan::calendar::PlanningCalendar;
 use crate::plan::org::OrgTree;
 use crate::plan::phasing::phase_tree;
 use crate::plan::phasing::profile::Phaser;
-use crate::plan::sales::{forecast_year, history_profiles_with_events, leaf_nodes};
+use crate::plan::sales::{event_phasing, forecast_year, history_profiles, leaf_nodes};
 
 /// The company's target for the plan year.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -129,13 +129,13 @@ pub struct PlanRequest {
     pub ramp: Ramp,
     /// Phase the annual targets into this calendar's periods (`None`: the
     /// year only). Each node's profile comes from its last three years of
-    /// sales ([`history_profiles`](crate::plan::sales::history_profiles)).
+    /// sales ([`history_profiles`]).
     pub calendar: Option<PlanningCalendar>,
     /// Round every target to a multiple of this unit, totals exact.
     pub unit: Option<f64>,
     /// Holidays and events the phasing and the forecast basis follow
     /// (`None`: last years' profiles as they are;
-    /// [`history_profiles_with_events`], [`forecast_year`]).
+    /// [`event_phasing`], [`forecast_year`]).
     pub events: Option<EventCalendar>,
 }
 
@@ -250,10 +250,25 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
         ),
         Some(calendar) => {
             let periods = calendar.periods(year)?;
-            let phaser = Phaser::new(&periods);
             let events = request.events.as_ref().filter(|e| !e.is_empty());
-            let profiles =
-                history_profiles_with_events(tree, inputs.history, &inputs.nodes, year, events)?;
+            let range = match (
+                periods.first(),
+                periods.last().and_then(|p| p.end.pred_opt()),
+            ) {
+                (Some(a), Some(b)) => Some((a.start, b)),
+                _ => None,
+            };
+            let (profiles, phaser) = match (events, range) {
+                (Some(events), Some(range)) => {
+                    let (profiles, shape) =
+                        event_phasing(tree, inputs.history, &inputs.nodes, year, events, range)?;
+                    (profiles, Phaser::with_day_shape(&periods, shape))
+                }
+                _ => (
+                    history_profiles(tree, inputs.history, &inputs.nodes, year)?,
+                    Phaser::new(&periods),
+                ),
+            };
             let table = phase_tree(tree, &allocation.targets, &profiles, &phaser, request.unit)?;
             (periods.into_iter().map(|p| p.label).collect(), table)
         }

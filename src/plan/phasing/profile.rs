@@ -19,7 +19,9 @@ use chrono::NaiveDate;
 
 use super::Table;
 use crate::error::{Error, Result};
-use crate::plan::calendar::{days_in_month, month_fractions, PlanningPeriod};
+use chrono::Datelike;
+
+use crate::plan::calendar::{days_in_month, month_fractions, MonthFraction, PlanningPeriod};
 
 /// Shares of January..December in a year's sales; non-negative, summing
 /// to 1.
@@ -126,6 +128,12 @@ impl MonthProfile {
     }
 }
 
+/// The first day of `period` inside the month of `fraction`.
+fn month_start(period: &PlanningPeriod, fraction: &MonthFraction) -> NaiveDate {
+    NaiveDate::from_ymd_opt(fraction.year, fraction.month, 1)
+        .map_or(period.start, |d| d.max(period.start))
+}
+
 fn clean(v: f64) -> f64 {
     if v.is_finite() && v > 0.0 {
         v
@@ -216,6 +224,86 @@ pub struct Phaser {
     /// fallback weights: each period's share of the year's days
     days: Vec<f64>,
     periods: Vec<PlanningPeriod>,
+    /// how a month's share spreads over its days (`None`: evenly)
+    shape: Option<DayShape>,
+}
+
+/// How each calendar month's share spreads over its days: a weight per
+/// day, scaled so that each month's days average 1 (even spreading is all
+/// ones). Days outside the shape's range weigh 1.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use salesplan::plan::phasing::profile::{DayShape, MonthProfile, Phaser};
+/// use salesplan::plan::calendar::PlanningCalendar;
+/// let first = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+/// // weekends sell half a weekday
+/// let raw: Vec<f64> = first.iter_days().take(365)
+///     .map(|d| if chrono::Datelike::weekday(&d).number_from_monday() > 5 { 0.5 } else { 1.0 })
+///     .collect();
+/// let shape = DayShape::new(first, raw)?;
+/// let days = PlanningCalendar::daily().periods(2027)?;
+/// let v = Phaser::with_day_shape(&days, shape).phase(3650.0, &MonthProfile::flat());
+/// assert!((v[0] - 2.0 * v[1]).abs() < 1e-9); // Friday 1 January, Saturday 2 January
+/// assert!((v[..31].iter().sum::<f64>() - 3650.0 / 12.0).abs() < 1e-9);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayShape {
+    first: NaiveDate,
+    weights: Vec<f64>,
+}
+
+impl DayShape {
+    /// A shape from one non-negative weight per day from `first` on;
+    /// each calendar month's weights are scaled to average 1 over the
+    /// month's days in range (a month whose weights are all zero spreads
+    /// evenly).
+    pub fn new(first: NaiveDate, mut weights: Vec<f64>) -> Result<DayShape> {
+        if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+            return Err(Error::InvalidParameter {
+                name: "day shape",
+                reason: format!("weights must be finite and non-negative, not {w}"),
+            });
+        }
+        let mut start = 0;
+        while start < weights.len() {
+            let d = first + chrono::Days::new(start as u64);
+            let mut end = start;
+            while end < weights.len() {
+                let e = first + chrono::Days::new(end as u64);
+                if (e.year(), e.month()) != (d.year(), d.month()) {
+                    break;
+                }
+                end += 1;
+            }
+            let block = &mut weights[start..end];
+            let mean = block.iter().sum::<f64>() / block.len() as f64;
+            for w in block.iter_mut() {
+                *w = if mean > 0.0 { *w / mean } else { 1.0 };
+            }
+            start = end;
+        }
+        Ok(DayShape { first, weights })
+    }
+
+    /// The weight of `day`.
+    pub fn weight(&self, day: NaiveDate) -> f64 {
+        let k = (day - self.first).num_days();
+        if k < 0 {
+            return 1.0;
+        }
+        self.weights.get(k as usize).copied().unwrap_or(1.0)
+    }
+
+    /// Sum of the weights of the `days` days from `start`.
+    fn sum(&self, start: NaiveDate, days: u32) -> f64 {
+        start
+            .iter_days()
+            .take(days as usize)
+            .map(|d| self.weight(d))
+            .sum()
+    }
 }
 
 impl Phaser {
@@ -240,7 +328,26 @@ impl Phaser {
             coefficients,
             days,
             periods: periods.to_vec(),
+            shape: None,
         }
+    }
+
+    /// A phaser for `periods` whose months spread over their days by
+    /// `shape` (working days, holidays and events inside the month) rather
+    /// than evenly. Month totals are unchanged; weeks and days follow the
+    /// shape.
+    pub fn with_day_shape(periods: &[PlanningPeriod], shape: DayShape) -> Phaser {
+        let mut phaser = Phaser::new(periods);
+        for (c, p) in phaser.coefficients.iter_mut().zip(periods) {
+            *c = [0.0; 12];
+            for f in month_fractions(p) {
+                let from = month_start(p, &f);
+                c[f.month as usize - 1] +=
+                    shape.sum(from, f.days) / days_in_month(f.year, f.month) as f64;
+            }
+        }
+        phaser.shape = Some(shape);
+        phaser
     }
 
     /// Number of periods.
@@ -325,7 +432,11 @@ impl Phaser {
             days[k] = clipped.days() as f64;
             let mut w = 0.0;
             for f in month_fractions(&clipped) {
-                w += profile.shares[f.month as usize - 1] * f.days as f64
+                let days = match &self.shape {
+                    Some(shape) => shape.sum(month_start(&clipped, &f), f.days),
+                    None => f.days as f64,
+                };
+                w += profile.shares[f.month as usize - 1] * days
                     / days_in_month(f.year, f.month) as f64;
             }
             out[k] = w;
