@@ -293,7 +293,7 @@ fn events_bad_sets_and_files_exit_2_with_nothing_written() {
         ORG,
         None,
         &[&t[..], &["--events-file", p]].concat(),
-        "unique_id 'nobody' is not a series",
+        "column 'unique_id': not a series of the data (value 'nobody')",
     );
     let bad = write(
         &dir,

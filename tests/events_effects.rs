@@ -145,7 +145,14 @@ fn events_file_errors_name_line_column_and_value() {
     let read = |text: &str| read_events_from(text.as_bytes(), "promos.csv".as_ref());
     let ok = read("event,start,end,unique_id\n年货节,2026-01-05,2026-01-25,\n大促,2026-03-01,2026-03-03,王芳\n").unwrap();
     assert_eq!(ok.len(), 2);
-    assert_eq!(ok[1].series.as_deref(), Some("王芳"));
+    assert_eq!(ok[1].1.series.as_deref(), Some("王芳"));
+    let unknown = salesplan::io::check_event_series(&ok, "promos.csv".as_ref(), |s| s != "王芳")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        unknown.contains("promos.csv:3: column 'unique_id'") && unknown.contains("王芳"),
+        "{unknown}"
+    );
     let cases = [
         (
             "event,start,end\n大促,2026-02-30,2026-03-01\n",

@@ -197,7 +197,7 @@ impl EventArgs {
         if let Some(path) = &self.events_file {
             let events = salesplan::io::read_events(path)?;
             salesplan::io::check_event_series(&events, path, known)?;
-            for e in events {
+            for (_, e) in events {
                 calendar.add(e);
             }
         }

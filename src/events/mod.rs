@@ -353,6 +353,15 @@ impl Regressors {
         self.values[row * self.names.len() + col]
     }
 
+    /// `rows` rows of zeros under `names`.
+    pub fn zeros(names: &[String], rows: usize) -> Regressors {
+        Regressors {
+            names: names.to_vec(),
+            values: vec![0.0; rows * names.len()],
+            rows,
+        }
+    }
+
     /// Rows `from..to` as regressors of their own.
     pub fn slice(&self, from: usize, to: usize) -> Regressors {
         let k = self.names.len();

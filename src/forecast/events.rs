@@ -159,6 +159,17 @@ pub fn event_adjustments(
         &short_history_columns(&history_grid, &groups),
     );
     let k = grid.columns();
+    if !mask.contains(&true) {
+        // no event moves the total: nothing to take out or put back
+        return Ok(series
+            .iter()
+            .map(|s| EventAdjustment {
+                beta: vec![0.0; k],
+                history: Regressors::zeros(grid.names(), s.len()),
+                future: Regressors::zeros(grid.names(), horizon),
+            })
+            .collect());
+    }
     let overall = estimate_columns(
         &total,
         &season[..history_months],

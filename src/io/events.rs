@@ -12,7 +12,8 @@
 //! use salesplan::io::read_events_from;
 //! let text = "event,start,end,unique_id\n年货节,2026-01-05,2026-01-25,\n大促,2026-03-01,2026-03-03,E0001\n";
 //! let events = read_events_from(text.as_bytes(), "events.csv".as_ref())?;
-//! assert_eq!(events[1].series.as_deref(), Some("E0001"));
+//! assert_eq!(events[1].1.series.as_deref(), Some("E0001"));
+//! assert_eq!(events[1].0, 3); // its line
 //! let bad = "event,start,end\n大促,2026-03-03,2026-03-01\n";
 //! let e = read_events_from(bad.as_bytes(), "events.csv".as_ref()).unwrap_err();
 //! assert!(e.to_string().contains("events.csv:2: column 'end'"));
@@ -35,8 +36,8 @@ type Occurrence = (NaiveDate, NaiveDate, u64);
 
 const COLUMNS: [&str; 4] = ["event", "start", "end", "unique_id"];
 
-/// Reads an events file.
-pub fn read_events(path: &Path) -> Result<Vec<Event>> {
+/// Reads an events file: each event with the line it is on.
+pub fn read_events(path: &Path) -> Result<Vec<(u64, Event)>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -45,7 +46,7 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>> {
 }
 
 /// As [`read_events`], from any reader (`path` names it in errors).
-pub fn read_events_from<R: Read>(reader: R, path: &Path) -> Result<Vec<Event>> {
+pub fn read_events_from<R: Read>(reader: R, path: &Path) -> Result<Vec<(u64, Event)>> {
     let (mut reader, headers) = csv_with_headers(reader, path)?;
     let file_error = |reason: String| Error::File {
         path: path.to_path_buf(),
@@ -66,7 +67,7 @@ pub fn read_events_from<R: Read>(reader: R, path: &Path) -> Result<Vec<Event>> {
         ));
     };
     let series_col = find("unique_id");
-    let mut out: Vec<Event> = Vec::new();
+    let mut out: Vec<(u64, Event)> = Vec::new();
     let mut seen: HashMap<(String, Option<String>), Vec<Occurrence>> = HashMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_file_error(e, path))?;
@@ -112,32 +113,34 @@ pub fn read_events_from<R: Read>(reader: R, path: &Path) -> Result<Vec<Event>> {
             ));
         }
         earlier.push((start, end, line));
-        out.push(Event {
-            name: name.to_string(),
-            start,
-            end,
-            series,
-        });
+        out.push((
+            line,
+            Event {
+                name: name.to_string(),
+                start,
+                end,
+                series,
+            },
+        ));
     }
     Ok(out)
 }
 
-/// Fails, naming `path` and the series, when an event names a `unique_id`
-/// for which `known` is false.
+/// Fails, naming `path`, the line, the column and the series, when an
+/// event names a `unique_id` for which `known` is false.
 pub fn check_event_series(
-    events: &[Event],
+    events: &[(u64, Event)],
     path: &Path,
     known: impl Fn(&str) -> bool,
 ) -> Result<()> {
-    match events
-        .iter()
-        .filter_map(|e| e.series.as_deref())
-        .find(|s| !known(s))
-    {
-        Some(s) => Err(Error::File {
-            path: path.to_path_buf(),
-            reason: format!("unique_id '{s}' is not a series of the data"),
-        }),
-        None => Ok(()),
+    for (line, e) in events {
+        if let Some(s) = e.series.as_deref().filter(|s| !known(s)) {
+            return Err(cell_error(path, *line)(
+                "unique_id",
+                s,
+                "not a series of the data".into(),
+            ));
+        }
     }
+    Ok(())
 }
