@@ -1,0 +1,70 @@
+//! `salesplan forecast --events` as a real binary: the demo's reps with
+//! the Chinese calendar; weekly or integer-period data, an unknown set and
+//! a promotion for a series that is not in the data each exit 2 with a
+//! clear message and write nothing.
+
+mod common;
+
+use std::path::Path;
+
+use common::cli::{clear_outputs, finish, read_output, salesplan, write_file};
+use tempfile::TempDir;
+
+fn forecast(input: &Path, out: &Path, args: &[&str]) -> (i32, String, Option<String>) {
+    clear_outputs(&[out]);
+    let mut cmd = salesplan();
+    cmd.arg("forecast")
+        .arg("--input")
+        .arg(input)
+        .args(["--model", "auto-ets", "--horizon", "12", "--output"])
+        .arg(out)
+        .args(args);
+    let (code, stderr) = finish(&mut cmd);
+    (code, stderr, read_output(out))
+}
+
+#[test]
+fn demo_forecasts_with_the_chinese_calendar() {
+    let dir = TempDir::new().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo/sales_monthly.csv");
+    let out = dir.path().join("f.csv");
+    let (code, stderr, plain) = forecast(&demo, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr, with) = forecast(&demo, &out, &["--events", "china,shopping"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (plain, with) = (plain.unwrap(), with.unwrap());
+    assert_eq!(plain.lines().count(), with.lines().count());
+    assert_ne!(plain, with, "the demo's New Year moves its forecasts");
+}
+
+#[test]
+fn events_on_data_they_cannot_apply_to_exit_2() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("f.csv");
+    let weekly = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo/sales_weekly.csv");
+    let (code, stderr, written) = forecast(&weekly, &out, &["--events", "china"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("events need monthly dates"), "{stderr}");
+    assert!(written.is_none());
+    let monthly = write_file(
+        dir.path(),
+        "m.csv",
+        "unique_id,ds,y\n王芳,2025-01,1\n王芳,2025-02,2\n王芳,2025-03,3\n",
+    );
+    let (code, stderr, _) = forecast(&monthly, &out, &["--events", "china,shoping"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown event set 'shoping'"), "{stderr}");
+    let promos = write_file(
+        dir.path(),
+        "p.csv",
+        "event,start,end,unique_id\n大促,2025-03-01,2025-03-05,李娜\n",
+    );
+    let (code, stderr, written) =
+        forecast(&monthly, &out, &["--events-file", promos.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("p.csv:2: column 'unique_id'") || stderr.contains("'李娜'"),
+        "{stderr}"
+    );
+    assert!(written.is_none());
+}
