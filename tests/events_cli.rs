@@ -63,7 +63,7 @@ fn events_on_data_they_cannot_apply_to_exit_2() {
         forecast(&monthly, &out, &["--events-file", promos.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("p.csv:2: column 'unique_id'") || stderr.contains("'李娜'"),
+        stderr.contains("p.csv:2: column 'unique_id'") && stderr.contains("'李娜'"),
         "{stderr}"
     );
     assert!(written.is_none());
