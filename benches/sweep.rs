@@ -116,6 +116,7 @@ fn fit_once(c: &mut Criterion) {
             values: y,
             gap: 0,
             active: None,
+            factors: None,
         })
         .collect();
     let mut g = c.benchmark_group("fit_and_simulate_1000_paths");

@@ -164,3 +164,32 @@ fn daily_targets_honour_working_days_and_holidays() {
     let ratio = w("2026-W40") / w("2026-W42");
     assert!((0.68..0.82).contains(&ratio), "{ratio}");
 }
+
+#[test]
+fn sweep_outlook_follows_the_new_year() {
+    use salesplan::scenario::attainment::SimulationOptions;
+    use salesplan::scenario::sweep::PlanningData;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let tree = OrgTree::read(&dir.join("org.csv")).unwrap();
+    let history = read_long_csv(&dir.join("sales_monthly.csv"), &Columns::default()).unwrap();
+    let options = SimulationOptions {
+        paths: 200,
+        ..SimulationOptions::default()
+    };
+    let events = EventCalendar::new(&["china", "shopping"]).unwrap();
+    let data = |events: Option<&EventCalendar>| {
+        PlanningData::from_history_with_events(tree.clone(), &history, 2026, 12, &options, events)
+            .unwrap()
+    };
+    let (plain, with) = (data(None), data(Some(&events)));
+    let root = tree.root();
+    let (a, b) = (
+        shares(plain.outlook.point(root)),
+        shares(with.outlook.point(root)),
+    );
+    // New Year on 17 February 2026: January's share of the forecast rises, February's falls
+    assert!(b[0] > a[0] && b[1] < a[1], "{a:?} {b:?}");
+    // and the same again gives the same outlook (seeded)
+    let again = data(Some(&events));
+    assert_eq!(again.outlook.point(root), with.outlook.point(root));
+}

@@ -16,12 +16,14 @@ use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::scenario::read_scenarios;
 use salesplan::scenario::sweep::{BalancedPhasing, PlanningData};
 
-use super::{check_folder, in_pool, PlanInputArgs, RecalibrateArg, Status};
+use super::{check_folder, in_pool, EventArgs, PlanInputArgs, RecalibrateArg, Status};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     #[command(flatten)]
     inputs: PlanInputArgs,
+    #[command(flatten)]
+    events: EventArgs,
     /// Scenarios: TOML ([defaults], [[scenario]] and [[grid]] tables), the
     /// same as .json, or a .csv list (one scenario per row).
     #[arg(long, value_name = "FILE")]
@@ -112,14 +114,20 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         recalibration: args.recalibrate.into(),
         ..SimulationOptions::default()
     };
+    let events = args.events.calendar(|id| tree.index_of(id).is_some())?;
+    if let Some(e) = &events {
+        let year = args.inputs.year;
+        EventArgs::note_fallback(e, year - salesplan::plan::sales::EFFECT_YEARS as i32, year);
+    }
     let fit_started = Instant::now();
     let mut data = in_pool(args.threads, || {
-        PlanningData::from_history(
+        PlanningData::from_history_with_events(
             tree,
             &series,
             args.inputs.year,
             usize::from(args.inputs.trailing_months),
             &options,
+            events.as_ref(),
         )
     })?
     .with_context(|| format!("{}", args.inputs.history.display()))?;

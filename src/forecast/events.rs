@@ -70,6 +70,16 @@ impl EventAdjustment {
         apply(values, &self.history, &self.beta, -1.0)
     }
 
+    /// The multiplier of each horizon step (`exp(x · beta)`).
+    pub fn future_factors(&self) -> Vec<f64> {
+        apply(
+            &vec![1.0; self.future.rows()],
+            &self.future,
+            &self.beta,
+            1.0,
+        )
+    }
+
     /// Puts the horizon's events into a forecast (point and bounds).
     pub fn put_in(&self, forecast: &mut Forecast) {
         let scale = |v: &mut Vec<f64>| {

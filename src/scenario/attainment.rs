@@ -25,8 +25,8 @@
 //! let tree = OrgTree::read_from("node_id,parent_id\nco,\na,co\nb,co\n".as_bytes(), "org.csv".as_ref()).unwrap();
 //! let y: Vec<f64> = (0..48).map(|t| 100.0 + 10.0 * ((t % 12) as f64 - 5.5).abs() + (t * 7 % 5) as f64).collect();
 //! let leaves = [
-//!     LeafHistory { node: tree.index_of("a").unwrap(), id: "a", values: &y, gap: 0, active: None },
-//!     LeafHistory { node: tree.index_of("b").unwrap(), id: "b", values: &y, gap: 0, active: None },
+//!     LeafHistory { node: tree.index_of("a").unwrap(), id: "a", values: &y, gap: 0, active: None, factors: None },
+//!     LeafHistory { node: tree.index_of("b").unwrap(), id: "b", values: &y, gap: 0, active: None, factors: None },
 //! ];
 //! let outlook = simulate_year(&tree, &leaves, &SimulationOptions::default()).unwrap();
 //! let co = tree.root();
@@ -139,6 +139,10 @@ pub struct LeafHistory<'a> {
     /// Which periods of the plan year the leaf sells in (`None`: all);
     /// inactive periods count zero in every path and in the point forecast.
     pub active: Option<&'a [bool]>,
+    /// Multipliers of the plan year's periods (`None`: all 1): the events
+    /// of each period put back into a model fitted on the history with the
+    /// events taken out ([`EventAdjustment`](crate::forecast::events::EventAdjustment)).
+    pub factors: Option<&'a [f64]>,
 }
 
 /// The calendar months of `year` in which a node sells: from its start
@@ -264,7 +268,7 @@ pub fn newcomers<'a>(
 /// let tree = OrgTree::read_from("node_id,parent_id\nco,\na,co\nnew,co\n".as_bytes(), "org.csv".as_ref()).unwrap();
 /// let y: Vec<f64> = (0..48).map(|t| 100.0 + 10.0 * ((t % 12) as f64 - 5.5).abs() + (t * 7 % 5) as f64).collect();
 /// let a = tree.index_of("a").unwrap();
-/// let leaves = [LeafHistory { node: a, id: "a", values: &y, gap: 0, active: None }];
+/// let leaves = [LeafHistory { node: a, id: "a", values: &y, gap: 0, active: None, factors: None }];
 /// // joins in July at full productivity
 /// let productivity = (0..12).map(|m| if m >= 6 { 1.0 } else { 0.0 }).collect();
 /// let new = Newcomer { node: tree.index_of("new").unwrap(), id: "new", productivity };
@@ -639,9 +643,10 @@ fn simulate_leaf(
         leaf.active
             .is_none_or(|a| a.get(k).copied().unwrap_or(true))
     };
+    let factor = |k: usize| leaf.factors.and_then(|f| f.get(k).copied()).unwrap_or(1.0);
     let mut weights = vec![0.0; h];
     for (k, w) in weights[leaf.gap..].iter_mut().enumerate() {
-        *w = if active(k) { 1.0 } else { 0.0 };
+        *w = if active(k) { factor(k) } else { 0.0 };
     }
     let mut annual = vec![0.0; paths];
     fit.simulate_sums_with(
@@ -658,7 +663,13 @@ fn simulate_leaf(
     let monthly = fit.point_forecast(h)[leaf.gap..]
         .iter()
         .enumerate()
-        .map(|(k, v)| if active(k) { v.max(0.0) } else { 0.0 })
+        .map(|(k, v)| {
+            if active(k) {
+                v.max(0.0) * factor(k)
+            } else {
+                0.0
+            }
+        })
         .collect();
     Ok((annual, monthly))
 }
@@ -932,6 +943,7 @@ mod tests {
                 values: y,
                 gap: 0,
                 active: None,
+                factors: None,
             })
             .collect()
     }
@@ -1250,6 +1262,7 @@ mod tests {
                 values: &y,
                 gap: 0,
                 active: None,
+                factors: None,
             },
             LeafHistory {
                 node: at("b"),
@@ -1257,6 +1270,7 @@ mod tests {
                 values: &z,
                 gap: 0,
                 active: None,
+                factors: None,
             },
         ];
         let full = Newcomer {
@@ -1294,6 +1308,7 @@ mod tests {
         let with_leaver = [
             LeafHistory {
                 active: Some(&leaver_active),
+                factors: None,
                 ..leaves[0]
             },
             leaves[1],

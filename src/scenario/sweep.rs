@@ -45,6 +45,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::events::EventCalendar;
+use crate::forecast::events::event_adjustments;
 use crate::forecast::series::Series;
 use crate::plan::allocate::{
     allocate, check_plan, is_new, new_hire_basis, round_split_into, Allocation, AllocationInput,
@@ -124,6 +126,23 @@ impl PlanningData {
         trailing_months: usize,
         options: &SimulationOptions,
     ) -> Result<PlanningData> {
+        PlanningData::from_history_with_events(tree, history, year, trailing_months, options, None)
+    }
+
+    /// As [`from_history`](Self::from_history), with `events`: each leaf's
+    /// model is fitted on its history with the events taken out, and its
+    /// simulated plan year gets each month's events back
+    /// ([`event_adjustments`]; the events chosen on the company's history,
+    /// each leaf's effects pooled towards the company's). The phasing of
+    /// the sweep follows, as its profiles are the leaves' forecasts.
+    pub fn from_history_with_events(
+        tree: OrgTree,
+        history: &[Series],
+        year: i32,
+        trailing_months: usize,
+        options: &SimulationOptions,
+        events: Option<&EventCalendar>,
+    ) -> Result<PlanningData> {
         check_plan_year(year)?;
         let n = tree.len();
         let mut last_year = vec![0.0; n];
@@ -162,10 +181,53 @@ impl PlanningData {
                     values: &s.values()[..keep],
                     gap,
                     active: Some(active),
+                    factors: None,
                 }
             })
             .collect();
         let newcomers = newcomers(&tree, &has_history, year, 0);
+        // with events: the leaves' histories with the events taken out, and
+        // the plan year's multipliers
+        // (values, factors) per leaf
+        type Adjusted = (Vec<Vec<f64>>, Vec<Vec<f64>>);
+        let adjusted: Option<Adjusted> = match events {
+            Some(calendar) if !calendar.is_empty() && !leaves.is_empty() => {
+                let horizon = leaves.iter().map(|l| l.gap).max().unwrap_or(0) + 12;
+                let cut: Vec<Series> = history
+                    .iter()
+                    .zip(&cut)
+                    .filter(|(_, &(node, _, _))| has_history[node])
+                    .map(|(s, &(_, keep, _))| {
+                        Series::with_index(s.id(), s.values()[..keep].to_vec(), s.index().clone())
+                    })
+                    .collect::<Result<_>>()?;
+                let adjustments = event_adjustments(&cut, calendar, horizon)?;
+                let values = leaves
+                    .iter()
+                    .zip(&adjustments)
+                    .map(|(l, a)| a.take_out(l.values))
+                    .collect();
+                let factors = leaves
+                    .iter()
+                    .zip(&adjustments)
+                    .map(|(l, a)| a.future_factors()[l.gap..l.gap + 12].to_vec())
+                    .collect();
+                Some((values, factors))
+            }
+            _ => None,
+        };
+        let leaves: Vec<LeafHistory> = match &adjusted {
+            Some((values, factors)) => leaves
+                .into_iter()
+                .zip(values.iter().zip(factors))
+                .map(|(l, (v, f))| LeafHistory {
+                    values: v,
+                    factors: Some(f),
+                    ..l
+                })
+                .collect(),
+            None => leaves,
+        };
         let options = SimulationOptions {
             season_length: 12,
             periods: 12,

@@ -153,6 +153,7 @@ pub fn track_actuals(
                 values: &s.values()[..*keep],
                 gap: *gap,
                 active: Some(&months[elapsed..]),
+                factors: None,
             }
         })
         .collect();

@@ -25,8 +25,8 @@
 //! // three years and a half of flat sales around 100 a month
 //! let y: Vec<f64> = (0..42).map(|t| 100.0 + [3.0, -2.0, 1.0, -4.0, 2.0][t % 5]).collect();
 //! let leaves = [
-//!     LeafHistory { node: a, id: "a", values: &y, gap: 0, active: None },
-//!     LeafHistory { node: b, id: "b", values: &y, gap: 0, active: None },
+//!     LeafHistory { node: a, id: "a", values: &y, gap: 0, active: None, factors: None },
+//!     LeafHistory { node: b, id: "b", values: &y, gap: 0, active: None, factors: None },
 //! ];
 //! let mut actual = vec![0.0; 3];
 //! actual[a] = y[36..].iter().sum();
