@@ -110,3 +110,59 @@ fn series_events_cannot_apply_to_fail_naming_them() {
     let series = read_long_csv_from(csv.as_bytes(), "n.csv".as_ref(), &Columns::default()).unwrap();
     assert!(forecast_batch_with_events(&series, &job, &cal, &|| {}).is_err());
 }
+
+#[test]
+fn backtests_with_events_do_not_look_ahead_and_score_better() {
+    use salesplan::forecast::backtest::Backtest;
+    use salesplan::forecast::batch::backtest_batch_with;
+    use salesplan::forecast::events::backtest_batch_with_events;
+    let (series, _) = batch(12, true);
+    let cal = EventCalendar::new(&["china"]).unwrap();
+    let bt = Backtest::new(12, 3).unwrap();
+    let models = [ModelChoice::AutoEts];
+    let run = |s: &[Series]| {
+        backtest_batch_with_events(s, &models, &bt, &[95.0], Some(12), &[], None, &cal, &|| {})
+            .unwrap()
+    };
+    let with = run(&series);
+    let plain = backtest_batch_with(&series, &models, &bt, &[95.0], Some(12), &[], None, &|| {});
+    let mae = |r: &[Vec<salesplan::forecast::batch::SeriesBacktest>]| {
+        let scores: Vec<f64> = r
+            .iter()
+            .flat_map(|m| {
+                m[0].outcome
+                    .as_ref()
+                    .unwrap()
+                    .iter()
+                    .map(|w| w.accuracy.mae)
+            })
+            .collect();
+        scores.iter().sum::<f64>() / scores.len() as f64
+    };
+    assert!(
+        mae(&with) < 0.8 * mae(&plain),
+        "{} vs {}",
+        mae(&with),
+        mae(&plain)
+    );
+    // the first window (origin 60 of 96) scores the same whatever comes after its test year
+    let changed: Vec<Series> = series
+        .iter()
+        .map(|s| {
+            let mut v = s.values().to_vec();
+            for x in &mut v[72..] {
+                *x *= 3.0;
+            }
+            Series::with_index(s.id(), v, s.index().clone()).unwrap()
+        })
+        .collect();
+    let again = run(&changed);
+    for (a, b) in with.iter().zip(&again) {
+        let (a, b) = (
+            a[0].outcome.as_ref().unwrap(),
+            b[0].outcome.as_ref().unwrap(),
+        );
+        assert_eq!(a[0].origin, 60);
+        assert_eq!(a[0].accuracy, b[0].accuracy);
+    }
+}

@@ -9,16 +9,19 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{backtest_batch_with, check_seasonal_periods, ModelChoice};
+use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest};
 
-use super::{check_folder, in_pool, ColumnArgs, SeasonArgs, Status};
+use super::{check_folder, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
     /// Long CSV with one row per series and period, in any order.
     #[arg(long, value_name = "FILE")]
     input: PathBuf,
+    #[command(flatten)]
+    events: EventArgs,
     /// Steps forecast from each origin (at least 1).
     #[arg(long, value_name = "H")]
     horizon: usize,
@@ -97,8 +100,10 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             bar.inc(1);
         }
     };
-    let run = || {
-        backtest_batch_with(
+    let known: std::collections::HashSet<&str> = series.iter().map(|s| s.id()).collect();
+    let events = args.events.calendar(|id| known.contains(id))?;
+    let run = || match &events {
+        None => Ok(backtest_batch_with(
             &series,
             &models,
             &backtest,
@@ -107,9 +112,20 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             &args.season.seasonal_periods,
             args.nonnegative,
             &tick,
-        )
+        )),
+        Some(calendar) => backtest_batch_with_events(
+            &series,
+            &models,
+            &backtest,
+            &args.levels,
+            args.season.season_length,
+            &args.season.seasonal_periods,
+            args.nonnegative,
+            calendar,
+            &tick,
+        ),
     };
-    let results = in_pool(args.threads, run)?;
+    let results = in_pool(args.threads, run)??;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

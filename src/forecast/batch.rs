@@ -431,7 +431,7 @@ pub fn backtest_batch_with(
 }
 
 /// Fills in the series name that model code leaves empty.
-fn name_series(error: Error, id: &str) -> Error {
+pub(crate) fn name_series(error: Error, id: &str) -> Error {
     let fill = |s: String| if s.is_empty() { id.to_string() } else { s };
     match error {
         Error::TooShort {

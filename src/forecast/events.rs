@@ -31,6 +31,9 @@
 //! # Ok::<(), salesplan::Error>(())
 //! ```
 
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
 use chrono::Datelike;
 use rayon::prelude::*;
 
@@ -40,8 +43,14 @@ use crate::events::effects::{
     EventEffects,
 };
 use crate::events::{month_periods, EventCalendar, Regressors};
-use crate::forecast::batch::{forecast_batch, ForecastJob, SeriesOutcome};
+use crate::forecast::backtest::{Backtest, WindowScore};
+use crate::forecast::batch::{
+    fit_and_predict_with, forecast_batch, mstl_periods, name_series, ForecastJob, ModelChoice,
+    SeriesBacktest, SeriesOutcome,
+};
 use crate::forecast::frequency::Frequency;
+use crate::forecast::metrics::Accuracy;
+use crate::forecast::models::nonnegative::NonNegativePoint;
 use crate::forecast::models::Forecast;
 use crate::forecast::series::Series;
 
@@ -258,4 +267,121 @@ pub fn forecast_batch_with_events(
         }
     }
     Ok(outcomes)
+}
+
+/// [`backtest_batch_with`](crate::forecast::batch::backtest_batch_with)
+/// with events, without looking ahead: at each forecast origin (a month)
+/// the events are chosen and their effects estimated on the batch's
+/// history before it only ([`event_adjustments`] on the cut batch); each
+/// window's training data has them taken out, the model forecasts, and the
+/// test months' events are put back before scoring. Results as
+/// `backtest_batch_with`: per series (input order), per model.
+#[allow(clippy::too_many_arguments)]
+pub fn backtest_batch_with_events(
+    series: &[Series],
+    models: &[ModelChoice],
+    backtest: &Backtest,
+    levels: &[f64],
+    season_length: Option<usize>,
+    seasonal_periods: &[f64],
+    nonnegative: Option<NonNegativePoint>,
+    calendar: &EventCalendar,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Vec<SeriesBacktest>>> {
+    let firsts = first_months(series)?;
+    let h = backtest.horizon();
+    // every origin month any series has, and each series' adjustment there
+    let mut months: Vec<i64> = series
+        .iter()
+        .zip(&firsts)
+        .filter_map(|(s, f)| backtest.origins(s.len()).ok().map(|o| (o, f)))
+        .flat_map(|(o, f)| o.into_iter().map(move |o| f + o.origin as i64))
+        .collect();
+    months.sort_unstable();
+    months.dedup();
+    let mut adjustment: HashMap<(usize, i64), EventAdjustment> = HashMap::new();
+    for &month in &months {
+        let members: Vec<usize> = (0..series.len()).filter(|&i| firsts[i] < month).collect();
+        let cut: Vec<Series> = members
+            .iter()
+            .map(|&i| {
+                let s = &series[i];
+                let keep = ((month - firsts[i]) as usize).min(s.len());
+                Series::with_index(s.id(), s.values()[..keep].to_vec(), s.index().clone())
+            })
+            .collect::<Result<_>>()?;
+        for (i, a) in members
+            .into_iter()
+            .zip(event_adjustments(&cut, calendar, h)?)
+        {
+            adjustment.insert((i, month), a);
+        }
+    }
+    Ok(series
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let m = season_length
+                .or_else(|| s.frequency().map(|f| f.season_length()))
+                .unwrap_or(1);
+            let periods = mstl_periods(seasonal_periods, season_length, s.frequency());
+            let y = s.values();
+            let out = models
+                .iter()
+                .map(|model| {
+                    let run = || -> Result<Vec<WindowScore>> {
+                        let mut scores = Vec::new();
+                        for o in backtest.origins(y.len())? {
+                            let month = firsts[i] + o.origin as i64;
+                            let a = adjustment.get(&(i, month)).ok_or_else(|| Error::Internal {
+                                series: s.id().to_string(),
+                                reason: "no event adjustment at a backtest origin".into(),
+                            })?;
+                            let free = a.take_out(&y[..o.origin]);
+                            let periods = match model {
+                                ModelChoice::Mstl(_) => periods.as_slice(),
+                                _ => &[],
+                            };
+                            let mut forecast = fit_and_predict_with(
+                                model.clone(),
+                                &free[o.train_start..],
+                                m,
+                                periods,
+                                h,
+                                levels,
+                                nonnegative,
+                            )?
+                            .forecast;
+                            a.put_in(&mut forecast);
+                            let train = &y[o.train_start..o.origin];
+                            let test = &y[o.origin..o.origin + h];
+                            scores.push(WindowScore {
+                                window: o.window,
+                                origin: o.origin,
+                                train_length: train.len(),
+                                accuracy: Accuracy::compute(test, &forecast, train, m)?,
+                            });
+                        }
+                        Ok(scores)
+                    };
+                    let outcome = catch_unwind(AssertUnwindSafe(run))
+                        .unwrap_or_else(|_| {
+                            Err(Error::Internal {
+                                series: s.id().to_string(),
+                                reason: format!("panic in {}", model.name()),
+                            })
+                        })
+                        .map_err(|e| Box::new(name_series(e, s.id())));
+                    SeriesBacktest {
+                        id: s.id().to_string(),
+                        model: model.clone(),
+                        season_length: m,
+                        outcome,
+                    }
+                })
+                .collect();
+            progress();
+            out
+        })
+        .collect())
 }
