@@ -68,3 +68,69 @@ fn events_on_data_they_cannot_apply_to_exit_2() {
     );
     assert!(written.is_none());
 }
+
+#[test]
+fn track_projects_the_rest_of_the_year_with_events() {
+    let dir = TempDir::new().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let plan = dir.path().join("plan.csv");
+    let mut cmd = salesplan();
+    cmd.arg("allocate")
+        .arg("--org")
+        .arg(demo.join("org.csv"))
+        .arg("--history")
+        .arg(demo.join("sales_monthly.csv"))
+        .args([
+            "--growth",
+            "0.1",
+            "--year",
+            "2025",
+            "--calendar",
+            "monthly",
+            "--round",
+            "10",
+            "--output",
+        ])
+        .arg(&plan);
+    assert_eq!(finish(&mut cmd).0, 0);
+    let projection = |events: &[&str]| -> f64 {
+        let out = dir.path().join("status.csv");
+        clear_outputs(&[&out]);
+        let mut cmd = salesplan();
+        cmd.arg("track")
+            .arg("--plan")
+            .arg(&plan)
+            .arg("--actuals")
+            .arg(demo.join("sales_monthly.csv"))
+            .args(["--as-of", "2025-01-31", "--paths", "200", "--org"])
+            .arg(demo.join("org.csv"))
+            .arg("--output")
+            .arg(&out)
+            .args(events);
+        let (code, stderr) = finish(&mut cmd);
+        assert_eq!(code, 0, "{stderr}");
+        let text = read_output(&out).unwrap();
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let k = header
+            .iter()
+            .position(|h| *h == "model_projection")
+            .unwrap();
+        let hq = text.lines().find(|l| l.starts_with("HQ,")).unwrap();
+        hq.split(',').nth(k).unwrap().parse().unwrap()
+    };
+    let (plain, with) = (projection(&[]), projection(&["--events", "china,shopping"]));
+    // what the company sold in 2025
+    let sold: f64 = std::fs::read_to_string(demo.join("sales_monthly.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(1).unwrap().starts_with("2025"))
+        .map(|l| l.split(',').nth(2).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_ne!(plain, with);
+    // after January (New Year on 29 January), the events bring the projection nearer
+    assert!(
+        (with - sold).abs() < (plain - sold).abs(),
+        "{plain} {with} {sold}"
+    );
+}

@@ -11,7 +11,7 @@ use salesplan::track::actuals::{closed_months, flat_tree};
 use salesplan::track::reallocate::{ReallocationBasis, ReallocationOptions};
 use salesplan::track::{track_actuals, TrackRequest};
 
-use super::{check_folder, in_pool, RecalibrateArg, Status};
+use super::{check_folder, in_pool, EventArgs, RecalibrateArg, Status};
 
 #[derive(Debug, Args)]
 pub struct TrackArgs {
@@ -31,6 +31,8 @@ pub struct TrackArgs {
     /// Simulated sample paths per leaf.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..))]
     paths: u32,
+    #[command(flatten)]
+    events: EventArgs,
     /// Seed of the simulation.
     #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
     seed: u64,
@@ -104,6 +106,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
             ..SimulationOptions::default()
         },
         level: args.level,
+        events: args.events.calendar(|id| tree.index_of(id).is_some())?,
     };
     let run = in_pool(args.threads, || {
         track_actuals(&tree, &series, &plan, &request)

@@ -41,6 +41,9 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::events::EventCalendar;
+use crate::forecast::events::event_adjustments;
+use crate::forecast::series::{Series, TimeIndex};
 use crate::plan::allocate::Ramp;
 use crate::plan::org::OrgTree;
 use rand::SeedableRng;
@@ -143,6 +146,42 @@ pub struct LeafHistory<'a> {
     /// of each period put back into a model fitted on the history with the
     /// events taken out ([`EventAdjustment`](crate::forecast::events::EventAdjustment)).
     pub factors: Option<&'a [f64]>,
+}
+
+/// Per leaf: its history with the events taken out, and its plan periods'
+/// multipliers ([`take_out_events`]).
+pub type EventFree = (Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+/// The leaves' histories with `calendar`'s events taken out, and the
+/// multipliers of their `periods` plan periods (after each leaf's gap):
+/// what [`LeafHistory::values`] and [`LeafHistory::factors`] take for a
+/// simulation with events ([`event_adjustments`]: the events chosen on the
+/// leaves' total, each leaf's effects pooled towards it). `indices[k]` is
+/// the time index of leaf k's history.
+pub fn take_out_events(
+    leaves: &[LeafHistory],
+    indices: &[&TimeIndex],
+    calendar: &EventCalendar,
+    periods: usize,
+) -> Result<EventFree> {
+    let horizon = leaves.iter().map(|l| l.gap).max().unwrap_or(0) + periods;
+    let cut: Vec<Series> = leaves
+        .iter()
+        .zip(indices)
+        .map(|(l, index)| Series::with_index(l.id, l.values.to_vec(), (*index).clone()))
+        .collect::<Result<_>>()?;
+    let adjustments = event_adjustments(&cut, calendar, horizon)?;
+    let values = leaves
+        .iter()
+        .zip(&adjustments)
+        .map(|(l, a)| a.take_out(l.values))
+        .collect();
+    let factors = leaves
+        .iter()
+        .zip(&adjustments)
+        .map(|(l, a)| a.future_factors()[l.gap..l.gap + periods].to_vec())
+        .collect();
+    Ok((values, factors))
 }
 
 /// The calendar months of `year` in which a node sells: from its start

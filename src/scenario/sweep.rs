@@ -46,8 +46,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::events::EventCalendar;
-use crate::forecast::events::event_adjustments;
-use crate::forecast::series::Series;
+use crate::forecast::series::{Series, TimeIndex};
 use crate::plan::allocate::{
     allocate, check_plan, is_new, new_hire_basis, round_split_into, Allocation, AllocationInput,
     AllocationOptions, BoundSource, NodeConstraints, Workspace,
@@ -59,8 +58,8 @@ use crate::plan::phasing::TreePhasing;
 use crate::plan::sales::leaf_nodes;
 use crate::plan::year::check_plan_year;
 use crate::scenario::attainment::{
-    active_months, newcomers, simulate_plan_year, Attainment, LeafHistory, SimulationOptions,
-    YearOutlook,
+    active_months, newcomers, simulate_plan_year, take_out_events, Attainment, LeafHistory,
+    SimulationOptions, YearOutlook,
 };
 use crate::scenario::Scenario;
 use chrono::Datelike;
@@ -132,7 +131,7 @@ impl PlanningData {
     /// As [`from_history`](Self::from_history), with `events`: each leaf's
     /// model is fitted on its history with the events taken out, and its
     /// simulated plan year gets each month's events back
-    /// ([`event_adjustments`]; the events chosen on the company's history,
+    /// ([`take_out_events`]; the events chosen on the company's history,
     /// each leaf's effects pooled towards the company's). The phasing of
     /// the sweep follows, as its profiles are the leaves' forecasts.
     pub fn from_history_with_events(
@@ -188,31 +187,15 @@ impl PlanningData {
         let newcomers = newcomers(&tree, &has_history, year, 0);
         // with events: the leaves' histories with the events taken out, and
         // the plan year's multipliers
-        // (values, factors) per leaf
-        type Adjusted = (Vec<Vec<f64>>, Vec<Vec<f64>>);
-        let adjusted: Option<Adjusted> = match events {
+        let adjusted = match events {
             Some(calendar) if !calendar.is_empty() && !leaves.is_empty() => {
-                let horizon = leaves.iter().map(|l| l.gap).max().unwrap_or(0) + 12;
-                let cut: Vec<Series> = history
+                let indices: Vec<&TimeIndex> = history
                     .iter()
                     .zip(&cut)
                     .filter(|(_, &(node, _, _))| has_history[node])
-                    .map(|(s, &(_, keep, _))| {
-                        Series::with_index(s.id(), s.values()[..keep].to_vec(), s.index().clone())
-                    })
-                    .collect::<Result<_>>()?;
-                let adjustments = event_adjustments(&cut, calendar, horizon)?;
-                let values = leaves
-                    .iter()
-                    .zip(&adjustments)
-                    .map(|(l, a)| a.take_out(l.values))
+                    .map(|(s, _)| s.index())
                     .collect();
-                let factors = leaves
-                    .iter()
-                    .zip(&adjustments)
-                    .map(|(l, a)| a.future_factors()[l.gap..l.gap + 12].to_vec())
-                    .collect();
-                Some((values, factors))
+                Some(take_out_events(&leaves, &indices, calendar, 12)?)
             }
             _ => None,
         };

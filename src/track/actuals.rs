@@ -6,12 +6,16 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Error, Result};
+use crate::events::EventCalendar;
 use crate::forecast::series::Series;
+use crate::forecast::series::TimeIndex;
 use crate::plan::allocate::NodeConstraints;
 use crate::plan::org::{NodeRow, OrgTree};
 use crate::plan::phasing::round::round_vector;
 use crate::plan::sales::leaf_nodes;
-use crate::scenario::attainment::{active_months, newcomers, LeafHistory, SimulationOptions};
+use crate::scenario::attainment::{
+    active_months, newcomers, take_out_events, LeafHistory, SimulationOptions,
+};
 use crate::track::reallocate::{reallocate, Reallocation, ReallocationInput, ReallocationOptions};
 use crate::track::{track_with_outlook, TrackInput, Tracking};
 
@@ -66,7 +70,7 @@ pub fn flat_tree(actuals: &[Series], path: &std::path::Path) -> Result<OrgTree> 
 }
 
 /// How to track.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrackRequest {
     /// Last day of the data; months ending on or before it are closed.
     pub as_of: NaiveDate,
@@ -75,6 +79,11 @@ pub struct TrackRequest {
     pub simulation: SimulationOptions,
     /// Level of the projection interval, in percent.
     pub level: f64,
+    /// Holidays and events the projection follows (`None`: none): each
+    /// leaf's model is fitted on its history with the events taken out and
+    /// the remaining months get theirs back
+    /// ([`take_out_events`]).
+    pub events: Option<EventCalendar>,
 }
 
 /// What tracking found.
@@ -158,6 +167,32 @@ pub fn track_actuals(
         })
         .collect();
     let newcomers = newcomers(tree, &fitted, year, elapsed);
+    // with events: the leaves' histories with the events taken out, and
+    // the remaining months' multipliers
+    let adjusted = match request.events.as_ref().filter(|e| !e.is_empty()) {
+        Some(calendar) if !leaves.is_empty() => {
+            let indices: Vec<&TimeIndex> = actuals
+                .iter()
+                .zip(&cut)
+                .filter(|(_, (_, keep, _, _))| *keep >= 12)
+                .map(|(s, _)| s.index())
+                .collect();
+            Some(take_out_events(&leaves, &indices, calendar, 12)?)
+        }
+        _ => None,
+    };
+    let leaves: Vec<LeafHistory> = match &adjusted {
+        Some((values, factors)) => leaves
+            .into_iter()
+            .zip(values.iter().zip(factors))
+            .map(|(l, (v, f))| LeafHistory {
+                values: v,
+                factors: Some(f),
+                ..l
+            })
+            .collect(),
+        None => leaves,
+    };
     let input = TrackInput {
         tree,
         elapsed,
