@@ -134,3 +134,44 @@ fn track_projects_the_rest_of_the_year_with_events() {
         "{plain} {with} {sold}"
     );
 }
+
+#[test]
+fn shopping_runup_windows_are_checked() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("f.csv");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo/sales_monthly.csv");
+    let ok = forecast(
+        &demo,
+        &out,
+        &[
+            "--events",
+            "china,shopping",
+            "--shopping-runup",
+            "618=30,double11=25",
+        ],
+    );
+    assert_eq!(ok.0, 0, "{}", ok.1);
+    for (args, message) in [
+        (
+            &["--events", "china", "--shopping-runup", "618=30"][..],
+            "needs the shopping set",
+        ),
+        (
+            &["--events", "shopping", "--shopping-runup", "777=3"][..],
+            "unknown festival '777'",
+        ),
+        (
+            &["--events", "shopping", "--shopping-runup", "618=x"][..],
+            "'x' is not a number of days",
+        ),
+        (
+            &["--events", "shopping", "--shopping-runup", "618=400"][..],
+            "more than 180",
+        ),
+    ] {
+        let (code, stderr, written) = forecast(&demo, &out, args);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(written.is_none());
+    }
+}

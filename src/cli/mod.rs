@@ -180,6 +180,10 @@ pub(super) struct EventArgs {
     /// occurrence; unique_id empty: every series).
     #[arg(long, value_name = "FILE")]
     pub events_file: Option<PathBuf>,
+    /// Run-up days before the shopping festivals, e.g. 618=17,double11=22
+    /// (keys 520, 618, double11, double12) [default: 0, 17, 22, 0].
+    #[arg(long, value_name = "LIST", requires = "events")]
+    pub shopping_runup: Option<String>,
 }
 
 impl EventArgs {
@@ -194,6 +198,30 @@ impl EventArgs {
         }
         let sets: Vec<&str> = self.events.iter().map(String::as_str).collect();
         let mut calendar = salesplan::events::EventCalendar::new(&sets)?;
+        if let Some(list) = &self.shopping_runup {
+            if !sets.iter().any(|s| s.trim() == "shopping") {
+                bail!("--shopping-runup needs the shopping set in --events");
+            }
+            let mut windows = salesplan::events::shopping::ShoppingWindows::default();
+            for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let (key, days) = item
+                    .split_once('=')
+                    .with_context(|| format!("--shopping-runup: '{item}' is not festival=days"))?;
+                let days: u32 = days.trim().parse().with_context(|| {
+                    format!("--shopping-runup: '{days}' is not a number of days")
+                })?;
+                match key.trim() {
+                    "520" => windows.five_twenty = days,
+                    "618" => windows.six_eighteen = days,
+                    "double11" => windows.eleven = days,
+                    "double12" => windows.twelve = days,
+                    other => bail!(
+                        "--shopping-runup: unknown festival '{other}' (expected 520, 618, double11, double12)"
+                    ),
+                }
+            }
+            calendar = calendar.with_shopping_windows(windows);
+        }
         if let Some(path) = &self.events_file {
             let events = salesplan::io::read_events(path)?;
             salesplan::io::check_event_series(&events, path, known)?;
