@@ -408,20 +408,7 @@ pub fn backtest_batch_with(
                             .map(|o| o.forecast)
                         })
                     };
-                    let outcome = catch_unwind(AssertUnwindSafe(run))
-                        .unwrap_or_else(|_| {
-                            Err(Error::Internal {
-                                series: s.id().to_string(),
-                                reason: format!("panic in {}", model.name()),
-                            })
-                        })
-                        .map_err(|e| Box::new(name_series(e, s.id())));
-                    SeriesBacktest {
-                        id: s.id().to_string(),
-                        model: model.clone(),
-                        season_length: m,
-                        outcome,
-                    }
+                    backtest_outcome(s, model, m, run)
                 })
                 .collect();
             progress();
@@ -430,8 +417,33 @@ pub fn backtest_batch_with(
         .collect()
 }
 
+/// One model's backtest of one series from `run` (the windows' scores):
+/// a panic inside it is caught and reported as this series' failure, and
+/// errors name the series.
+pub(crate) fn backtest_outcome(
+    series: &Series,
+    model: &ModelChoice,
+    season_length: usize,
+    run: impl FnOnce() -> Result<Vec<WindowScore>>,
+) -> SeriesBacktest {
+    let outcome = catch_unwind(AssertUnwindSafe(run))
+        .unwrap_or_else(|_| {
+            Err(Error::Internal {
+                series: series.id().to_string(),
+                reason: format!("panic in {}", model.name()),
+            })
+        })
+        .map_err(|e| Box::new(name_series(e, series.id())));
+    SeriesBacktest {
+        id: series.id().to_string(),
+        model: model.clone(),
+        season_length,
+        outcome,
+    }
+}
+
 /// Fills in the series name that model code leaves empty.
-pub(crate) fn name_series(error: Error, id: &str) -> Error {
+fn name_series(error: Error, id: &str) -> Error {
     let fill = |s: String| if s.is_empty() { id.to_string() } else { s };
     match error {
         Error::TooShort {

@@ -32,7 +32,6 @@
 //! ```
 
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -45,7 +44,7 @@ use crate::events::effects::{
 use crate::events::{month_periods, EventCalendar, Regressors};
 use crate::forecast::backtest::{Backtest, WindowScore};
 use crate::forecast::batch::{
-    fit_and_predict_with, forecast_batch, mstl_periods, name_series, ForecastJob, ModelChoice,
+    backtest_outcome, fit_and_predict_with, forecast_batch, mstl_periods, ForecastJob, ModelChoice,
     SeriesBacktest, SeriesOutcome,
 };
 use crate::forecast::frequency::Frequency;
@@ -364,20 +363,7 @@ pub fn backtest_batch_with_events(
                         }
                         Ok(scores)
                     };
-                    let outcome = catch_unwind(AssertUnwindSafe(run))
-                        .unwrap_or_else(|_| {
-                            Err(Error::Internal {
-                                series: s.id().to_string(),
-                                reason: format!("panic in {}", model.name()),
-                            })
-                        })
-                        .map_err(|e| Box::new(name_series(e, s.id())));
-                    SeriesBacktest {
-                        id: s.id().to_string(),
-                        model: model.clone(),
-                        season_length: m,
-                        outcome,
-                    }
+                    backtest_outcome(s, model, m, run)
                 })
                 .collect();
             progress();

@@ -336,11 +336,9 @@ impl<'a> NodeEffects<'a> {
         values: &[f64],
     ) -> Result<Vec<f64>> {
         let id = tree.id(node);
-        let periods = month_periods(self.first_year, 1, 12 * self.span)?;
-        let own;
         let x = if self.calendar.has_events_for(id) {
-            own = self.calendar.regressors(id, &periods[from..])?;
-            own
+            let periods = month_periods(self.first_year, 1, 12 * self.span)?;
+            self.calendar.regressors(id, &periods[from..])?
         } else {
             self.history.slice(from, from + values.len())
         };

@@ -184,6 +184,21 @@ pub fn take_out_events(
     Ok((values, factors))
 }
 
+/// `leaves` with the histories and plan periods' multipliers of `free`
+/// (from [`take_out_events`] on the same leaves, in the same order).
+pub fn with_events<'a>(leaves: Vec<LeafHistory<'a>>, free: &'a EventFree) -> Vec<LeafHistory<'a>> {
+    let (values, factors) = free;
+    leaves
+        .into_iter()
+        .zip(values.iter().zip(factors))
+        .map(|(l, (v, f))| LeafHistory {
+            values: v,
+            factors: Some(f),
+            ..l
+        })
+        .collect()
+}
+
 /// The calendar months of `year` in which a node sells: from its start
 /// date's month to its end date's month (as [`Ramp`]
 /// counts them).

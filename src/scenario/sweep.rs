@@ -58,8 +58,8 @@ use crate::plan::phasing::TreePhasing;
 use crate::plan::sales::leaf_nodes;
 use crate::plan::year::check_plan_year;
 use crate::scenario::attainment::{
-    active_months, newcomers, simulate_plan_year, take_out_events, Attainment, LeafHistory,
-    SimulationOptions, YearOutlook,
+    active_months, newcomers, simulate_plan_year, take_out_events, with_events, Attainment,
+    LeafHistory, SimulationOptions, YearOutlook,
 };
 use crate::scenario::Scenario;
 use chrono::Datelike;
@@ -199,16 +199,8 @@ impl PlanningData {
             }
             _ => None,
         };
-        let leaves: Vec<LeafHistory> = match &adjusted {
-            Some((values, factors)) => leaves
-                .into_iter()
-                .zip(values.iter().zip(factors))
-                .map(|(l, (v, f))| LeafHistory {
-                    values: v,
-                    factors: Some(f),
-                    ..l
-                })
-                .collect(),
+        let leaves = match &adjusted {
+            Some(free) => with_events(leaves, free),
             None => leaves,
         };
         let options = SimulationOptions {

@@ -14,7 +14,7 @@ use crate::plan::org::{NodeRow, OrgTree};
 use crate::plan::phasing::round::round_vector;
 use crate::plan::sales::leaf_nodes;
 use crate::scenario::attainment::{
-    active_months, newcomers, take_out_events, LeafHistory, SimulationOptions,
+    active_months, newcomers, take_out_events, with_events, LeafHistory, SimulationOptions,
 };
 use crate::track::reallocate::{reallocate, Reallocation, ReallocationInput, ReallocationOptions};
 use crate::track::{track_with_outlook, TrackInput, Tracking};
@@ -181,16 +181,8 @@ pub fn track_actuals(
         }
         _ => None,
     };
-    let leaves: Vec<LeafHistory> = match &adjusted {
-        Some((values, factors)) => leaves
-            .into_iter()
-            .zip(values.iter().zip(factors))
-            .map(|(l, (v, f))| LeafHistory {
-                values: v,
-                factors: Some(f),
-                ..l
-            })
-            .collect(),
+    let leaves = match &adjusted {
+        Some(free) => with_events(leaves, free),
         None => leaves,
     };
     let input = TrackInput {
