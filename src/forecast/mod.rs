@@ -16,6 +16,7 @@ pub mod batch;
 pub mod events;
 pub mod fit;
 pub mod frequency;
+pub mod intervals;
 pub mod metrics;
 pub mod model_choice;
 pub mod models;
