@@ -14,6 +14,7 @@
 //! ```
 
 use crate::error::Result;
+use crate::forecast::models::arima::{Arima, ArimaSpec};
 use crate::forecast::models::ensemble::M4Comb;
 use crate::forecast::models::ets::{AutoEts, Ets, EtsSpec};
 use crate::forecast::models::intermittent::Intermittent;
@@ -67,6 +68,25 @@ pub fn ets(
         form: fit.spec.to_string(),
         season_length: fit.season_length,
         aicc: fit.aicc,
+        reason: None,
+    })
+}
+
+/// A seasonal ARIMA of fixed orders at season length `m`; the form is R's
+/// name of the fit (`ARIMA(0,1,1)(0,1,1)[12]`).
+pub fn arima(
+    y: &[f64],
+    m: usize,
+    spec: ArimaSpec,
+    h: usize,
+    levels: &[f64],
+) -> Result<ModelOutput> {
+    let fit = Arima::new(spec, m)?.fit(y)?;
+    Ok(ModelOutput {
+        forecast: fit.predict(h, levels)?,
+        form: fit.name(),
+        season_length: fit.period,
+        aicc: Some(fit.aicc),
         reason: None,
     })
 }

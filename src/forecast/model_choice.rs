@@ -19,6 +19,7 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 use crate::forecast::fit;
 pub use crate::forecast::fit::ModelOutput;
+use crate::forecast::models::arima::ArimaSpec;
 use crate::forecast::models::ensemble::{combine, Combiner};
 use crate::forecast::models::ets::EtsSpec;
 use crate::forecast::models::intermittent::Intermittent;
@@ -80,6 +81,9 @@ pub enum ModelChoice {
     /// the given model: `mstl` (AutoETS), `mstl:theta`, `mstl:drift`. The
     /// periods come from the job ([`ForecastJob::seasonal_periods_for`](crate::forecast::batch::ForecastJob::seasonal_periods_for)).
     Mstl(AdjustedModel),
+    /// Seasonal ARIMA of fixed orders ([`crate::forecast::models::arima`]):
+    /// `arima:1,1,1`, `arima:0,1,1(0,1,1)`, `arima:1,1,0+drift`.
+    Arima(ArimaSpec),
 }
 
 /// Plain method names accepted by `FromStr`, with their choice.
@@ -134,6 +138,7 @@ impl ModelChoice {
             }
             ModelChoice::Auto => "Auto".into(),
             ModelChoice::Mstl(adjusted) => format!("MSTL({})", adjusted.name()),
+            ModelChoice::Arima(spec) => spec.to_string(),
         }
     }
 }
@@ -174,6 +179,9 @@ impl FromStr for ModelChoice {
         match t.split_once(':') {
             Some((family, code)) if family.eq_ignore_ascii_case("ets") => {
                 Ok(ModelChoice::Ets(code.parse()?))
+            }
+            Some((family, orders)) if family.eq_ignore_ascii_case("arima") => {
+                Ok(ModelChoice::Arima(orders.parse()?))
             }
             Some((family, list))
                 if family.eq_ignore_ascii_case("comb")
@@ -233,7 +241,7 @@ impl FromStr for ModelChoice {
                 name: "model",
                 reason: format!(
                     "'{s}' is not a model (expected auto-ets, ets:<code> (e.g. ets:MAdM), \
-                     window:<n>, comb:<m1>,<m2>,..., comb-median:<m1>,<m2>,..., mstl, mstl:theta, mstl:drift, or one of: {})",
+                     window:<n>, arima:<p,d,q>(<P,D,Q>), comb:<m1>,<m2>,..., comb-median:<m1>,<m2>,..., mstl, mstl:theta, mstl:drift, or one of: {})",
                     SIMPLE_MODELS.map(|(name, _)| name).join(", ")
                 ),
             }),
@@ -257,6 +265,23 @@ impl std::fmt::Display for ModelChoice {
             ModelChoice::Mstl(AdjustedModel::AutoEts) => f.write_str("mstl"),
             ModelChoice::Mstl(AdjustedModel::Theta) => f.write_str("mstl:theta"),
             ModelChoice::Mstl(AdjustedModel::Drift) => f.write_str("mstl:drift"),
+            ModelChoice::Arima(spec) => {
+                write!(f, "arima:{},{},{}", spec.p, spec.d, spec.q)?;
+                if spec.seasonal_p + spec.seasonal_d + spec.seasonal_q > 0 {
+                    write!(
+                        f,
+                        "({},{},{})",
+                        spec.seasonal_p, spec.seasonal_d, spec.seasonal_q
+                    )?;
+                }
+                if spec.drift {
+                    f.write_str("+drift")?;
+                }
+                if !spec.mean {
+                    f.write_str("-mean")?;
+                }
+                Ok(())
+            }
             other => match SIMPLE_MODELS.iter().find(|(_, c)| c == other) {
                 Some((name, _)) => f.write_str(name),
                 None => f.write_str(&other.name()),
@@ -344,6 +369,7 @@ pub fn fit_and_predict_with_periods(
         ModelChoice::Adida => intermittent(Intermittent::Adida),
         ModelChoice::Imapa => intermittent(Intermittent::Imapa),
         ModelChoice::M4Comb => fit::m4_comb(y, m, h, levels),
+        ModelChoice::Arima(spec) => fit::arima(y, m, *spec, h, levels),
         ModelChoice::Combination { combiner, members } => {
             let mut forecasts = Vec::with_capacity(members.len());
             let mut forms = Vec::with_capacity(members.len());

@@ -1,5 +1,6 @@
 //! Forecasting models, one module per family, and the forecast they produce.
 
+pub mod arima;
 pub mod ensemble;
 pub mod ets;
 pub mod intermittent;
