@@ -1,5 +1,6 @@
 //! ARIMA: one fit (the airline model ARIMA(0,1,1)(0,1,1)[12] and an
-//! ARIMA(2,1,1)) and one exact-likelihood evaluation by the Kalman filter,
+//! ARIMA(2,1,1)), AutoARIMA's whole search, and one exact-likelihood
+//! evaluation by the Kalman filter,
 //! on an M3 monthly series of `datasets/m3_monthly.csv` (126 points).
 //!
 //! `cargo bench --bench arima`
@@ -7,6 +8,7 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use salesplan::forecast::models::arima::auto::AutoArima;
 use salesplan::forecast::models::arima::kalman::filter;
 use salesplan::forecast::models::arima::{Arima, ArimaSpec};
 use salesplan::io::{read_long_csv, Columns};
@@ -35,6 +37,9 @@ fn benches(c: &mut Criterion) {
         let arima = Arima::new(spec, 12).expect("orders");
         g.bench_function(name, |b| b.iter(|| arima.fit(&y).expect("fit")));
     }
+    g.bench_function("auto_arima_monthly", |b| {
+        b.iter(|| AutoArima::default().fit(&y, 12).expect("fit"))
+    });
     // one likelihood of the differenced series at fixed coefficients
     let w: Vec<f64> = (13..y.len())
         .map(|t| y[t] - y[t - 1] - y[t - 12] + y[t - 13])

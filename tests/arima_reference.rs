@@ -255,3 +255,69 @@ fn coefficients_of(named: &[(String, f64)]) -> ArimaCoefficients {
     }
     c
 }
+
+/// AutoARIMA against R's `auto.arima()` (defaults) on the same series:
+/// the differencing tests choose what R's choose; the model found is at
+/// least as good by AICc (within 0.05: the likelihoods differ by R's
+/// diffuse prior); where the orders agree, the forecasts do too.
+#[test]
+fn auto_arima_matches_r_auto_arima() {
+    use salesplan::forecast::models::arima::auto::{
+        differences_needed, seasonal_strength, AutoArima,
+    };
+    let all = series();
+    let mut same = 0;
+    let mut report = Vec::new();
+    for r in data("auto.csv").records() {
+        let r = r.unwrap();
+        let id = &r[0];
+        let (y, m) = &all[id];
+        let orders: Vec<usize> = (3..9).map(|k| r[k].parse().unwrap()).collect();
+        let aicc: f64 = r[10].parse().unwrap();
+        let (h1, h_last): (f64, f64) = (r[11].parse().unwrap(), r[12].parse().unwrap());
+        let (nd, nsd): (usize, usize) = (r[13].parse().unwrap(), r[14].parse().unwrap());
+        // the tests alone
+        let big_d = usize::from(*m > 1 && seasonal_strength(y, *m).is_some_and(|s| s > 0.64));
+        assert_eq!(big_d, nsd, "{id}: seasonal differences");
+        let dx: Vec<f64> = if big_d > 0 {
+            (*m..y.len()).map(|t| y[t] - y[t - m]).collect()
+        } else {
+            y.clone()
+        };
+        assert_eq!(differences_needed(&dx, 2), nd, "{id}: differences");
+        let fit = AutoArima::default().fit(y, *m).unwrap();
+        let s = fit.spec;
+        let ours = [s.p, s.d, s.q, s.seasonal_p, s.seasonal_d, s.seasonal_q];
+        report.push(format!(
+            "{id}: ours {} AICc {:.3}, R {:?} AICc {aicc:.3}",
+            fit.name(),
+            fit.aicc,
+            orders
+        ));
+        assert_eq!(ours[1], orders[1], "{id}: d");
+        assert_eq!(ours[4], orders[4], "{id}: D");
+        assert!(
+            fit.aicc <= aicc + 0.05,
+            "{id}: AICc {} vs R {aicc}",
+            fit.aicc
+        );
+        if ours[..] == orders[..] {
+            same += 1;
+            let h = if *m > 1 { 2 * m } else { 8 };
+            let f = fit.predict(h, &[95.0]).unwrap();
+            let width = f.intervals[0].upper[h - 1] - f.intervals[0].lower[h - 1];
+            assert!(
+                (f.mean[0] - h1).abs() < 0.02 * width,
+                "{id}: step 1 {} vs {h1}",
+                f.mean[0]
+            );
+            assert!(
+                (f.mean[h - 1] - h_last).abs() < 0.02 * width,
+                "{id}: step {h}"
+            );
+        }
+    }
+    eprintln!("{}", report.join("\n"));
+    // all nine today
+    assert!(same >= 8, "{same} of 9 with R's orders");
+}

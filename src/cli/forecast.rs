@@ -37,7 +37,8 @@ pub struct ForecastArgs {
     /// `mstl` (MSTL with AutoETS on the seasonally adjusted series),
     /// `mstl:theta`, `mstl:drift`, `arima:<p,d,q>` or `arima:<p,d,q>(<P,D,Q>)`
     /// (seasonal ARIMA as R's `Arima`, e.g. `arima:0,1,1(0,1,1)`, `+drift`
-    /// for a drift), or `auto` (chosen per series across
+    /// for a drift), `auto-arima` (orders chosen per series as R's
+    /// `auto.arima`), or `auto` (chosen per series across
     /// families; the report says what and why).
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: ModelChoice,

@@ -14,6 +14,7 @@
 //! ```
 
 use crate::error::Result;
+use crate::forecast::models::arima::auto::AutoArima;
 use crate::forecast::models::arima::{Arima, ArimaSpec};
 use crate::forecast::models::ensemble::M4Comb;
 use crate::forecast::models::ets::{AutoEts, Ets, EtsSpec};
@@ -72,21 +73,25 @@ pub fn ets(
     })
 }
 
-/// A seasonal ARIMA of fixed orders at season length `m`; the form is R's
-/// name of the fit (`ARIMA(0,1,1)(0,1,1)[12]`).
+/// A seasonal ARIMA of the given orders at season length `m`, or with
+/// `spec` `None` the orders chosen per series ([`AutoArima`]); the form is
+/// R's name of the fit (`ARIMA(0,1,1)(0,1,1)[12]`).
 pub fn arima(
     y: &[f64],
     m: usize,
-    spec: ArimaSpec,
+    spec: Option<ArimaSpec>,
     h: usize,
     levels: &[f64],
 ) -> Result<ModelOutput> {
-    let fit = Arima::new(spec, m)?.fit(y)?;
+    let fit = match spec {
+        Some(spec) => Arima::new(spec, m)?.fit(y)?,
+        None => AutoArima::default().fit(y, m)?,
+    };
     Ok(ModelOutput {
         forecast: fit.predict(h, levels)?,
         form: fit.name(),
         season_length: fit.period,
-        aicc: Some(fit.aicc),
+        aicc: fit.aicc.is_finite().then_some(fit.aicc),
         reason: None,
     })
 }

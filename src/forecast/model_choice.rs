@@ -84,10 +84,13 @@ pub enum ModelChoice {
     /// Seasonal ARIMA of fixed orders ([`crate::forecast::models::arima`]):
     /// `arima:1,1,1`, `arima:0,1,1(0,1,1)`, `arima:1,1,0+drift`.
     Arima(ArimaSpec),
+    /// Seasonal ARIMA with the orders chosen per series as R's `auto.arima`
+    /// ([`AutoArima`](crate::forecast::models::arima::auto::AutoArima)): `auto-arima`.
+    AutoArima,
 }
 
 /// Plain method names accepted by `FromStr`, with their choice.
-const SIMPLE_MODELS: [(&str, ModelChoice); 18] = [
+const SIMPLE_MODELS: [(&str, ModelChoice); 19] = [
     ("naive", ModelChoice::Naive),
     ("snaive", ModelChoice::SeasonalNaive),
     ("drift", ModelChoice::Drift),
@@ -106,6 +109,7 @@ const SIMPLE_MODELS: [(&str, ModelChoice); 18] = [
     ("imapa", ModelChoice::Imapa),
     ("m4-comb", ModelChoice::M4Comb),
     ("auto", ModelChoice::Auto),
+    ("auto-arima", ModelChoice::AutoArima),
 ];
 
 impl ModelChoice {
@@ -139,6 +143,7 @@ impl ModelChoice {
             ModelChoice::Auto => "Auto".into(),
             ModelChoice::Mstl(adjusted) => format!("MSTL({})", adjusted.name()),
             ModelChoice::Arima(spec) => spec.to_string(),
+            ModelChoice::AutoArima => "AutoARIMA".into(),
         }
     }
 }
@@ -369,7 +374,8 @@ pub fn fit_and_predict_with_periods(
         ModelChoice::Adida => intermittent(Intermittent::Adida),
         ModelChoice::Imapa => intermittent(Intermittent::Imapa),
         ModelChoice::M4Comb => fit::m4_comb(y, m, h, levels),
-        ModelChoice::Arima(spec) => fit::arima(y, m, *spec, h, levels),
+        ModelChoice::Arima(spec) => fit::arima(y, m, Some(*spec), h, levels),
+        ModelChoice::AutoArima => fit::arima(y, m, None, h, levels),
         ModelChoice::Combination { combiner, members } => {
             let mut forecasts = Vec::with_capacity(members.len());
             let mut forms = Vec::with_capacity(members.len());

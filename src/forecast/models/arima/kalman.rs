@@ -66,6 +66,31 @@ fn times_t_transposed(phi: &[f64], m: &[f64], r: usize, out: &mut [f64]) {
     }
 }
 
+/// out = a · b for r × r row-major matrices, rows of `a` scanned for
+/// non-zeros.
+fn multiply(a: &[f64], b: &[f64], r: usize, out: &mut [f64]) {
+    out.fill(0.0);
+    for i in 0..r {
+        let o = &mut out[i * r..(i + 1) * r];
+        for k in 0..r {
+            let x = a[i * r + k];
+            if x != 0.0 {
+                for (v, y) in o.iter_mut().zip(&b[k * r..(k + 1) * r]) {
+                    *v += x * y;
+                }
+            }
+        }
+    }
+}
+
+fn transpose(a: &[f64], r: usize, out: &mut [f64]) {
+    for i in 0..r {
+        for j in 0..r {
+            out[j * r + i] = a[i * r + j];
+        }
+    }
+}
+
 /// The stationary state covariance P₀ = Σ_j T^j R R′ T′^j by doubling
 /// (A ← A², P ← P + A P A′); `None` when it does not settle (an AR part
 /// on or outside the unit circle).
@@ -82,18 +107,14 @@ pub fn stationary_covariance(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
     }
     let mut ap = vec![0.0; r * r];
     let mut apa = vec![0.0; r * r];
+    let mut at = vec![0.0; r * r];
+    let mut a2 = vec![0.0; r * r];
     for _ in 0..60 {
-        // ap = A P, apa = ap A'
-        for i in 0..r {
-            for j in 0..r {
-                ap[i * r + j] = (0..r).map(|k| a[i * r + k] * p[k * r + j]).sum();
-            }
-        }
-        for i in 0..r {
-            for j in 0..r {
-                apa[i * r + j] = (0..r).map(|k| ap[i * r + k] * a[j * r + k]).sum();
-            }
-        }
+        // ap = A P, apa = ap A′, skipping the zeros of the sparse powers
+        // of a companion matrix
+        transpose(&a, r, &mut at);
+        multiply(&a, &p, r, &mut ap);
+        multiply(&ap, &at, r, &mut apa);
         let added = apa.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
         let size = p.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
         for (v, d) in p.iter_mut().zip(&apa) {
@@ -106,13 +127,8 @@ pub fn stationary_covariance(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
             return Some(p);
         }
         // A ← A²
-        let a2: Vec<f64> = (0..r * r)
-            .map(|k| {
-                let (i, j) = (k / r, k % r);
-                (0..r).map(|l| a[i * r + l] * a[l * r + j]).sum()
-            })
-            .collect();
-        a = a2;
+        multiply(&a, &a, r, &mut a2);
+        std::mem::swap(&mut a, &mut a2);
     }
     None
 }

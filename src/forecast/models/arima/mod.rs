@@ -47,6 +47,7 @@
 //! # Ok::<(), salesplan::Error>(())
 //! ```
 
+pub mod auto;
 pub mod kalman;
 pub mod transform;
 
@@ -798,6 +799,46 @@ impl Arima {
 }
 
 impl FittedArima {
+    /// The fit of a series the differencing makes constant (`level` after
+    /// differencing: the mean when d + D = 0, the drift when d + D = 1, 0
+    /// otherwise): no ARMA part, zero innovation variance, forecasts that
+    /// continue the pattern with zero-width intervals. Its criteria are
+    /// undefined (NaN).
+    pub(crate) fn exact(spec: ArimaSpec, period: usize, y: &[f64], level: f64) -> FittedArima {
+        let nd = spec.d + spec.seasonal_d;
+        let delta = differencing_polynomial(spec.d, spec.seasonal_d, period);
+        let lag = delta.len() - 1;
+        let coefficients = ArimaCoefficients {
+            mean: (nd == 0).then_some(level),
+            drift: (nd == 1).then_some(level),
+            ..ArimaCoefficients::default()
+        };
+        let n = y.len();
+        let beta = |t: usize| match nd {
+            0 => level,
+            1 => level * (t + 1) as f64,
+            _ => 0.0,
+        };
+        FittedArima {
+            spec: ArimaSpec {
+                mean: nd == 0,
+                drift: nd == 1,
+                ..spec
+            },
+            period,
+            coefficients,
+            sigma2: 0.0,
+            loglik: f64::NAN,
+            aic: f64::NAN,
+            aicc: f64::NAN,
+            bic: f64::NAN,
+            n_used: n - lag.min(n),
+            n,
+            state: vec![0.0],
+            tail: (n - lag.min(n)..n).map(|t| y[t] - beta(t)).collect(),
+        }
+    }
+
     /// The model as R prints it, with the season length: `ARIMA(0,1,1)(0,1,1)[12]`.
     pub fn name(&self) -> String {
         let s = self.spec;

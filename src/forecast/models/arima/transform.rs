@@ -65,8 +65,9 @@ pub fn raw_from_ar(ar: &[f64]) -> Option<Vec<f64>> {
 }
 
 /// The roots of 1 + c₁z + … + c_q z^q (trailing zero coefficients
-/// dropped), as (re, im) pairs: eigenvalues of the companion matrix.
-fn roots(c: &[f64]) -> Vec<(f64, f64)> {
+/// dropped), as (re, im) pairs: eigenvalues of the companion matrix;
+/// empty when the eigenvalue iteration does not converge.
+pub(crate) fn roots(c: &[f64]) -> Vec<(f64, f64)> {
     let q = c.iter().rposition(|v| *v != 0.0).map_or(0, |i| i + 1);
     if q == 0 {
         return Vec::new();
@@ -81,10 +82,15 @@ fn roots(c: &[f64]) -> Vec<(f64, f64)> {
         let coef = if i == 0 { 1.0 } else { c[i - 1] };
         m[(i, q - 1)] = -coef / lead;
     }
-    m.complex_eigenvalues()
-        .iter()
-        .map(|z| (z.re, z.im))
-        .collect()
+    // a bounded Schur iteration (nalgebra's default is unbounded)
+    match nalgebra::linalg::Schur::try_new(m, 1e-14, 10_000) {
+        Some(schur) => schur
+            .complex_eigenvalues()
+            .iter()
+            .map(|z| (z.re, z.im))
+            .collect(),
+        None => Vec::new(),
+    }
 }
 
 /// An MA polynomial 1 + θ₁B + … + θ_qB^q made invertible: roots inside
