@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""statsforecast AutoETS on one frequency group of an M3-layout data folder.
+"""statsforecast AutoETS (or AutoARIMA) on one frequency group of an M3-layout data folder.
 
 Usage:
   /opt/anchors-venv/bin/python scripts/statsforecast_m3.py DATA_DIR \
-      [--freq monthly] [--out FILE]
+      [--freq monthly] [--model AutoETS|AutoARIMA] [--limit N] [--out FILE]
+
+--limit N keeps the group's first N series in unique_id order (the same subset
+`salesplan` gets from `train_<freq>.csv` cut the same way).
 
 DATA_DIR holds train.csv (unique_id,ds,y; integer ds) and meta.csv
 (unique_id,frequency,season_length,horizon,...). The group's season length and
@@ -32,10 +35,9 @@ import warnings  # noqa: E402
 import pandas as pd  # noqa: E402
 import statsforecast  # noqa: E402
 from statsforecast import StatsForecast  # noqa: E402
-from statsforecast.models import AutoETS  # noqa: E402
+from statsforecast.models import AutoARIMA, AutoETS  # noqa: E402
 
 LEVELS = [80, 95]
-ALIAS = "AutoETS"
 
 
 def cpu_seconds():
@@ -51,8 +53,11 @@ def main():
                     help="frequency group in meta.csv (yearly, quarterly, monthly, other)")
     ap.add_argument("--out", default=None,
                     help="output CSV (default: sf_autoets_FREQ.csv in the current folder)")
+    ap.add_argument("--model", default="AutoETS", choices=["AutoETS", "AutoARIMA"])
+    ap.add_argument("--limit", type=int, default=0)
     a = ap.parse_args()
-    out = a.out or f"sf_autoets_{a.freq}.csv"
+    ALIAS = a.model
+    out = a.out or f"sf_{a.model.lower()}_{a.freq}.csv"
 
     meta = pd.read_csv(os.path.join(a.data_dir, "meta.csv"), dtype={"unique_id": str})
     train = pd.read_csv(os.path.join(a.data_dir, "train.csv"), dtype={"unique_id": str})
@@ -66,9 +71,13 @@ def main():
     m, h = int(ms[0]), int(hs[0])
     df = train[train["unique_id"].isin(set(gm["unique_id"]))]
     df = df.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    if a.limit:
+        keep = sorted(df["unique_id"].unique())[: a.limit]
+        df = df[df["unique_id"].isin(set(keep))].reset_index(drop=True)
     n_series = df["unique_id"].nunique()
 
-    sf = StatsForecast(models=[AutoETS(season_length=m, alias=ALIAS)], freq=1, n_jobs=1)
+    model = (AutoETS if a.model == "AutoETS" else AutoARIMA)(season_length=m, alias=ALIAS)
+    sf = StatsForecast(models=[model], freq=1, n_jobs=1)
     with warnings.catch_warnings(record=True) as wl:
         warnings.simplefilter("always")
         c0, w0 = cpu_seconds(), time.perf_counter()
@@ -79,7 +88,7 @@ def main():
     res = pd.DataFrame({
         "unique_id": fc["unique_id"].astype(str),
         "ds": fc["ds"].astype(int),
-        "model": "sf_autoets",
+        "model": f"sf_{a.model.lower()}",
         "mean": fc[ALIAS].to_numpy(),
     })
     for lv in LEVELS:
