@@ -121,8 +121,18 @@ fn backtests_with_events_do_not_look_ahead_and_score_better() {
     let bt = Backtest::new(12, 3).unwrap();
     let models = [ModelChoice::AutoEts];
     let run = |s: &[Series]| {
-        backtest_batch_with_events(s, &models, &bt, &[95.0], Some(12), &[], None, &cal, &|| {})
-            .unwrap()
+        backtest_batch_with_events(
+            s,
+            &models,
+            &bt,
+            &[95.0],
+            Some(12),
+            &[],
+            None,
+            Some(&cal),
+            &|| {},
+        )
+        .unwrap()
     };
     let with = run(&series);
     let plain = backtest_batch_with(&series, &models, &bt, &[95.0], Some(12), &[], None, &|| {});

@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::forecast::backtest::Backtest;
-use salesplan::forecast::batch::{backtest_batch_with, check_seasonal_periods, ModelChoice};
+use salesplan::forecast::batch::{check_seasonal_periods, ModelChoice};
 use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest};
@@ -102,8 +102,8 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     };
     let known: std::collections::HashSet<&str> = series.iter().map(|s| s.id()).collect();
     let events = args.events.calendar(|id| known.contains(id))?;
-    let run = || match &events {
-        None => Ok(backtest_batch_with(
+    let run = || {
+        backtest_batch_with_events(
             &series,
             &models,
             &backtest,
@@ -111,19 +111,9 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             args.season.season_length,
             &args.season.seasonal_periods,
             args.nonnegative,
+            events.as_ref(),
             &tick,
-        )),
-        Some(calendar) => backtest_batch_with_events(
-            &series,
-            &models,
-            &backtest,
-            &args.levels,
-            args.season.season_length,
-            &args.season.seasonal_periods,
-            args.nonnegative,
-            calendar,
-            &tick,
-        ),
+        )
     };
     let results = in_pool(args.threads, run)??;
     if let Some(bar) = bar {

@@ -397,34 +397,33 @@ fn backtest_windows(s: &Series, job: &ForecastJob, windows: usize) -> Vec<(Forec
 fn backtest_window(s: &Series, job: &ForecastJob, window: usize) -> Option<(Forecast, Vec<f64>)> {
     let h = job.horizon;
     let y = s.values();
-    let m = job.season_length_for(s);
+    let cut = y.len().checked_sub(window * h).filter(|c| *c > 0)?;
+    let fit = catch_unwind(AssertUnwindSafe(|| fit_job(s, job, &y[..cut])))
+        .ok()?
+        .ok()?;
+    let f = fit.forecast;
+    f.mean
+        .iter()
+        .all(|v| v.is_finite())
+        .then(|| (f, y[cut..cut + h].to_vec()))
+}
+
+/// The job's model fitted to `y` (all or the start of `series`' values)
+/// and its forecast, with the series' season length and MSTL periods.
+fn fit_job(series: &Series, job: &ForecastJob, y: &[f64]) -> Result<ModelOutput> {
     let periods = match job.model {
-        ModelChoice::Mstl(_) => job.seasonal_periods_for(s),
+        ModelChoice::Mstl(_) => job.seasonal_periods_for(series),
         _ => Vec::new(),
     };
-    {
-        {
-            let cut = y.len().checked_sub(window * h).filter(|c| *c > 0)?;
-            let fit = catch_unwind(AssertUnwindSafe(|| {
-                fit_and_predict_with(
-                    job.model.clone(),
-                    &y[..cut],
-                    m,
-                    &periods,
-                    h,
-                    &job.levels,
-                    job.nonnegative,
-                )
-            }))
-            .ok()?
-            .ok()?;
-            let f = fit.forecast;
-            f.mean
-                .iter()
-                .all(|v| v.is_finite())
-                .then(|| (f, y[cut..cut + h].to_vec()))
-        }
-    }
+    fit_and_predict_with(
+        job.model.clone(),
+        y,
+        job.season_length_for(series),
+        &periods,
+        job.horizon,
+        &job.levels,
+        job.nonnegative,
+    )
 }
 
 /// Forecasts one series with `job` (what [`forecast_batch`] does per series).
@@ -450,21 +449,7 @@ pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
 }
 
 fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
-    let m = job.season_length_for(series);
-    let y = series.values();
-    let periods = match job.model {
-        ModelChoice::Mstl(_) => job.seasonal_periods_for(series),
-        _ => Vec::new(),
-    };
-    let fitted = fit_and_predict_with(
-        job.model.clone(),
-        y,
-        m,
-        &periods,
-        job.horizon,
-        &job.levels,
-        job.nonnegative,
-    )?;
+    let fitted = fit_job(series, job, series.values())?;
     let forecast = fitted.forecast;
     let all_finite = forecast
         .mean

@@ -274,7 +274,8 @@ pub fn forecast_batch_with_events(
 /// history before it only ([`event_adjustments`] on the cut batch); each
 /// window's training data has them taken out, the model forecasts, and the
 /// test months' events are put back before scoring. Results as
-/// `backtest_batch_with`: per series (input order), per model.
+/// `backtest_batch_with`: per series (input order), per model. Without a
+/// calendar, `backtest_batch_with` itself.
 #[allow(clippy::too_many_arguments)]
 pub fn backtest_batch_with_events(
     series: &[Series],
@@ -284,9 +285,21 @@ pub fn backtest_batch_with_events(
     season_length: Option<usize>,
     seasonal_periods: &[f64],
     nonnegative: Option<NonNegativePoint>,
-    calendar: &EventCalendar,
+    calendar: Option<&EventCalendar>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<Vec<SeriesBacktest>>> {
+    let Some(calendar) = calendar else {
+        return Ok(crate::forecast::batch::backtest_batch_with(
+            series,
+            models,
+            backtest,
+            levels,
+            season_length,
+            seasonal_periods,
+            nonnegative,
+            progress,
+        ));
+    };
     let firsts = first_months(series)?;
     let h = backtest.horizon();
     // every origin month any series has, and each series' adjustment there

@@ -118,7 +118,7 @@ pub fn differences_needed(x: &[f64], max_d: usize) -> usize {
         if kpss_statistic(&x, lag) <= KPSS_5_PERCENT {
             break;
         }
-        x = x.windows(2).map(|p| p[1] - p[0]).collect();
+        x = difference(&x, &differencing_polynomial(1, 0, 1));
         d += 1;
     }
     d

@@ -33,6 +33,21 @@ pub struct Filtered {
     pub state: Vec<f64>,
 }
 
+impl Filtered {
+    /// The objective R's `arima` minimises: ½(log σ̂² + Σ log F_t / n),
+    /// σ̂² = Σ v_t²/F_t / n.
+    pub fn concentrated(&self) -> f64 {
+        let n = self.used as f64;
+        0.5 * ((self.ssq / n).ln() + self.sumlog / n)
+    }
+
+    /// −2 log L = 2n·(the concentrated objective) + n + n log 2π.
+    pub fn minus_two_log_likelihood(&self) -> f64 {
+        let n = self.used as f64;
+        2.0 * n * self.concentrated() + n + n * (2.0 * std::f64::consts::PI).ln()
+    }
+}
+
 /// The state dimension and the coefficients padded to it.
 fn padded(phi: &[f64], theta: &[f64]) -> (usize, Vec<f64>, Vec<f64>) {
     let r = phi.len().max(theta.len() + 1);

@@ -382,8 +382,20 @@ impl Parts {
     }
 }
 
+/// `w` minus the regressor columns `wx` times `beta`.
+fn subtract(w: &[f64], wx: &[Vec<f64>], beta: &[f64]) -> Vec<f64> {
+    let mut w = w.to_vec();
+    for (col, b) in wx.iter().zip(beta) {
+        for (v, x) in w.iter_mut().zip(col) {
+            *v -= b * x;
+        }
+    }
+    w
+}
+
 /// The objective the optimiser sees: the CSS or the exact likelihood of
 /// the differenced series after the regressors.
+#[derive(Clone, Copy)]
 struct Objective<'a> {
     w: &'a [f64],
     wx: &'a [Vec<f64>],
@@ -394,13 +406,7 @@ struct Objective<'a> {
 
 impl Objective<'_> {
     fn residual_series(&self, beta: &[f64]) -> Vec<f64> {
-        let mut w = self.w.to_vec();
-        for (col, b) in self.wx.iter().zip(beta) {
-            for (v, x) in w.iter_mut().zip(col) {
-                *v -= b * x;
-            }
-        }
-        w
+        subtract(self.w, self.wx, beta)
     }
 
     fn value(&self, x: &[f64]) -> f64 {
@@ -410,10 +416,7 @@ impl Objective<'_> {
         let w = self.residual_series(&parts.beta);
         let v = if self.exact {
             match kalman::filter(&w, &phi, &theta) {
-                Some(f) if f.used > 0 && f.ssq > 0.0 => {
-                    let nu = f.used as f64;
-                    0.5 * ((f.ssq / nu).ln() + f.sumlog / nu)
-                }
+                Some(f) if f.used > 0 && f.ssq > 0.0 => f.concentrated(),
                 _ => f64::INFINITY,
             }
         } else {
@@ -626,19 +629,12 @@ impl Arima {
         let m = self.period;
         let phi = expand(&c.ar, &c.seasonal_ar, m, false);
         let theta = expand(&c.ma, &c.seasonal_ma, m, true);
-        let mut w = prepared.w.clone();
-        for (col, b) in prepared.wx.iter().zip(&beta) {
-            for (v, x) in w.iter_mut().zip(col) {
-                *v -= b * x;
-            }
-        }
+        let w = subtract(&prepared.w, &prepared.wx, &beta);
         let f = kalman::filter(&w, &phi, &theta).ok_or_else(|| Error::ModelNotApplicable {
             model: self.spec.to_string(),
             reason: "the AR part is not stationary".into(),
         })?;
-        let nu = f.used as f64;
-        let value = 0.5 * ((f.ssq / nu).ln() + f.sumlog / nu);
-        Ok(-0.5 * (2.0 * nu * value + nu + nu * (2.0 * std::f64::consts::PI).ln()))
+        Ok(-0.5 * f.minus_two_log_likelihood())
     }
 
     /// Fits the model to `y` (no regressors of the user's).
@@ -695,16 +691,14 @@ impl Arima {
         let mut start = vec![0.0; layout.arma()];
         start.extend(beta0.iter().zip(&scale).map(|(b, s)| b / s));
         // 1. conditional sum of squares
-        let css = minimise(
-            Objective {
-                w: &w,
-                wx: &wx,
-                layout,
-                scale: &scale,
-                exact: false,
-            },
-            start,
-        );
+        let css_objective = Objective {
+            w: &w,
+            wx: &wx,
+            layout,
+            scale: &scale,
+            exact: false,
+        };
+        let css = minimise(css_objective, start);
         let parts = layout.split(&css, &scale, false);
         if !transform::is_stationary(&parts.ar) || !transform::is_stationary(&parts.sar) {
             return Err(not_applicable("non-stationary AR part from CSS".into()));
@@ -717,22 +711,10 @@ impl Arima {
         init.extend(transform::ma_invert(&parts.sma));
         init.extend_from_slice(&css[layout.arma()..]);
         let objective = Objective {
-            w: &w,
-            wx: &wx,
-            layout,
-            scale: &scale,
             exact: true,
+            ..css_objective
         };
-        let best = minimise(
-            Objective {
-                w: &w,
-                wx: &wx,
-                layout,
-                scale: &scale,
-                exact: true,
-            },
-            init,
-        );
+        let best = minimise(objective, init);
         let mut parts = layout.split(&best, &scale, true);
         // an MA part the optimiser left non-invertible is inverted, which
         // keeps the likelihood (as R's arima does after its fit)
@@ -744,9 +726,7 @@ impl Arima {
             .filter(|f| f.used > 0 && f.ssq.is_finite())
             .ok_or_else(|| not_applicable("the likelihood could not be evaluated".into()))?;
         let n_used = filtered.used;
-        let nu = n_used as f64;
-        let value = 0.5 * ((filtered.ssq / nu).ln() + filtered.sumlog / nu);
-        let minus2loglik = 2.0 * nu * value + nu + nu * (2.0 * std::f64::consts::PI).ln();
+        let minus2loglik = filtered.minus_two_log_likelihood();
         let npar = (layout.arma() + k + 1) as f64;
         let aic = minus2loglik + 2.0 * npar;
         let nstar = (y.len() - lag) as f64;
