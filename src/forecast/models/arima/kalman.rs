@@ -6,11 +6,21 @@
 //! the AR coefficients in its first column and ones above the diagonal,
 //! the disturbance R = (1, θ₁, …, θ_{r−1})′ and the observation the first
 //! element. The filter starts from the stationary state covariance P₀,
-//! the solution of P₀ = T P₀ T′ + R R′ (here by doubling:
-//! P₀ = Σ_j T^j R R′ T′^j, two terms more each step), all in units of the
-//! innovation variance, which is concentrated out:
+//! the solution of P₀ = T P₀ T′ + R R′, all in units of the innovation
+//! variance, which is concentrated out:
 //! −2 log L = n log(2π σ̂²) + Σ log F_t + n, σ̂² = Σ v_t²/F_t / n
 //! (Gardner, Harvey & Phillips 1980; R: `ARIMA_Like`).
+//!
+//! R runs the Riccati recursion for the whole r × r covariance, O(r²) a
+//! step, after an O(r⁴) solve for P₀. From a stationary start the
+//! covariance changes by a matrix of rank one each step,
+//! P_{t+1} − P_t = m_t w_t w_t′, so the Chandrasekhar recursions
+//! (Morf, Sidhu & Kailath 1974; Herbst 2015 for their use in
+//! likelihoods) carry only the vector w_t, the scalar m_t and P_t's first
+//! column: O(r) a step, and only P₀'s first column is needed, which the
+//! ARMA autocovariances give in closed form. The same likelihood, far
+//! less work for seasonal models (r = 14 for an airline model, 27 for
+//! (2,0,2)(2,0,2)₁₂ with its seasonal AR).
 //!
 //! ```
 //! use salesplan::forecast::models::arima::kalman::filter;
@@ -60,146 +70,171 @@ fn padded(phi: &[f64], theta: &[f64]) -> (usize, Vec<f64>, Vec<f64>) {
     (r, p, load)
 }
 
-/// T·M for the companion transition (first column φ, ones above the
-/// diagonal), M r × r row-major: (T M)ᵢⱼ = φᵢ M₀ⱼ + M₍ᵢ₊₁₎ⱼ.
-fn t_times(phi: &[f64], m: &[f64], r: usize, out: &mut [f64]) {
+/// T·x for the companion transition (first column φ, ones above the
+/// diagonal): (T x)ᵢ = φᵢ x₀ + xᵢ₊₁.
+fn t_times(phi: &[f64], x: &[f64], out: &mut [f64]) {
+    let r = x.len();
     for i in 0..r {
-        for j in 0..r {
-            let below = if i + 1 < r { m[(i + 1) * r + j] } else { 0.0 };
-            out[i * r + j] = phi[i] * m[j] + below;
-        }
+        let below = if i + 1 < r { x[i + 1] } else { 0.0 };
+        out[i] = phi[i] * x[0] + below;
     }
 }
 
-/// M·T′: (M T′)ᵢⱼ = Mᵢ₀ φⱼ + Mᵢ₍ⱼ₊₁₎.
-fn times_t_transposed(phi: &[f64], m: &[f64], r: usize, out: &mut [f64]) {
-    for i in 0..r {
-        for j in 0..r {
-            let right = if j + 1 < r { m[i * r + j + 1] } else { 0.0 };
-            out[i * r + j] = m[i * r] * phi[j] + right;
-        }
+/// The first column of the stationary state covariance P₀ (in units of
+/// the innovation variance): the covariance of each state element with
+/// the observation. `None` when the AR part is not stationary.
+///
+/// State element i is Σ_{j≥0} φ_{i+j+1} w_{t−1−j} + θ_{i+j} a_{t−j}
+/// (θ₀ = 1), so its covariance with w_t is
+/// Σ_j φ_{i+j+1} γ(j+1) + θ_{i+j} ψ_j, with γ the autocovariances
+/// (from the p + 1 linear equations γ(k) − Σ φᵢ γ(|k−i|) = Σ_{j≥k} θⱼ ψ_{j−k};
+/// Brockwell & Davis 1991, §3.3) and ψ the MA(∞) weights.
+///
+/// ```
+/// use salesplan::forecast::models::arima::kalman::stationary_first_column;
+/// // AR(1): var w = 1 / (1 − φ²)
+/// let c = stationary_first_column(&[0.8], &[]).unwrap();
+/// assert!((c[0] - 1.0 / (1.0 - 0.64)).abs() < 1e-12);
+/// assert!(stationary_first_column(&[1.0], &[]).is_none());
+/// ```
+pub fn stationary_first_column(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
+    if !super::transform::is_stationary(phi) {
+        return None;
     }
-}
-
-/// out = a · b for r × r row-major matrices, rows of `a` scanned for
-/// non-zeros.
-fn multiply(a: &[f64], b: &[f64], r: usize, out: &mut [f64]) {
-    out.fill(0.0);
-    for i in 0..r {
-        let o = &mut out[i * r..(i + 1) * r];
-        for k in 0..r {
-            let x = a[i * r + k];
-            if x != 0.0 {
-                for (v, y) in o.iter_mut().zip(&b[k * r..(k + 1) * r]) {
-                    *v += x * y;
-                }
+    let (r, _, load) = padded(phi, theta);
+    let p = phi.len();
+    // the non-zero coefficients (seasonal polynomials are sparse):
+    // (i, φ_i) for i ≥ 1 and (j, θ_j) for j ≥ 0
+    let ar: Vec<(usize, f64)> = (1..=p)
+        .map(|i| (i, phi[i - 1]))
+        .filter(|c| c.1 != 0.0)
+        .collect();
+    let ma: Vec<(usize, f64)> = (0..r)
+        .map(|j| (j, load[j]))
+        .filter(|c| c.1 != 0.0)
+        .collect();
+    // ψ_0..ψ_r: ψ_j = θ_j + Σ φ_i ψ_{j−i}
+    let mut psi = vec![0.0; r + 1];
+    for j in 0..=r {
+        let own = if j < r { load[j] } else { 0.0 };
+        psi[j] = own
+            + ar.iter()
+                .filter(|(i, _)| *i <= j)
+                .map(|(i, f)| f * psi[j - i])
+                .sum::<f64>();
+    }
+    // Σ_{j≥k} θ_j ψ_{j−k}, θ₀ = 1
+    let ma_side = |k: usize| -> f64 {
+        ma.iter()
+            .filter(|(j, _)| *j >= k)
+            .map(|(j, t)| t * psi[j - k])
+            .sum()
+    };
+    let mut gamma = vec![0.0; r + 1];
+    if p == 0 {
+        for (k, g) in gamma.iter_mut().enumerate() {
+            *g = ma_side(k);
+        }
+    } else {
+        let mut a = nalgebra::DMatrix::<f64>::identity(p + 1, p + 1);
+        for k in 0..=p {
+            for (i, f) in &ar {
+                a[(k, k.abs_diff(*i))] -= f;
             }
         }
-    }
-}
-
-fn transpose(a: &[f64], r: usize, out: &mut [f64]) {
-    for i in 0..r {
-        for j in 0..r {
-            out[j * r + i] = a[i * r + j];
+        let b = nalgebra::DVector::from_fn(p + 1, |k, _| ma_side(k));
+        let solved = a.lu().solve(&b)?;
+        gamma[..=p].copy_from_slice(solved.as_slice());
+        for k in p + 1..=r {
+            gamma[k] = ar.iter().map(|(i, f)| f * gamma[k - i]).sum::<f64>() + ma_side(k);
         }
     }
-}
-
-/// The stationary state covariance P₀ = Σ_j T^j R R′ T′^j by doubling
-/// (A ← A², P ← P + A P A′); `None` when it does not settle (an AR part
-/// on or outside the unit circle).
-pub fn stationary_covariance(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
-    let (r, phi, load) = padded(phi, theta);
-    let mut p: Vec<f64> = (0..r * r).map(|k| load[k / r] * load[k % r]).collect();
-    // A = T as a dense matrix
-    let mut a = vec![0.0; r * r];
-    for i in 0..r {
-        a[i * r] = phi[i];
-        if i + 1 < r {
-            a[i * r + i + 1] = 1.0;
+    // element i: Σ_j φ_{i+j+1} γ(j+1) + θ_{i+j} ψ_j, by coefficient
+    let mut column = vec![0.0; r];
+    for (k, f) in &ar {
+        for (i, c) in column.iter_mut().enumerate().take(*k) {
+            *c += f * gamma[k - i];
         }
     }
-    let mut ap = vec![0.0; r * r];
-    let mut apa = vec![0.0; r * r];
-    let mut at = vec![0.0; r * r];
-    let mut a2 = vec![0.0; r * r];
-    for _ in 0..60 {
-        // ap = A P, apa = ap A′, skipping the zeros of the sparse powers
-        // of a companion matrix
-        transpose(&a, r, &mut at);
-        multiply(&a, &p, r, &mut ap);
-        multiply(&ap, &at, r, &mut apa);
-        let added = apa.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        let size = p.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        for (v, d) in p.iter_mut().zip(&apa) {
-            *v += d;
+    for (k, t) in &ma {
+        for (i, c) in column.iter_mut().enumerate().take(k + 1) {
+            *c += t * psi[k - i];
         }
-        if !size.is_finite() || !added.is_finite() {
-            return None;
-        }
-        if added <= 1e-13 * size {
-            return Some(p);
-        }
-        // A ← A²
-        multiply(&a, &a, r, &mut a2);
-        std::mem::swap(&mut a, &mut a2);
     }
-    None
+    (column[0].is_finite() && column[0] > 0.0).then_some(column)
 }
 
 /// Runs the filter over the stationary series `w` with AR coefficients
 /// `phi` and MA coefficients `theta` (each in R's sign convention:
 /// w_t = Σ φᵢ w_{t−i} + a_t + Σ θⱼ a_{t−j}); `None` when the AR part is
 /// not stationary.
+///
+/// The Chandrasekhar form of the recursion: with g_t = P_t's first column
+/// (F_t = g_t,₀) and P_{t+1} − P_t = m_t w_t w_t′,
+/// g_{t+1} = g_t + m_t c_t w_t (c_t = w_t,₀),
+/// w_{t+1} = T (w_t − (c_t/F_t) g_t), m_{t+1} = m_t F_t / F_{t+1},
+/// from g₁ = P₀'s first column, w₁ = T g₁ and m₁ = −1/F₁ (as
+/// P₂ = P₀ − T g₁ g₁′ T′ / F₁ when P₁ is stationary).
 pub fn filter(w: &[f64], phi: &[f64], theta: &[f64]) -> Option<Filtered> {
-    let p0 = stationary_covariance(phi, theta)?;
-    let (r, phi, load) = padded(phi, theta);
-    let v: Vec<f64> = (0..r * r).map(|k| load[k / r] * load[k % r]).collect();
+    let mut g = stationary_first_column(phi, theta)?;
+    let (r, phi, _) = padded(phi, theta);
     let mut a = vec![0.0; r];
-    let mut anew = vec![0.0; r];
-    let mut p = vec![0.0; r * r];
-    let mut pnew = p0;
-    let mut mm = vec![0.0; r * r];
+    let mut filtered = vec![0.0; r];
+    let mut wv = vec![0.0; r];
+    t_times(&phi, &g, &mut wv);
+    let mut m = -1.0 / g[0];
     let (mut ssq, mut sumlog, mut used) = (0.0, 0.0, 0usize);
+    // Σ log F_t as the log of running products (F_t ≥ 1 in these units),
+    // one logarithm per ~1e100 of product instead of one per step
+    let mut product = 1.0;
     for (t, y) in w.iter().enumerate() {
-        // prediction (the first from the stationary start: a = 0, P = P₀)
-        for i in 0..r {
-            let next = if i + 1 < r { a[i + 1] } else { 0.0 };
-            anew[i] = next + phi[i] * a[0];
-        }
-        if t > 0 {
-            t_times(&phi, &p, r, &mut mm);
-            times_t_transposed(&phi, &mm, r, &mut pnew);
-            for (x, add) in pnew.iter_mut().zip(&v) {
-                *x += add;
-            }
-        }
-        // update
-        let gain = pnew[0];
-        let resid = y - anew[0];
+        let gain = g[0];
         if !(gain.is_finite() && gain > 0.0) {
             return None;
         }
+        let resid = y - a[0];
         if gain < 1e4 {
             used += 1;
             ssq += resid * resid / gain;
-            sumlog += gain.ln();
-        }
-        for i in 0..r {
-            a[i] = anew[i] + pnew[i * r] * resid / gain;
-        }
-        for i in 0..r {
-            for j in 0..r {
-                p[i * r + j] = pnew[i * r + j] - pnew[i * r] * pnew[j * r] / gain;
+            product *= gain;
+            if product > 1e100 {
+                sumlog += product.ln();
+                product = 1.0;
             }
         }
+        let k = resid / gain;
+        if t + 1 == w.len() {
+            for i in 0..r {
+                filtered[i] = a[i] + g[i] * k;
+            }
+        }
+        // the prediction T (a + g k), in place (element i reads i + 1)
+        let first = a[0] + g[0] * k;
+        for i in 0..r - 1 {
+            a[i] = phi[i] * first + a[i + 1] + g[i + 1] * k;
+        }
+        a[r - 1] = phi[r - 1] * first;
+        // the covariance's rank-one change: w ← T (w − (c/F) g) and
+        // g ← g + m c w, in place (element i reads the old i + 1)
+        let c = wv[0];
+        let (cf, mc) = (c / gain, m * c);
+        let head = wv[0] - cf * g[0];
+        for i in 0..r - 1 {
+            let old = wv[i];
+            wv[i] = phi[i] * head + wv[i + 1] - cf * g[i + 1];
+            g[i] += mc * old;
+        }
+        let old = wv[r - 1];
+        wv[r - 1] = phi[r - 1] * head;
+        g[r - 1] += mc * old;
+        m *= gain / g[0];
     }
+    sumlog += product.ln();
     Some(Filtered {
         ssq,
         sumlog,
         used,
-        state: a,
+        state: filtered,
     })
 }
 
@@ -211,15 +246,25 @@ pub fn conditional_sum_of_squares(
     theta: &[f64],
     ncond: usize,
 ) -> (f64, usize) {
+    // only the non-zero coefficients (seasonal polynomials are sparse)
+    let nonzero = |c: &[f64]| -> Vec<(usize, f64)> {
+        c.iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0.0)
+            .map(|(j, v)| (j + 1, *v))
+            .collect()
+    };
+    let (ar, ma) = (nonzero(phi), nonzero(theta));
     let mut resid = vec![0.0; w.len()];
     let (mut ssq, mut used) = (0.0, 0usize);
     for l in ncond..w.len() {
         let mut e = w[l];
-        for (j, f) in phi.iter().enumerate() {
-            e -= f * w[l - j - 1];
+        for (j, f) in &ar {
+            e -= f * w[l - j];
         }
-        for (j, t) in theta.iter().enumerate().take((l - ncond).min(theta.len())) {
-            e -= t * resid[l - j - 1];
+        // residuals before the conditioning point are zero
+        for (j, t) in ma.iter().take_while(|(j, _)| *j <= l - ncond) {
+            e -= t * resid[l - j];
         }
         resid[l] = e;
         ssq += e * e;
@@ -251,20 +296,119 @@ pub fn forecast_from(state: &[f64], phi: &[f64], theta: &[f64], steps: usize) ->
 mod tests {
     use super::*;
 
-    #[test]
-    fn ar1_stationary_variance_is_one_over_one_minus_phi_squared() {
-        let p = stationary_covariance(&[0.8], &[]).unwrap();
-        assert!((p[0] - 1.0 / (1.0 - 0.64)).abs() < 1e-9, "{p:?}");
-        assert!(stationary_covariance(&[1.0], &[]).is_none());
+    /// R's form of the filter, for reference: the full r × r Riccati
+    /// recursion from P₀ = Σ_j T^j R R′ T′^j (summed by doubling).
+    fn riccati(w: &[f64], phi: &[f64], theta: &[f64]) -> (f64, f64, Vec<f64>) {
+        let (r, phi, load) = padded(phi, theta);
+        let rr: Vec<f64> = (0..r * r).map(|k| load[k / r] * load[k % r]).collect();
+        let dense_t = |m: &[f64]| -> Vec<f64> {
+            // T M T′
+            let mut tm = vec![0.0; r * r];
+            for i in 0..r {
+                for j in 0..r {
+                    let below = if i + 1 < r { m[(i + 1) * r + j] } else { 0.0 };
+                    tm[i * r + j] = phi[i] * m[j] + below;
+                }
+            }
+            let mut out = vec![0.0; r * r];
+            for i in 0..r {
+                for j in 0..r {
+                    let right = if j + 1 < r { tm[i * r + j + 1] } else { 0.0 };
+                    out[i * r + j] = tm[i * r] * phi[j] + right;
+                }
+            }
+            out
+        };
+        let mut p0 = rr.clone();
+        for _ in 0..2000 {
+            let next: Vec<f64> = dense_t(&p0).iter().zip(&rr).map(|(a, b)| a + b).collect();
+            let change = next
+                .iter()
+                .zip(&p0)
+                .fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
+            p0 = next;
+            if change < 1e-15 {
+                break;
+            }
+        }
+        let (mut a, mut p) = (vec![0.0; r], p0);
+        let (mut ssq, mut sumlog, mut last) = (0.0, 0.0, Vec::new());
+        for y in w {
+            let f = p[0];
+            let v = y - a[0];
+            ssq += v * v / f;
+            sumlog += f.ln();
+            let filtered: Vec<f64> = (0..r).map(|i| a[i] + p[i * r] * v / f).collect();
+            let updated: Vec<f64> = (0..r * r)
+                .map(|k| p[k] - p[(k / r) * r] * p[k % r] / f)
+                .collect();
+            a = (0..r)
+                .map(|i| phi[i] * filtered[0] + if i + 1 < r { filtered[i + 1] } else { 0.0 })
+                .collect();
+            p = dense_t(&updated)
+                .iter()
+                .zip(&rr)
+                .map(|(a, b)| a + b)
+                .collect();
+            last = filtered;
+        }
+        (ssq, sumlog, last)
     }
 
     #[test]
-    fn ma1_stationary_covariance() {
-        // state (w_t, θ a_t): var w = 1 + θ², cov = θ, var of the second θ²
-        let p = stationary_covariance(&[], &[0.5]).unwrap();
-        assert!((p[0] - 1.25).abs() < 1e-12);
-        assert!((p[1] - 0.5).abs() < 1e-12);
-        assert!((p[3] - 0.25).abs() < 1e-12);
+    fn first_column_of_simple_models() {
+        let c = stationary_first_column(&[0.8], &[]).unwrap();
+        assert!((c[0] - 1.0 / (1.0 - 0.64)).abs() < 1e-12, "{c:?}");
+        assert!(stationary_first_column(&[1.0], &[]).is_none());
+        assert!(stationary_first_column(&[0.5, 0.6], &[]).is_none());
+        // MA(1): state (w_t, θ a_t): var w = 1 + θ², cov = θ
+        let c = stationary_first_column(&[], &[0.5]).unwrap();
+        assert!((c[0] - 1.25).abs() < 1e-12 && (c[1] - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn chandrasekhar_matches_the_full_riccati_recursion() {
+        let w: Vec<f64> = (0..80)
+            .map(|t| ((t * 37 % 23) as f64 - 11.0) / 5.0 + (t as f64 * 0.7).sin())
+            .collect();
+        let airline = {
+            let mut th = vec![0.0; 13];
+            th[0] = -0.4;
+            th[11] = -0.6;
+            th[12] = 0.24;
+            th
+        };
+        let seasonal_ar = {
+            let mut ph = vec![0.0; 12];
+            ph[0] = 0.3;
+            ph[3] = 0.5;
+            ph
+        };
+        let cases: Vec<(Vec<f64>, Vec<f64>)> = vec![
+            (vec![], vec![]),
+            (vec![0.6], vec![]),
+            (vec![], vec![0.5]),
+            (vec![1.2, -0.5], vec![0.3, 0.2]),
+            (vec![-0.9], vec![-0.95]),
+            (vec![], airline.clone()),
+            (seasonal_ar.clone(), airline),
+            (seasonal_ar, vec![0.4]),
+        ];
+        for (phi, theta) in cases {
+            let f = filter(&w, &phi, &theta).unwrap();
+            let (ssq, sumlog, state) = riccati(&w, &phi, &theta);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+            assert!(close(f.ssq, ssq), "{phi:?} {theta:?}: {} vs {ssq}", f.ssq);
+            assert!(
+                close(f.sumlog, sumlog),
+                "{phi:?} {theta:?}: {} vs {sumlog}",
+                f.sumlog
+            );
+            for (a, b) in f.state.iter().zip(&state) {
+                assert!(close(*a, *b), "{phi:?} {theta:?}: state {a} vs {b}");
+            }
+            assert_eq!(f.used, w.len());
+        }
     }
 
     #[test]
