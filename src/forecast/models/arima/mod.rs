@@ -51,6 +51,7 @@ pub mod auto;
 pub mod kalman;
 pub mod transform;
 
+use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
 
@@ -435,25 +436,14 @@ impl Objective<'_> {
     }
 }
 
-impl CostFunction for Objective<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        Ok(self.value(x))
-    }
-}
-
 /// The central-difference step of R's `optim` (`ndeps`).
 const STEP: f64 = 1e-3;
 
-impl Gradient for Objective<'_> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+impl Objective<'_> {
+    /// The central-difference gradient, as R's `optim` takes it.
+    fn gradient(&self, x: &[f64]) -> Vec<f64> {
         let mut g = vec![0.0; x.len()];
-        let mut probe = x.clone();
+        let mut probe = x.to_vec();
         for i in 0..x.len() {
             probe[i] = x[i] + STEP;
             let up = self.value(&probe);
@@ -462,6 +452,39 @@ impl Gradient for Objective<'_> {
             probe[i] = x[i];
             g[i] = (up - down) / (2.0 * STEP);
         }
+        g
+    }
+}
+
+/// The objective as the optimiser sees it, remembering the last gradient:
+/// BFGS asks again for the gradient at the point its line search accepted,
+/// which the line search has just computed (2 evaluations per parameter).
+struct Remembered<'a> {
+    objective: Objective<'a>,
+    last: RefCell<Option<(Vec<f64>, Vec<f64>)>>,
+}
+
+impl CostFunction for Remembered<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        Ok(self.objective.value(x))
+    }
+}
+
+impl Gradient for Remembered<'_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        if let Some((at, g)) = self.last.borrow().as_ref() {
+            if at == x {
+                return Ok(g.clone());
+            }
+        }
+        let g = self.objective.gradient(x);
+        *self.last.borrow_mut() = Some((x.clone(), g.clone()));
         Ok(g)
     }
 }
@@ -484,7 +507,11 @@ fn minimise(objective: Objective, start: Vec<f64>) -> Vec<f64> {
     let Ok(solver) = solver else {
         return start;
     };
-    let run = Executor::new(objective, solver)
+    let remembered = Remembered {
+        objective,
+        last: RefCell::new(None),
+    };
+    let run = Executor::new(remembered, solver)
         .configure(|state| {
             state
                 .param(start.clone())
