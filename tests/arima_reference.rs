@@ -318,6 +318,9 @@ fn auto_arima_matches_r_auto_arima() {
         }
     }
     eprintln!("{}", report.join("\n"));
-    // all nine today
-    assert!(same >= 8, "{same} of 9 with R's orders");
+    // all fourteen today (nottem, wineind and co2, over 150 points, through
+    // the approximation: CSS ranking, then the exact refit; N0003 and
+    // N0106, where R's search keeps the constant after the null model
+    // without it wins, and so stays at a random walk)
+    assert!(same >= 13, "{same} of 14 with R's orders");
 }

@@ -25,13 +25,13 @@ num <- function(x) ifelse(is.na(x), "", sprintf("%.17g", as.numeric(x)))
 meta <- read.csv(file.path(data_dir, "m3", "meta.csv"), colClasses = c(unique_id = "character"))
 train <- read.csv(file.path(data_dir, "m3", "train.csv"), colClasses = c(unique_id = "character"))
 series <- list()
-for (id in c("N0001", "N0187", "N0657", "N0666", "N1489", "N1698", "N2882")) {
+for (id in c("N0001", "N0003", "N0106", "N0187", "N0657", "N0666", "N1489", "N1698", "N2882")) {
   rows <- train[train$unique_id == id, ]
   rows <- rows[order(rows$ds), ]
   m <- meta$season_length[meta$unique_id == id]
   series[[id]] <- ts(rows$y, frequency = m)
 }
-for (id in c("USAccDeaths", "AirPassengers")) {
+for (id in c("USAccDeaths", "AirPassengers", "nottem", "wineind", "co2")) {
   rows <- read.csv(file.path(data_dir, "classic", paste0(id, ".csv")))
   rows <- rows[order(rows$ds), ]
   series[[id]] <- ts(rows$y, frequency = 12)

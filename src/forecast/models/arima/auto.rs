@@ -18,10 +18,14 @@
 //!    ≤ n/3, P, Q ≤ 2 and ≤ n/(3m), and p, q < m when the seasonal part
 //!    is searched.
 //!
-//! Every candidate is fitted by exact maximum likelihood (R switches to
-//! CSS for series over 150 points or seasons over 12, then refits; here
-//! every fit is exact). A series the differencing makes constant gets
-//! the exact fit of its pattern ([`FittedArima`] with σ² = 0).
+//! Every candidate is fitted by exact maximum likelihood, except with the
+//! **approximation** (R's default for series over 150 points or seasons
+//! over 12, [`AutoArima::approximation`]): then candidates are fitted by
+//! conditional sum of squares and ranked by offset + n* log σ²_CSS +
+//! 2·npar (the offset from the exact fit of (1,d,0)(0,D,0), as R), and
+//! the best are refitted exactly, in that order, until one fits. A series
+//! the differencing makes constant gets the exact fit of its pattern
+//! ([`FittedArima`] with σ² = 0).
 //!
 //! ```
 //! use salesplan::forecast::models::arima::auto::AutoArima;
@@ -55,6 +59,11 @@ pub struct AutoArima {
     pub start_seasonal_q: usize,
     /// Models fitted at most.
     pub max_models: usize,
+    /// Rank the candidates by an approximation of their criterion from
+    /// conditional-sum-of-squares fits, then fit the best by exact
+    /// likelihood (R's `approximation`); `None`: as R, for series over 150
+    /// points or seasons over 12.
+    pub approximation: Option<bool>,
 }
 
 impl Default for AutoArima {
@@ -71,6 +80,7 @@ impl Default for AutoArima {
             start_seasonal_p: 1,
             start_seasonal_q: 1,
             max_models: 94,
+            approximation: None,
         }
     }
 }
@@ -242,48 +252,89 @@ impl AutoArima {
             limits.max_q = limits.max_q.min(m - 1);
         }
         let allow_constant = d + big_d <= 1;
+        // AICc (AIC for n ≤ 3), infinite for a root within 1.01 of the
+        // unit circle or too few observations for the parameters
+        let criterion = |phi: &[f64], theta: &[f64], aic: f64, npar: usize, nstar: usize| -> f64 {
+            let clear = roots_outside(phi, true, 1.01) && roots_outside(theta, false, 1.01);
+            let (npar, nstar) = (npar as f64, nstar as f64);
+            if !clear || !aic.is_finite() || nstar - npar - 1.0 <= 0.0 {
+                return f64::INFINITY;
+            }
+            if n <= 3 {
+                aic
+            } else {
+                aic + 2.0 * npar * (npar + 1.0) / (nstar - npar - 1.0)
+            }
+        };
         let ic_of = |fit: &FittedArima| -> f64 {
             let c = &fit.coefficients;
             let phi = super::expand(&c.ar, &c.seasonal_ar, period, false);
             let theta = super::expand(&c.ma, &c.seasonal_ma, period, true);
-            let clear = roots_outside(&phi, true, 1.01) && roots_outside(&theta, false, 1.01);
-            if !clear || !fit.aicc.is_finite() {
-                return f64::INFINITY;
-            }
-            let npar = (c.ar.len()
+            let npar = c.ar.len()
                 + c.ma.len()
                 + c.seasonal_ar.len()
                 + c.seasonal_ma.len()
                 + usize::from(c.mean.is_some())
                 + usize::from(c.drift.is_some())
-                + 1) as f64;
-            let nstar = fit.n_used as f64;
-            if nstar - npar - 1.0 <= 0.0 {
-                return f64::INFINITY;
-            }
-            if n <= 3 {
-                fit.aic
-            } else {
-                fit.aicc
+                + 1;
+            criterion(&phi, &theta, fit.aic, npar, fit.n_used)
+        };
+        let nstar = w.len();
+        // the approximation's offset (R: −2 log L − n log σ̂² of the
+        // (1,d,0)(0,D,0) fit by ML, σ̂² = Σ v²/F / n): CSS fits are then
+        // ranked by offset + n* log σ²_CSS + 2 npar
+        let approximate = self.approximation.unwrap_or(n > 150 || m > 12);
+        let offset = approximate
+            .then(|| {
+                let o = Orders {
+                    p: 1,
+                    q: 0,
+                    sp: 0,
+                    sq: 0,
+                    constant: d + big_d == 0,
+                };
+                let fit = Arima::new(spec_of(o), period).and_then(|a| a.fit(y)).ok()?;
+                let npar = 1 + usize::from(d + big_d == 0) + 1;
+                let ssq = fit.sigma2 * (nstar as f64 - npar as f64 + 1.0);
+                let sigma2 = ssq / fit.n_used as f64;
+                let offset = -2.0 * fit.loglik - n as f64 * sigma2.ln();
+                offset.is_finite().then_some(offset)
+            })
+            .flatten();
+        // one candidate's criterion, with its exact fit unless approximated
+        let evaluate = |o: Orders| -> Option<(f64, Option<FittedArima>)> {
+            let arima = Arima::new(spec_of(o), period).ok()?;
+            match offset {
+                Some(offset) => {
+                    let css = arima.fit_css(y).ok()?;
+                    let aic = offset + nstar as f64 * css.sigma2.ln() + 2.0 * css.npar as f64;
+                    Some((criterion(&css.phi, &css.theta, aic, css.npar, nstar), None))
+                }
+                None => {
+                    let fit = arima.fit(y).ok()?;
+                    Some((ic_of(&fit), Some(fit)))
+                }
             }
         };
+        let mut ranked: Vec<(f64, Orders)> = Vec::new();
         let mut tried: Vec<Orders> = Vec::new();
-        let mut best: Option<(f64, FittedArima, Orders)> = None;
-        let mut try_model = |o: Orders, best: &mut Option<(f64, FittedArima, Orders)>| -> bool {
-            if tried.contains(&o) || tried.len() >= self.max_models {
-                return false;
-            }
-            tried.push(o);
-            let Ok(fit) = Arima::new(spec_of(o), period).and_then(|a| a.fit(y)) else {
-                return false;
+        let mut best: Option<(f64, Option<FittedArima>, Orders)> = None;
+        let mut try_model =
+            |o: Orders, best: &mut Option<(f64, Option<FittedArima>, Orders)>| -> bool {
+                if tried.contains(&o) || tried.len() >= self.max_models {
+                    return false;
+                }
+                tried.push(o);
+                let Some((ic, fit)) = evaluate(o) else {
+                    return false;
+                };
+                ranked.push((ic, o));
+                let better = best.as_ref().is_none_or(|(b, _, _)| ic < *b) && ic.is_finite();
+                if better {
+                    *best = Some((ic, fit, o));
+                }
+                better
             };
-            let ic = ic_of(&fit);
-            let better = best.as_ref().is_none_or(|(b, _, _)| ic < *b) && ic.is_finite();
-            if better {
-                *best = Some((ic, fit, o));
-            }
-            better
-        };
         let sp0 = usize::from(seasonal && limits.max_seasonal_p > 0);
         let sq0 = usize::from(seasonal && limits.max_seasonal_q > 0);
         let small = n < 10;
@@ -309,6 +360,9 @@ impl AutoArima {
             constant: allow_constant,
         };
         let c = allow_constant;
+        // where the stepwise search stands: the orders of the best model,
+        // and the constant its neighbours get
+        let mut current: Option<Orders> = None;
         for o in [
             start,
             Orders {
@@ -333,23 +387,32 @@ impl AutoArima {
                 constant: c,
             },
         ] {
-            try_model(o, &mut best);
+            if try_model(o, &mut best) {
+                current = Some(o);
+            }
         }
+        // the null model without the constant; when it wins, the search
+        // goes on from (0,0)(0,0) *with* the constant, as R's does (its
+        // `constant` is not reset there: neighbours keep the constant
+        // until the toggle step takes it off)
         if allow_constant {
-            try_model(
-                Orders {
-                    p: 0,
-                    q: 0,
-                    sp: 0,
-                    sq: 0,
-                    constant: false,
-                },
-                &mut best,
-            );
+            let null = Orders {
+                p: 0,
+                q: 0,
+                sp: 0,
+                sq: 0,
+                constant: false,
+            };
+            if try_model(null, &mut best) {
+                current = Some(Orders {
+                    constant: true,
+                    ..null
+                });
+            }
         }
         // stepwise: the first neighbour that improves becomes the model,
         // and the round starts again
-        'search: while let Some(o) = best.as_ref().map(|(_, _, o)| *o) {
+        'search: while let Some(o) = current {
             let l = &limits;
             let steps: [(i64, i64, i64, i64); 16] = [
                 (0, 0, -1, 0),
@@ -382,27 +445,45 @@ impl AutoArima {
                 ) else {
                     continue;
                 };
-                if try_model(Orders { p, q, sp, sq, ..o }, &mut best) {
+                let next = Orders { p, q, sp, sq, ..o };
+                if try_model(next, &mut best) {
+                    current = Some(next);
                     continue 'search;
                 }
             }
-            if allow_constant
-                && try_model(
-                    Orders {
-                        constant: !o.constant,
-                        ..o
-                    },
-                    &mut best,
-                )
-            {
+            let toggled = Orders {
+                constant: !o.constant,
+                ..o
+            };
+            if allow_constant && try_model(toggled, &mut best) {
+                current = Some(toggled);
                 continue 'search;
             }
             break;
         }
-        best.map(|(_, fit, _)| fit).ok_or_else(|| Error::ModelNotApplicable {
+        let none_fitted = || {
+            Error::ModelNotApplicable {
             model: "AutoARIMA".into(),
             reason: "no ARIMA model could be fitted (every candidate failed or had a root on the unit circle)".into(),
-        })
+        }
+        };
+        if best.is_some() && offset.is_some() {
+            // refit by exact likelihood, best approximate criterion first,
+            // until one fits (R: "re-fitting the best model(s) without
+            // approximations")
+            ranked.retain(|(ic, _)| ic.is_finite());
+            ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+            return ranked
+                .iter()
+                .find_map(|(_, o)| {
+                    let fit = Arima::new(spec_of(*o), period)
+                        .and_then(|a| a.fit(y))
+                        .ok()?;
+                    ic_of(&fit).is_finite().then_some(fit)
+                })
+                .ok_or_else(none_fitted);
+        }
+        best.and_then(|(_, fit, _)| fit).ok_or_else(none_fitted)
     }
 }
 

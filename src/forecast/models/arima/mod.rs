@@ -365,6 +365,25 @@ struct Prepared {
     wx: Vec<Vec<f64>>,
 }
 
+/// The data of a fit and its CSS estimates ([`Arima::css_stage`]).
+struct CssStage {
+    prepared: Prepared,
+    scale: Vec<f64>,
+    css: Vec<f64>,
+}
+
+/// A candidate fitted by CSS alone ([`Arima::fit_css`]).
+pub(crate) struct CssFit {
+    /// The expanded AR polynomial's coefficients (seasonal part multiplied in).
+    pub phi: Vec<f64>,
+    /// The expanded MA polynomial's coefficients.
+    pub theta: Vec<f64>,
+    /// The mean squared conditional residual.
+    pub sigma2: f64,
+    /// Estimated parameters, σ² included.
+    pub npar: usize,
+}
+
 struct Parts {
     ar: Vec<f64>,
     ma: Vec<f64>,
@@ -669,35 +688,28 @@ impl Arima {
         self.fit_with_regressors(y, &[])
     }
 
-    /// Fits y = x′β + u with ARIMA errors u; `regressors` are the user's
-    /// columns, each as long as `y` (the mean or drift of the spec come on
-    /// top).
-    pub fn fit_with_regressors(&self, y: &[f64], regressors: &[Vec<f64>]) -> Result<FittedArima> {
-        let spec = self.spec;
-        let m = self.period;
-        let name = spec.to_string();
+    /// The conditional-sum-of-squares stage of a fit: the differenced data,
+    /// the regressors' scaling and the CSS estimates (R's `arima` with
+    /// `method = "CSS"`, the start of its default `"CSS-ML"`).
+    fn css_stage(&self, y: &[f64], regressors: &[Vec<f64>]) -> Result<CssStage> {
+        let name = self.spec.to_string();
         let not_applicable = |reason: String| Error::ModelNotApplicable {
             model: name.clone(),
             reason,
         };
-        let Prepared {
-            layout,
-            lag,
-            mean,
-            columns,
-            w,
-            wx,
-        } = self.prepare(y, regressors)?;
-        let k = columns.len();
+        let prepared = self.prepare(y, regressors)?;
+        let (w, wx, layout) = (&prepared.w, &prepared.wx, prepared.layout);
+        let k = prepared.columns.len();
         let size = y.iter().fold(0.0_f64, |a, v| a.max(v.abs())).max(1.0);
         if k == 0 && w.iter().all(|v| v.abs() <= 1e-12 * size) {
             return Err(not_applicable(format!(
-                "after differencing the series is exactly 0: a deterministic pattern the differencing removes, with no innovation variance to estimate (its last {lag} values continue it)"
+                "after differencing the series is exactly 0: a deterministic pattern the differencing removes, with no innovation variance to estimate (its last {} values continue it)",
+                prepared.lag
             )));
         }
         // β from least squares on the differenced data
         let (beta0, ses) = if k > 0 {
-            least_squares(&w, &wx).ok_or_else(|| {
+            least_squares(w, wx).ok_or_else(|| {
                 not_applicable("the regressors are collinear after differencing".into())
             })?
         } else {
@@ -717,7 +729,73 @@ impl Arima {
             .collect();
         let mut start = vec![0.0; layout.arma()];
         start.extend(beta0.iter().zip(&scale).map(|(b, s)| b / s));
+        let objective = Objective {
+            w,
+            wx,
+            layout,
+            scale: &scale,
+            exact: false,
+        };
+        let css = minimise(objective, start);
+        Ok(CssStage {
+            prepared,
+            scale,
+            css,
+        })
+    }
+
+    /// The fit by conditional sum of squares alone, for ranking candidates
+    /// as AutoARIMA's approximation does: the AR and MA polynomials and
+    /// σ² = the mean squared conditional residual (R: `arima(method =
+    /// "CSS")$sigma2`).
+    pub(crate) fn fit_css(&self, y: &[f64]) -> Result<CssFit> {
+        let stage = self.css_stage(y, &[])?;
+        let layout = stage.prepared.layout;
+        let parts = layout.split(&stage.css, &stage.scale, false);
+        let (phi, theta) = (parts.phi(self.period), parts.theta(self.period));
+        let w = subtract(&stage.prepared.w, &stage.prepared.wx, &parts.beta);
+        let (ssq, used) = kalman::conditional_sum_of_squares(&w, &phi, &theta, phi.len());
+        let sigma2 = ssq / used as f64;
+        if used == 0 || !(sigma2.is_finite() && sigma2 > 0.0) {
+            return Err(Error::ModelNotApplicable {
+                model: self.spec.to_string(),
+                reason: "the conditional sum of squares is not positive and finite".into(),
+            });
+        }
+        Ok(CssFit {
+            phi,
+            theta,
+            sigma2,
+            npar: layout.arma() + stage.prepared.columns.len() + 1,
+        })
+    }
+
+    /// Fits y = x′β + u with ARIMA errors u; `regressors` are the user's
+    /// columns, each as long as `y` (the mean or drift of the spec come on
+    /// top).
+    pub fn fit_with_regressors(&self, y: &[f64], regressors: &[Vec<f64>]) -> Result<FittedArima> {
+        let spec = self.spec;
+        let m = self.period;
+        let name = spec.to_string();
+        let not_applicable = |reason: String| Error::ModelNotApplicable {
+            model: name.clone(),
+            reason,
+        };
         // 1. conditional sum of squares
+        let CssStage {
+            prepared,
+            scale,
+            css,
+        } = self.css_stage(y, regressors)?;
+        let Prepared {
+            layout,
+            lag,
+            mean,
+            columns,
+            w,
+            wx,
+        } = prepared;
+        let k = columns.len();
         let css_objective = Objective {
             w: &w,
             wx: &wx,
@@ -725,7 +803,6 @@ impl Arima {
             scale: &scale,
             exact: false,
         };
-        let css = minimise(css_objective, start);
         let parts = layout.split(&css, &scale, false);
         if !transform::is_stationary(&parts.ar) || !transform::is_stationary(&parts.sar) {
             return Err(not_applicable("non-stationary AR part from CSS".into()));
