@@ -6,7 +6,8 @@ members' points, each bound the mean of the members' bounds (quantile
 averaging, as `auto` combines). Series missing from a member are left out of
 the combination (and reported), never filled in.
 
-usage: python3 scripts/combine_forecasts.py OUT.csv A.csv B.csv [C.csv ...] [--median]
+usage: python3 scripts/combine_forecasts.py OUT.csv A.csv B.csv [C.csv ...] [--median | --trim]
+(--trim: the mean without the lowest and the highest member, per value)
 e.g.   for m in auto-ets auto-theta m4-comb auto-arima; do
          python3 scripts/m3_benchmark.py --data /tmp/m3holdh --model $m \
              --intervals model --out-dir /tmp/hold_$m; done
@@ -30,6 +31,7 @@ def read(path):
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     median = "--median" in sys.argv
+    trim = "--trim" in sys.argv
     if len(args) < 3:
         sys.exit(__doc__)
     out, paths = args[0], args[1:]
@@ -42,7 +44,10 @@ def main():
             sys.exit(f"{paths[members.index((h, _))]}: no column {missing[0]}")
     keys = [k for k in members[0][1] if all(k in m for _, m in members)]
     dropped = len(members[0][1]) - len(keys)
-    combine = statistics.median if median else statistics.fmean
+    def trimmed(vals):
+        return statistics.fmean(sorted(vals)[1:-1])
+
+    combine = statistics.median if median else trimmed if trim else statistics.fmean
     with open(out, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["unique_id", "ds", "model"] + value_cols)
