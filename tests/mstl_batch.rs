@@ -42,6 +42,7 @@ fn names_round_trip_and_fit() {
         ("mstl", "MSTL(AutoETS)"),
         ("mstl:theta", "MSTL(Theta)"),
         ("mstl:drift", "MSTL(Drift)"),
+        ("mstl:auto-arima", "MSTL(AutoARIMA)"),
     ] {
         let choice: ModelChoice = name.parse().unwrap();
         assert_eq!(choice.to_string(), name);
@@ -55,7 +56,11 @@ fn names_round_trip_and_fit() {
         "mstl:ets".parse::<ModelChoice>().unwrap(),
         "mstl".parse().unwrap()
     );
-    assert!("mstl:arima".parse::<ModelChoice>().is_err());
+    assert!("mstl:naive".parse::<ModelChoice>().is_err());
+    assert_eq!(
+        "mstl:arima".parse::<ModelChoice>().unwrap(),
+        "mstl:auto-arima".parse().unwrap()
+    );
     let err = "xyz".parse::<ModelChoice>().unwrap_err().to_string();
     assert!(err.contains("mstl:theta"), "{err}");
 }

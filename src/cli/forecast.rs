@@ -35,7 +35,7 @@ pub struct ForecastArgs {
     /// `adida`, `imapa`, `m4-comb` (the M4 benchmark Comb), `comb:<m1>,<m2>,...`
     /// (mean combination, e.g. `comb:ets,theta`), `comb-median:<m1>,<m2>,...`,
     /// `mstl` (MSTL with AutoETS on the seasonally adjusted series),
-    /// `mstl:theta`, `mstl:drift`, `arima:<p,d,q>` or `arima:<p,d,q>(<P,D,Q>)`
+    /// `mstl:theta`, `mstl:drift`, `mstl:auto-arima`, `arima:<p,d,q>` or `arima:<p,d,q>(<P,D,Q>)`
     /// (seasonal ARIMA as R's `Arima`, e.g. `arima:0,1,1(0,1,1)`, `+drift`
     /// for a drift), `auto-arima` (orders chosen per series as R's
     /// `auto.arima`), or `auto` (chosen per series across

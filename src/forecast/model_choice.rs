@@ -227,9 +227,12 @@ impl FromStr for ModelChoice {
                     "ets" | "auto-ets" | "autoets" => Ok(ModelChoice::Mstl(AdjustedModel::AutoEts)),
                     "theta" => Ok(ModelChoice::Mstl(AdjustedModel::Theta)),
                     "drift" => Ok(ModelChoice::Mstl(AdjustedModel::Drift)),
+                    "arima" | "auto-arima" | "autoarima" => {
+                        Ok(ModelChoice::Mstl(AdjustedModel::AutoArima))
+                    }
                     _ => Err(Error::InvalidParameter {
                         name: "model",
-                        reason: format!("'{s}': MSTL takes ets, theta or drift (mstl:theta)"),
+                        reason: format!("'{s}': MSTL takes ets, theta, drift or auto-arima (mstl:theta)"),
                     }),
                 }
             }
@@ -270,6 +273,7 @@ impl std::fmt::Display for ModelChoice {
             ModelChoice::Mstl(AdjustedModel::AutoEts) => f.write_str("mstl"),
             ModelChoice::Mstl(AdjustedModel::Theta) => f.write_str("mstl:theta"),
             ModelChoice::Mstl(AdjustedModel::Drift) => f.write_str("mstl:drift"),
+            ModelChoice::Mstl(AdjustedModel::AutoArima) => f.write_str("mstl:auto-arima"),
             ModelChoice::Arima(spec) => {
                 write!(f, "arima:{},{},{}", spec.p, spec.d, spec.q)?;
                 if spec.seasonal_p + spec.seasonal_d + spec.seasonal_q > 0 {

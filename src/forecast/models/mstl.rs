@@ -53,6 +53,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::arima::auto::AutoArima;
+use super::arima::FittedArima;
 use super::ets::{AutoEts, FittedEts};
 use super::naive::{Baseline, FittedBaseline};
 use super::stl::{SeasonalWindow, Stl};
@@ -70,6 +72,9 @@ pub enum AdjustedModel {
     Theta,
     /// Random walk with drift.
     Drift,
+    /// Non-seasonal ARIMA, orders chosen as R's `auto.arima`
+    /// ([`AutoArima`] with season length 1).
+    AutoArima,
 }
 
 impl AdjustedModel {
@@ -79,6 +84,7 @@ impl AdjustedModel {
             AdjustedModel::AutoEts => "AutoETS",
             AdjustedModel::Theta => "Theta",
             AdjustedModel::Drift => "Drift",
+            AdjustedModel::AutoArima => "AutoARIMA",
         }
     }
 }
@@ -119,6 +125,7 @@ pub enum FittedAdjusted {
     Ets(Box<FittedEts>),
     Theta(Box<FittedTheta>),
     Drift(FittedBaseline),
+    Arima(Box<FittedArima>),
 }
 
 impl FittedAdjusted {
@@ -127,15 +134,17 @@ impl FittedAdjusted {
             FittedAdjusted::Ets(f) => f.predict(h, levels),
             FittedAdjusted::Theta(f) => f.predict(h, levels),
             FittedAdjusted::Drift(f) => f.predict(h, levels),
+            FittedAdjusted::Arima(f) => f.predict(h, levels),
         }
     }
 
-    /// The fitted form: `ETS(AAdN)`, `Theta` or `Drift`.
+    /// The fitted form: `ETS(AAdN)`, `Theta`, `Drift` or `ARIMA(1,1,0)`.
     pub fn form(&self) -> String {
         match self {
             FittedAdjusted::Ets(f) => format!("ETS({})", f.spec),
             FittedAdjusted::Theta(_) => "Theta".into(),
             FittedAdjusted::Drift(_) => "Drift".into(),
+            FittedAdjusted::Arima(f) => f.name(),
         }
     }
 }
@@ -300,6 +309,9 @@ impl Mstl {
                 FittedAdjusted::Theta(Box::new(Theta::standard(1).fit(adjusted)?))
             }
             AdjustedModel::Drift => FittedAdjusted::Drift(Baseline::Drift.fit(adjusted)?),
+            AdjustedModel::AutoArima => {
+                FittedAdjusted::Arima(Box::new(AutoArima::default().fit(adjusted, 1)?))
+            }
         };
         Ok(FittedMstl {
             decomposition,
@@ -402,6 +414,7 @@ mod tests {
             AdjustedModel::AutoEts,
             AdjustedModel::Theta,
             AdjustedModel::Drift,
+            AdjustedModel::AutoArima,
         ] {
             let fit = Mstl::new(&[4.0, 12.0])
                 .unwrap()
@@ -421,12 +434,16 @@ mod tests {
             AdjustedModel::AutoEts,
             AdjustedModel::Theta,
             AdjustedModel::Drift,
+            AdjustedModel::AutoArima,
         ] {
             let mstl = Mstl::new(&[7.0, 365.25]).unwrap().with_model(model);
             // one point: no seasonality can be estimated; the model decides
             match mstl.fit(&[3.0]) {
                 Ok(fit) => {
-                    assert_eq!(model, AdjustedModel::AutoEts);
+                    assert!(matches!(
+                        model,
+                        AdjustedModel::AutoEts | AdjustedModel::AutoArima
+                    ));
                     let fc = fit.predict(3, &[95.0]).unwrap();
                     assert!(fc.mean.iter().all(|m| (m - 3.0).abs() < 1e-9));
                 }

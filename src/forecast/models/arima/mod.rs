@@ -58,13 +58,14 @@ use std::str::FromStr;
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::BFGS;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::forecast::models::{check_values, Forecast, Interval};
 use crate::numeric::stats::{check_levels, normal_quantile};
 
 /// The orders of a seasonal ARIMA and its deterministic terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArimaSpec {
     pub p: usize,
     pub d: usize,
@@ -195,7 +196,7 @@ pub struct Arima {
 }
 
 /// The estimated coefficients, in R's sign convention.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ArimaCoefficients {
     pub ar: Vec<f64>,
     pub ma: Vec<f64>,
@@ -210,7 +211,7 @@ pub struct ArimaCoefficients {
 }
 
 /// A fitted ARIMA.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedArima {
     pub spec: ArimaSpec,
     pub period: usize,
