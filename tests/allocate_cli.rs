@@ -367,3 +367,23 @@ fn events_keep_every_total_and_leave_plans_without_them_alone() {
     // is the same as without events
     assert_eq!(a, b);
 }
+
+/// A rounding unit larger than the target would plan zeros: refused with
+/// exit 2, naming both numbers, and nothing written (issue 10, item 4).
+#[test]
+fn a_unit_that_cannot_represent_the_target_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let run = allocate(&dir, ORG, None, &["--target", "1000", "--round", "5000"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("5000")
+            && run.stderr.contains("1000")
+            && run.stderr.contains("rounds to 0"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.plan.is_none() && run.summary.is_none());
+    // a unit the target rounds to (2,500 → 1 unit of 5,000 is not zero) still plans
+    let run = allocate(&dir, ORG, None, &["--target", "2500", "--round", "5000"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

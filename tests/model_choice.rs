@@ -135,3 +135,60 @@ fn combinations_and_auto_parse_and_fit() {
         }
     }
 }
+
+/// statsforecast's model names are aliases of salesplan's (issue 10,
+/// item 10): each parses to the same choice as its salesplan name, in any
+/// case; the CLI takes them too, and `--level 80,95` as a comma list.
+#[test]
+fn statsforecast_names_are_aliases() {
+    use salesplan::forecast::model_choice::STATSFORECAST_ALIASES;
+    for (alias, name) in STATSFORECAST_ALIASES {
+        let ours: ModelChoice = name.parse().unwrap();
+        assert_eq!(alias.parse::<ModelChoice>().unwrap(), ours, "{alias}");
+        assert_eq!(
+            alias.to_lowercase().parse::<ModelChoice>().unwrap(),
+            ours,
+            "{alias}"
+        );
+    }
+    for same in ["Naive", "Theta", "AutoETS", "ADIDA", "IMAPA", "TSB", "MSTL"] {
+        assert!(same.parse::<ModelChoice>().is_ok(), "{same}");
+    }
+    let dir = tempfile::TempDir::new().unwrap();
+    let input = dir.path().join("in.csv");
+    let mut text = String::from("unique_id,ds,y\n");
+    for t in 0..24 {
+        text.push_str(&format!("a,{},{}\n", t + 1, 10.0 + (t % 4) as f64));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("out.csv");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_salesplan"))
+        .args([
+            "forecast",
+            "--model",
+            "SeasonalNaive",
+            "--season-length",
+            "4",
+            "--horizon",
+            "2",
+            "--level",
+            "50,80,95",
+        ])
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let header = std::fs::read_to_string(&out).unwrap();
+    let header = header.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "unique_id,ds,model,mean,lo-50,hi-50,lo-80,hi-80,lo-95,hi-95"
+    );
+}

@@ -11,7 +11,7 @@ use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::org::OrgTree;
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 
-use super::{check_folder, in_pool, EventArgs, PlanInputArgs, Status};
+use super::{check_files, in_pool, EventArgs, PlanInputArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct AllocateArgs {
@@ -66,9 +66,18 @@ pub struct AllocateArgs {
 
 pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
-    for path in std::iter::once(&args.output).chain(args.summary.as_ref()) {
-        check_folder(path)?;
-    }
+    check_files(
+        &[
+            ("--org", Some(&args.inputs.org)),
+            ("--history", Some(&args.inputs.history)),
+            ("--constraints", args.inputs.constraints.as_deref()),
+            ("--events-file", args.events.events_file.as_deref()),
+        ],
+        &[
+            ("--output", Some(&args.output)),
+            ("--summary", args.summary.as_deref()),
+        ],
+    )?;
     let steps: Vec<f64> = args
         .ramp
         .split(',')

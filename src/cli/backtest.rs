@@ -13,7 +13,7 @@ use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest};
 
-use super::{check_folder, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
+use super::{check_files, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -46,8 +46,9 @@ pub struct BacktestArgs {
     models: Vec<ModelChoice>,
     #[command(flatten)]
     season: SeasonArgs,
-    /// Prediction-interval level in percent; repeat for several.
-    #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
+    /// Prediction-interval level in percent; repeat for several or give a
+    /// comma list (`--level 80,95`).
+    #[arg(long = "level", value_name = "PERCENT", value_delimiter = ',', default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -83,7 +84,13 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             models.push(m.clone());
         }
     }
-    check_folder(&args.output)?;
+    check_files(
+        &[
+            ("--input", Some(&args.input)),
+            ("--events-file", args.events.events_file.as_deref()),
+        ],
+        &[("--output", Some(&args.output))],
+    )?;
     let columns = args.columns.into_columns();
     let series = read_long_csv(&args.input, &columns)?;
     let bar = std::io::stderr().is_terminal().then(|| {

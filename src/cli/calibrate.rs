@@ -15,7 +15,7 @@ use salesplan::scenario::reliability::{
 };
 use salesplan::Series;
 
-use super::{check_folder, in_pool, RecalibrateArg, Status};
+use super::{check_files, in_pool, RecalibrateArg, Status};
 
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
@@ -61,7 +61,13 @@ pub struct CalibrateArgs {
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
-    check_folder(&args.output)?;
+    check_files(
+        &[
+            ("--org", Some(&args.org)),
+            ("--history", Some(&args.history)),
+        ],
+        &[("--output", Some(&args.output))],
+    )?;
     let tree = OrgTree::read(&args.org)?;
     let history = read_long_csv(&args.history, &Columns::default())?;
     let defaults = ReliabilityOptions::default();

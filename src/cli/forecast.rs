@@ -16,7 +16,7 @@ use salesplan::forecast::intervals::{IntervalMethod, Widening};
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{read_long_csv, write_forecasts, write_report};
 
-use super::{check_folder, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
+use super::{check_files, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
 /// How many failure reasons the summary lists.
 const REASONS_SHOWN: usize = 5;
@@ -44,8 +44,9 @@ pub struct ForecastArgs {
     model: ModelChoice,
     #[command(flatten)]
     season: SeasonArgs,
-    /// Prediction-interval level in percent; repeat for several.
-    #[arg(long = "level", value_name = "PERCENT", default_values_t = [80.0, 95.0])]
+    /// Prediction-interval level in percent; repeat for several or give a
+    /// comma list (`--level 80,95`).
+    #[arg(long = "level", value_name = "PERCENT", value_delimiter = ',', default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
     /// How the intervals are made: `model` (the model's own), `calibrated`
     /// (the model's widened by backtests of the batch, per level and step),
@@ -89,10 +90,16 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     if let Some(intervals) = args.intervals {
         job = job.with_intervals(intervals);
     }
-    check_folder(&args.output)?;
-    if let Some(report) = &args.report {
-        check_folder(report)?;
-    }
+    check_files(
+        &[
+            ("--input", Some(&args.input)),
+            ("--events-file", args.events.events_file.as_deref()),
+        ],
+        &[
+            ("--output", Some(&args.output)),
+            ("--report", args.report.as_deref()),
+        ],
+    )?;
     let columns = args.columns.into_columns();
     let series = read_long_csv(&args.input, &columns)?;
 

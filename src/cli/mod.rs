@@ -105,6 +105,28 @@ pub(super) fn check_folder(path: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// Before any work: each output's folder exists, and no output is one of
+/// the run's inputs or another of its outputs
+/// ([`salesplan::io::check_distinct`]). Options not given are `None`.
+pub(super) fn check_files(
+    inputs: &[(&str, Option<&Path>)],
+    outputs: &[(&str, Option<&Path>)],
+) -> anyhow::Result<()> {
+    let (inputs, outputs) = (given(inputs), given(outputs));
+    for (_, path) in &outputs {
+        check_folder(path)?;
+    }
+    salesplan::io::check_distinct(&inputs, &outputs)?;
+    Ok(())
+}
+
+/// The options that were given, with their paths.
+fn given<'a>(list: &[(&'a str, Option<&'a Path>)]) -> Vec<(&'a str, &'a Path)> {
+    list.iter()
+        .filter_map(|(option, path)| path.map(|p| (*option, p)))
+        .collect()
+}
+
 /// Runs `f` on a pool of `threads` workers (the library never sets the
 /// global pool), or on rayon's default pool (one worker per core).
 pub(super) fn in_pool<T: Send>(

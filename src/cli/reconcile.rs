@@ -11,7 +11,7 @@ use salesplan::plan::org::OrgTree;
 use salesplan::plan::reconcile::{reconcile, Hierarchy, Method, MinTWeights, TopDown};
 use salesplan::Series;
 
-use super::Status;
+use super::{check_files, Status};
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
@@ -99,6 +99,15 @@ fn by_node(
 
 pub fn run(args: ReconcileArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
+    check_files(
+        &[
+            ("--hierarchy", Some(&args.hierarchy)),
+            ("--forecasts", Some(&args.forecasts)),
+            ("--residuals", args.residuals.as_deref()),
+            ("--history", args.history.as_deref()),
+        ],
+        &[("--output", Some(&args.output))],
+    )?;
     let tree = OrgTree::read(&args.hierarchy)?;
     let h = Hierarchy::from_tree(&tree);
     let ids: Vec<String> = (0..tree.len()).map(|v| tree.id(v).to_string()).collect();

@@ -16,7 +16,7 @@ use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::scenario::read_scenarios;
 use salesplan::scenario::sweep::{BalancedPhasing, PlanningData};
 
-use super::{check_folder, in_pool, EventArgs, PlanInputArgs, RecalibrateArg, Status};
+use super::{check_files, in_pool, EventArgs, PlanInputArgs, RecalibrateArg, Status};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -97,12 +97,20 @@ impl From<Measure> for SweepMeasure {
 
 pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
-    for path in std::iter::once(&args.output)
-        .chain(args.summary.as_ref())
-        .chain(args.calibration_report.as_ref())
-    {
-        check_folder(path)?;
-    }
+    check_files(
+        &[
+            ("--org", Some(&args.inputs.org)),
+            ("--history", Some(&args.inputs.history)),
+            ("--constraints", args.inputs.constraints.as_deref()),
+            ("--events-file", args.events.events_file.as_deref()),
+            ("--scenarios", Some(&args.scenarios)),
+        ],
+        &[
+            ("--output", Some(&args.output)),
+            ("--summary", args.summary.as_deref()),
+            ("--calibration-report", args.calibration_report.as_deref()),
+        ],
+    )?;
     let scenarios = read_scenarios(&args.scenarios)?;
     let tree = OrgTree::read(&args.inputs.org)?;
     let n = tree.len();

@@ -11,7 +11,7 @@ use salesplan::track::actuals::{closed_months, flat_tree};
 use salesplan::track::reallocate::{ReallocationBasis, ReallocationOptions};
 use salesplan::track::{track_actuals, TrackRequest};
 
-use super::{check_folder, in_pool, EventArgs, RecalibrateArg, Status};
+use super::{check_files, in_pool, EventArgs, RecalibrateArg, Status};
 
 #[derive(Debug, Args)]
 pub struct TrackArgs {
@@ -74,9 +74,19 @@ pub struct TrackArgs {
 }
 
 pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
-    for path in std::iter::once(&args.output).chain(args.calibration_report.as_ref()) {
-        check_folder(path)?;
-    }
+    check_files(
+        &[
+            ("--plan", Some(&args.plan)),
+            ("--actuals", Some(&args.actuals)),
+            ("--org", args.org.as_deref()),
+            ("--constraints", args.constraints.as_deref()),
+            ("--events-file", args.events.events_file.as_deref()),
+        ],
+        &[
+            ("--output", Some(&args.output)),
+            ("--calibration-report", args.calibration_report.as_deref()),
+        ],
+    )?;
     let (year, elapsed) = closed_months(args.as_of);
     let series = read_long_csv(&args.actuals, &Columns::default())?;
     let tree = match &args.org {

@@ -112,6 +112,31 @@ const SIMPLE_MODELS: [(&str, ModelChoice); 19] = [
     ("auto-arima", ModelChoice::AutoArima),
 ];
 
+/// statsforecast's model names, accepted as aliases (case-insensitive)
+/// so that its users' scripts carry over: (statsforecast, salesplan).
+/// `Naive`, `Theta`, `AutoETS`, `ADIDA`, `IMAPA`, `TSB` and `MSTL` need
+/// none: they are salesplan's names in another case.
+///
+/// ```
+/// use salesplan::forecast::model_choice::ModelChoice;
+/// let m: ModelChoice = "DynamicOptimizedTheta".parse()?;
+/// assert_eq!(m, "dotm".parse()?);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub const STATSFORECAST_ALIASES: [(&str, &str); 11] = [
+    ("SeasonalNaive", "snaive"),
+    ("RandomWalkWithDrift", "drift"),
+    ("HistoricAverage", "mean"),
+    ("OptimizedTheta", "otm"),
+    ("DynamicTheta", "dstm"),
+    ("DynamicOptimizedTheta", "dotm"),
+    ("AutoTheta", "auto-theta"),
+    ("CrostonClassic", "croston"),
+    ("CrostonOptimized", "croston-opt"),
+    ("CrostonSBA", "sba"),
+    ("AutoARIMA", "auto-arima"),
+];
+
 impl ModelChoice {
     /// The model's name in forecast output: `AutoETS` or `ETS(MAdM)`.
     pub fn name(&self) -> String {
@@ -163,6 +188,10 @@ impl FromStr for ModelChoice {
     /// ```
     fn from_str(s: &str) -> Result<ModelChoice> {
         let t = s.trim();
+        let t = STATSFORECAST_ALIASES
+            .iter()
+            .find(|(alias, _)| t.eq_ignore_ascii_case(alias))
+            .map_or(t, |(_, name)| name);
         if ["auto-ets", "autoets", "ets"]
             .iter()
             .any(|a| t.eq_ignore_ascii_case(a))

@@ -15,6 +15,7 @@
 //! * [`write_sweep`], [`write_sweep_summary`]: a sweep's long table and summary.
 //! * [`write_track_status`]: tracking results.
 //! * [`write_reliability`]: the reliability report of `salesplan calibrate`.
+//! * [`check_distinct`]: refuses an output that is an input or another output.
 //! * [`decimals_of`], [`format_amount`], [`csv_field`], [`push_number`]: how
 //!   numbers and fields are written.
 
@@ -23,6 +24,7 @@ mod backtest;
 mod constraints;
 mod events;
 mod format;
+mod paths;
 mod plan;
 mod read;
 mod reliability;
@@ -35,6 +37,7 @@ pub use backtest::{backtest_overall, write_backtest, OverallScore};
 pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, read_events, read_events_from};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
+pub use paths::check_distinct;
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns};
 pub use reliability::write_reliability;

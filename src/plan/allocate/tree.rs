@@ -377,6 +377,14 @@ pub fn allocate(
     let mut root_target = target / scale;
     if unit.is_some() {
         root_target = root_target.round();
+        if root_target == 0.0 && target != 0.0 {
+            return Err(Error::InvalidParameter {
+                name: "rounding unit",
+                reason: format!(
+                    "the unit {scale} cannot represent the target {target}: it rounds to 0 units, a plan of zeros; use a unit no larger than the target"
+                ),
+            });
+        }
     }
     if !(lower[root] <= root_target && root_target <= upper[root]) {
         let too_little = root_target < lower[root];
