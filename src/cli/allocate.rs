@@ -67,12 +67,7 @@ pub struct AllocateArgs {
 pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
     check_files(
-        &[
-            ("--org", Some(&args.inputs.org)),
-            ("--history", Some(&args.inputs.history)),
-            ("--constraints", args.inputs.constraints.as_deref()),
-            ("--events-file", args.events.events_file.as_deref()),
-        ],
+        &args.inputs.files(&args.events),
         &[
             ("--output", Some(&args.output)),
             ("--summary", args.summary.as_deref()),

@@ -189,6 +189,19 @@ pub(super) struct PlanInputArgs {
     pub trailing_months: u16,
 }
 
+impl PlanInputArgs {
+    /// The files read, with their options, and the events file of `events`
+    /// (for [`check_files`]).
+    pub fn files<'a>(&'a self, events: &'a EventArgs) -> [(&'static str, Option<&'a Path>); 4] {
+        [
+            ("--org", Some(&self.org)),
+            ("--history", Some(&self.history)),
+            ("--constraints", self.constraints.as_deref()),
+            ("--events-file", events.events_file.as_deref()),
+        ]
+    }
+}
+
 /// The holidays and events a command follows.
 #[derive(Debug, Args)]
 pub(super) struct EventArgs {

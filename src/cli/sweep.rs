@@ -99,12 +99,10 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
     check_files(
         &[
-            ("--org", Some(&args.inputs.org)),
-            ("--history", Some(&args.inputs.history)),
-            ("--constraints", args.inputs.constraints.as_deref()),
-            ("--events-file", args.events.events_file.as_deref()),
-            ("--scenarios", Some(&args.scenarios)),
-        ],
+            &args.inputs.files(&args.events)[..],
+            &[("--scenarios", Some(&args.scenarios))],
+        ]
+        .concat(),
         &[
             ("--output", Some(&args.output)),
             ("--summary", args.summary.as_deref()),
