@@ -351,3 +351,65 @@ fn calibration_can_be_switched_and_a_small_org_is_told_it_has_too_little_history
     assert!(stderr.contains("reselect"), "{stderr}");
     assert!(out.is_none());
 }
+
+/// Closed months without actuals are missing, not zero sales (issue 10,
+/// item 2): an as-of date past the actuals, and an active rep with no
+/// actuals at all, are refused naming the leaves and months, unless
+/// `--missing zero` says they are zeros (and the run says how many).
+#[test]
+fn closed_months_without_actuals_are_not_read_as_zero() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("actuals.csv"), actuals()).unwrap();
+    std::fs::write(d.join("plan.csv"), PLAN).unwrap();
+    let track = |org: &str, as_of: &str, extra: &[&str]| {
+        std::fs::write(d.join("org.csv"), org).unwrap();
+        clear_outputs(&[d.join("status.csv")]);
+        let (code, stderr) = finish(
+            salesplan()
+                .current_dir(d)
+                .args([
+                    "track",
+                    "--plan",
+                    "plan.csv",
+                    "--actuals",
+                    "actuals.csv",
+                    "--org",
+                    "org.csv",
+                ])
+                .args(["--paths", "200", "--output", "status.csv", "--as-of", as_of])
+                .args(extra),
+        );
+        (code, stderr, read_output(d.join("status.csv")))
+    };
+    // the actuals end in June 2026
+    let (code, stderr, out) = track(ORG, "2026-12-31", &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(out.is_none(), "nothing written");
+    for part in [
+        "actuals.csv",
+        "12 closed months",
+        "'zhang' 2026-07..2026-12",
+        "'qian' 2026-07..2026-09",
+        "--missing zero",
+    ] {
+        assert!(stderr.contains(part), "{part}: {stderr}");
+    }
+    let (code, stderr, out) = track(ORG, "2026-12-31", &["--missing", "zero"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(out.is_some());
+    // 3 leaves × 6 months, and qian (active to September) × 3
+    assert!(
+        stderr.contains("21 closed leaf-months without actuals (4 leaves) counted as zero sales"),
+        "{stderr}"
+    );
+    // an active rep with no actuals at all
+    let org = format!("{ORG}zhao,east,赵磊,,\n");
+    let (code, stderr, _) = track(&org, "2026-06-30", &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("'zhao' 2026-01..2026-06"), "{stderr}");
+    // as of the last month with actuals, nothing is missing
+    let (code, stderr, _) = track(ORG, "2026-06-30", &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("without actuals"), "{stderr}");
+}

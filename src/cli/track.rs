@@ -7,11 +7,27 @@ use clap::Args;
 use salesplan::io::{read_constraints, read_long_csv, read_plan, write_track_status, Columns};
 use salesplan::plan::org::OrgTree;
 use salesplan::scenario::attainment::SimulationOptions;
-use salesplan::track::actuals::{closed_months, flat_tree};
+use salesplan::track::actuals::{closed_months, flat_tree, MissingMonths};
 use salesplan::track::reallocate::{ReallocationBasis, ReallocationOptions};
 use salesplan::track::{track_actuals, TrackRequest};
 
 use super::{check_files, in_pool, EventArgs, RecalibrateArg, Status};
+
+/// `--missing` values (see [`MissingMonths`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MissingArg {
+    Error,
+    Zero,
+}
+
+impl From<MissingArg> for MissingMonths {
+    fn from(arg: MissingArg) -> Self {
+        match arg {
+            MissingArg::Error => MissingMonths::Error,
+            MissingArg::Zero => MissingMonths::Zero,
+        }
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct TrackArgs {
@@ -24,6 +40,11 @@ pub struct TrackArgs {
     /// Last day of the data; months ending on or before it are closed.
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: NaiveDate,
+    /// A closed month in which an active leaf has no actuals: `error`
+    /// (refuse, naming leaves and months) or `zero` (count it as zero
+    /// sales, and say how many).
+    #[arg(long, value_enum, default_value = "error")]
+    missing: MissingArg,
     /// Org tree (node_id,parent_id,...); without it every actuals series is
     /// a node under one total, "(total)".
     #[arg(long, value_name = "FILE")]
@@ -117,6 +138,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         },
         level: args.level,
         events: args.events.calendar(|id| tree.index_of(id).is_some())?,
+        missing: args.missing.into(),
     };
     let run = in_pool(args.threads, || {
         track_actuals(&tree, &series, &plan, &request)
@@ -146,6 +168,13 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         reallocation.as_ref(),
         args.round,
     )?;
+    if !run.missing.is_empty() {
+        let months: usize = run.missing.iter().map(|(_, m)| m.len()).sum();
+        eprintln!(
+            "note: {months} closed leaf-months without actuals ({} leaves) counted as zero sales (--missing zero)",
+            run.missing.len()
+        );
+    }
     let tracked = run.tracking.status.iter().filter(|s| s.is_some()).count();
     let calibration = run.tracking.outlook.as_ref().and_then(|o| o.calibration());
     eprintln!(

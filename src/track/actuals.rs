@@ -69,6 +69,17 @@ pub fn flat_tree(actuals: &[Series], path: &std::path::Path) -> Result<OrgTree> 
     OrgTree::from_rows(rows, path)
 }
 
+/// What a closed month without actuals means, for a leaf active in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingMonths {
+    /// Fail, naming the leaves and months: missing is not zero.
+    #[default]
+    Error,
+    /// Count them as zero sales (the user says they are), and report how
+    /// many there were ([`TrackRun::missing`]).
+    Zero,
+}
+
 /// How to track.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackRequest {
@@ -84,6 +95,9 @@ pub struct TrackRequest {
     /// the remaining months get theirs back
     /// ([`take_out_events`]).
     pub events: Option<EventCalendar>,
+    /// Closed months in which an active leaf has no actuals: after its
+    /// series ends, or all of them for a leaf with no series.
+    pub missing: MissingMonths,
 }
 
 /// What tracking found.
@@ -99,6 +113,9 @@ pub struct TrackRun {
     pub last_year: Vec<f64>,
     /// Every tracked node's status and the simulated rest of the year.
     pub tracking: Tracking,
+    /// Leaf-months counted as zero sales under [`MissingMonths::Zero`]:
+    /// (leaf, months 1..=12 of the plan year).
+    pub missing: Vec<(usize, Vec<usize>)>,
 }
 
 /// Tracks `plan` on `tree` with monthly `actuals` (one series per leaf,
@@ -131,6 +148,8 @@ pub fn track_actuals(
     let mut actual = vec![0.0; n];
     let mut last_year = vec![0.0; n];
     let mut cut = Vec::with_capacity(actuals.len());
+    let mut missing: Vec<(usize, Vec<usize>)> = Vec::new();
+    let mut has_series = vec![false; n];
     for (s, node) in actuals.iter().zip(leaf_nodes(tree, actuals)?) {
         last_year[node] = s.year_total(year - 1);
         let d = s.dates();
@@ -145,7 +164,28 @@ pub fn track_actuals(
             .checked_sub(1)
             .map_or(0, |k| (index(cutoff) - index(d[k]) - 1).max(0) as usize);
         let months = active_months(tree.start_date(node), tree.end_date(node), year);
+        // closed months after the series' last one in which the leaf is active
+        let last = keep.checked_sub(1).map(|k| index(d[k]) - index(first));
+        let after: Vec<usize> = (0..elapsed)
+            .filter(|&m| months[m] && last.is_none_or(|l| m as i64 > l))
+            .map(|m| m + 1)
+            .collect();
+        if !after.is_empty() {
+            missing.push((node, after));
+        }
+        has_series[node] = true;
         cut.push((node, keep, gap, months));
+    }
+    for leaf in (0..n).filter(|&i| tree.is_leaf(i) && !has_series[i]) {
+        let months = active_months(tree.start_date(leaf), tree.end_date(leaf), year);
+        let closed: Vec<usize> = (0..elapsed).filter(|&m| months[m]).map(|m| m + 1).collect();
+        if !closed.is_empty() {
+            missing.push((leaf, closed));
+        }
+    }
+    missing.sort_unstable();
+    if request.missing == MissingMonths::Error && !missing.is_empty() {
+        return Err(missing_error(tree, year, elapsed, request.as_of, &missing));
     }
     // less than a year of history (or none): projected as peers sell, with
     // the default ramp over the remaining months
@@ -207,7 +247,39 @@ pub fn track_actuals(
         actual_to_date: actual,
         last_year,
         tracking,
+        missing,
     })
+}
+
+/// The refusal to read closed months without actuals as zero sales.
+fn missing_error(
+    tree: &OrgTree,
+    year: i32,
+    elapsed: usize,
+    as_of: NaiveDate,
+    missing: &[(usize, Vec<usize>)],
+) -> Error {
+    let span = |months: &[usize]| match (months.first(), months.last()) {
+        (Some(a), Some(b)) if a == b => format!("{year}-{a:02}"),
+        (Some(a), Some(b)) => format!("{year}-{a:02}..{year}-{b:02}"),
+        _ => String::new(),
+    };
+    let shown: Vec<String> = missing
+        .iter()
+        .take(5)
+        .map(|(leaf, months)| format!("'{}' {}", tree.id(*leaf), span(months)))
+        .collect();
+    let more = missing.len().saturating_sub(shown.len());
+    let months: usize = missing.iter().map(|(_, m)| m.len()).sum();
+    Error::InvalidParameter {
+        name: "actuals",
+        reason: format!(
+            "as of {as_of} the plan year {year} has {elapsed} closed months, but {} active leaves have no actuals for {months} of them: {}{}; a missing month is not zero sales. Track as of the last month with actuals, or pass --missing zero if those sales were truly zero",
+            missing.len(),
+            shown.join(", "),
+            if more > 0 { format!(" (and {more} more)") } else { String::new() }
+        ),
+    }
 }
 
 impl TrackRun {
