@@ -49,6 +49,18 @@ fn run_with(
     plan: &str,
     extra: &[&str],
 ) -> (i32, String, Option<String>) {
+    run_as_of(dir, org, actuals, plan, "2026-06-30", extra)
+}
+
+/// [`run_with`] as of another date.
+fn run_as_of(
+    dir: &Path,
+    org: &str,
+    actuals: &str,
+    plan: &str,
+    as_of: &str,
+    extra: &[&str],
+) -> (i32, String, Option<String>) {
     std::fs::write(dir.join("org.csv"), org).unwrap();
     std::fs::write(dir.join("actuals.csv"), actuals).unwrap();
     std::fs::write(dir.join("plan.csv"), plan).unwrap();
@@ -65,7 +77,7 @@ fn run_with(
                 "--org",
                 "org.csv",
                 "--as-of",
-                "2026-06-30",
+                as_of,
                 "--paths",
                 "400",
                 "--output",
@@ -359,28 +371,8 @@ fn calibration_can_be_switched_and_a_small_org_is_told_it_has_too_little_history
 #[test]
 fn closed_months_without_actuals_are_not_read_as_zero() {
     let dir = TempDir::new().unwrap();
-    let d = dir.path();
-    std::fs::write(d.join("actuals.csv"), actuals()).unwrap();
-    std::fs::write(d.join("plan.csv"), PLAN).unwrap();
     let track = |org: &str, as_of: &str, extra: &[&str]| {
-        std::fs::write(d.join("org.csv"), org).unwrap();
-        clear_outputs(&[d.join("status.csv")]);
-        let (code, stderr) = finish(
-            salesplan()
-                .current_dir(d)
-                .args([
-                    "track",
-                    "--plan",
-                    "plan.csv",
-                    "--actuals",
-                    "actuals.csv",
-                    "--org",
-                    "org.csv",
-                ])
-                .args(["--paths", "200", "--output", "status.csv", "--as-of", as_of])
-                .args(extra),
-        );
-        (code, stderr, read_output(d.join("status.csv")))
+        run_as_of(dir.path(), org, &actuals(), PLAN, as_of, extra)
     };
     // the actuals end in June 2026
     let (code, stderr, out) = track(ORG, "2026-12-31", &[]);
