@@ -387,3 +387,28 @@ fn a_unit_that_cannot_represent_the_target_is_refused() {
     let run = allocate(&dir, ORG, None, &["--target", "2500", "--round", "5000"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// Negative numbers are values (issue 10, item 12): `--growth -0.1` plans
+/// a 10% decline; a negative target, given or from a growth below −100%,
+/// is refused as negative, not reported as "cannot be met".
+#[test]
+fn negative_numbers_are_values_and_negative_targets_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let run = allocate(&dir, ORG, None, &["--growth", "-0.1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let declined = target(&run.plan.unwrap(), "公司");
+    let run = allocate(&dir, ORG, None, &["--growth", "0"]);
+    let flat = target(&run.plan.unwrap(), "公司");
+    assert!((declined - 0.9 * flat).abs() < 1.0, "{declined} vs {flat}");
+    for args in [["--target", "-1000"], ["--growth", "-1.5"]] {
+        let run = allocate(&dir, ORG, None, &args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("is negative"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("cannot be met"), "{}", run.stderr);
+        assert!(run.plan.is_none());
+    }
+}

@@ -24,11 +24,12 @@ pub struct AllocateArgs {
         long,
         value_name = "AMOUNT",
         required_unless_present = "growth",
-        conflicts_with = "growth"
+        conflicts_with = "growth",
+        allow_negative_numbers = true
     )]
     target: Option<f64>,
-    /// Target as growth over last year's total (0.15 = +15%).
-    #[arg(long, value_name = "RATE")]
+    /// Target as growth over last year's total (0.15 = +15%, -0.1 = −10%).
+    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
     growth: Option<f64>,
     /// Basis blend: history (last year), trailing (the last
     /// --trailing-months before the plan year, scaled to 12 months),

@@ -216,6 +216,12 @@ pub fn allocate(
             reason: format!("{target} is not finite"),
         });
     }
+    if target < 0.0 {
+        return Err(Error::InvalidParameter {
+            name: "target",
+            reason: format!("{target} is negative: a sales target is zero or more"),
+        });
+    }
     let scale = unit.unwrap_or(1.0);
     // Effective basis and last year, summed bottom-up.
     let mut basis = vec![0.0; n];
