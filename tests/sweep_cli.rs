@@ -63,11 +63,6 @@ name = "too-small"
 growth = 0.1
 rep_max = 50
 
-[[scenario]]
-name = "too-deep"
-growth = 0.1
-over_assignment = [0, 0, 0, 0.1]
-
 [[grid]]
 name = "g"
 growth = [0.05, 0.15]
@@ -140,17 +135,12 @@ fn same_bytes_for_any_thread_count_and_infeasible_flagged() {
     assert_eq!(one.summary, two.summary);
     let summary = one.summary.unwrap();
     let lines: Vec<&str> = summary.lines().collect();
-    assert_eq!(lines.len(), 1 + 3 + 8);
+    assert_eq!(lines.len(), 1 + 2 + 8);
     assert!(lines[1].starts_with("base,planned,"));
     assert!(
         lines[2].starts_with("too-small,infeasible,\"node 'co'"),
         "{}",
         lines[2]
-    );
-    assert!(
-        lines[3].contains("too-deep,infeasible,field 'over_assignment'"),
-        "{}",
-        lines[3]
     );
     assert!(one.stderr.contains("scenario 'too-small' is infeasible"));
     let output = one.output.unwrap();
@@ -174,6 +164,30 @@ fn same_bytes_for_any_thread_count_and_infeasible_flagged() {
         let reps: f64 = rows.iter().filter(|r| r.0.contains('p')).map(|r| r.1).sum();
         assert_eq!(company, reps, "{scenario}");
     }
+}
+
+/// A scenario that does not fit the org (over-assignment for more levels
+/// than it has, a potential basis without potentials) is a bad input: exit
+/// 2 before sweeping, naming the file, scenario and field, nothing written
+/// (issue 10, item 11) — not an "infeasible" target.
+#[test]
+fn scenarios_that_do_not_fit_the_org_are_bad_input() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    let text = format!(
+        "{SCENARIOS}\n[[scenario]]\nname = \"too-deep\"\ngrowth = 0.1\nover_assignment = [0, 0, 0, 0.1]\n\n[[scenario]]\nname = \"no-potential\"\ngrowth = 0.1\nbasis = \"potential\"\n"
+    );
+    let run = sweep(dir.path(), &text, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for part in [
+        "s.toml",
+        "2 of 12 scenarios do not fit",
+        "scenario 'too-deep': field 'over_assignment': 4 levels given",
+        "(and 1 more)",
+    ] {
+        assert!(run.stderr.contains(part), "{part}: {}", run.stderr);
+    }
+    assert!(run.output.is_none() && run.summary.is_none());
 }
 
 #[test]

@@ -14,7 +14,7 @@ use salesplan::io::{
 use salesplan::plan::org::OrgTree;
 use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::scenario::read_scenarios;
-use salesplan::scenario::sweep::{BalancedPhasing, PlanningData};
+use salesplan::scenario::sweep::{configuration_problem, BalancedPhasing, PlanningData};
 
 use super::{check_files, in_pool, EventArgs, PlanInputArgs, RecalibrateArg, Status};
 
@@ -142,6 +142,28 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         let constraints = read_constraints(path, &data.tree)?;
         data.constraints = constraints.nodes;
         data.potential = Some(constraints.potential).filter(|p| p.iter().any(|v| *v != 0.0));
+    }
+    // a scenario that does not fit this org and data is a bad input, not
+    // an infeasible target
+    let misfits: Vec<String> = scenarios
+        .iter()
+        .filter_map(|s| {
+            configuration_problem(&data, s)
+                .map(|(field, reason)| format!("scenario '{}': field '{field}': {reason}", s.name))
+        })
+        .collect();
+    if let Some(first) = misfits.first() {
+        anyhow::bail!(
+            "{}: {} of {} scenarios do not fit this org and data; {first}{}",
+            args.scenarios.display(),
+            misfits.len(),
+            scenarios.len(),
+            if misfits.len() > 1 {
+                format!(" (and {} more)", misfits.len() - 1)
+            } else {
+                String::new()
+            }
+        );
     }
     let mut table = SweepTable::new(
         &data,

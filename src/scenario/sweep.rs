@@ -469,6 +469,34 @@ pub enum Outcome {
 
 /// Plans and scores one scenario.
 ///
+/// What makes `scenario` not apply to `data` at all, whatever the
+/// numbers: a basis using a potential the data lacks, or over-assignment
+/// rates for more levels than the tree has. `None` when it applies. The
+/// CLI refuses such a scenario file as bad input before sweeping;
+/// [`plan_scenario`] reports the scenario as infeasible.
+pub fn configuration_problem(
+    data: &PlanningData,
+    scenario: &Scenario,
+) -> Option<(&'static str, String)> {
+    if data.potential.is_none() && scenario.basis.uses("potential") {
+        return Some((
+            "basis",
+            "uses 'potential' but no potential was given".into(),
+        ));
+    }
+    let inner_levels = data.tree.depth().saturating_sub(1);
+    if scenario.over_assignment.len() > inner_levels {
+        return Some((
+            "over_assignment",
+            format!(
+                "{} levels given; the tree has {inner_levels} levels with children",
+                scenario.over_assignment.len()
+            ),
+        ));
+    }
+    None
+}
+
 /// Infeasibility (an [`Error::Infeasible`] or [`Error::ConflictingBounds`]
 /// from the allocation, a basis column that is missing or sums to zero, more
 /// over-assignment levels than the tree has) is an [`Outcome`]; an error is
@@ -501,13 +529,11 @@ pub fn plan_scenario(
         ("trailing", &data.trailing),
         ("forecast", &forecast),
     ];
+    if let Some((field, reason)) = configuration_problem(data, scenario) {
+        return infeasible(field, reason);
+    }
     if let Some(p) = &data.potential {
         columns.push(("potential", p));
-    } else if scenario.basis.uses("potential") {
-        return infeasible(
-            "basis",
-            "uses 'potential' but no potential was given".into(),
-        );
     }
     let leaf_only: Vec<Vec<f64>> = columns
         .iter()
@@ -534,16 +560,6 @@ pub fn plan_scenario(
     }
     new_hire_basis(tree, &mut basis, data.year);
     // Constraints: the scenario's rep bounds tighten the per-node ones.
-    let inner_levels = tree.depth().saturating_sub(1);
-    if scenario.over_assignment.len() > inner_levels {
-        return infeasible(
-            "over_assignment",
-            format!(
-                "{} levels given; the tree has {inner_levels} levels with children",
-                scenario.over_assignment.len()
-            ),
-        );
-    }
     let mut constraints = data.constraints.clone();
     let tighter = |a: Option<f64>, b: Option<f64>, pick: fn(f64, f64) -> f64| match (a, b) {
         (Some(x), Some(y)) => Some(pick(x, y)),
