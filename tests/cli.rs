@@ -409,3 +409,41 @@ fn custom_columns_levels_and_forced_model() {
     assert!(fields[0] < fields[4] && fields[4] < fields[2]);
     assert!(lines[1].starts_with("s1,2023-01-01,ETS(AAN),"));
 }
+
+/// Numbers are written in a bounded form (issue 10, item 6): subnormal and
+/// huge values in exponent form, never hundreds of digits, and they read
+/// back as the values forecast.
+#[test]
+fn extreme_values_are_written_in_a_bounded_form() {
+    let dir = TempDir::new().unwrap();
+    let mut text = String::from("unique_id,ds,y\n");
+    for t in 1..=6 {
+        text.push_str(&format!("tiny,{t},{}e-310\n", t));
+        text.push_str(&format!("huge,{t},{}e150\n", t));
+    }
+    std::fs::write(dir.path().join("in.csv"), text).unwrap();
+    let (code, stderr) = finish(salesplan().current_dir(dir.path()).args([
+        "forecast",
+        "--input",
+        "in.csv",
+        "--horizon",
+        "2",
+        "--model",
+        "naive",
+        "--output",
+        "out.csv",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    for line in out.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        for v in &fields[3..] {
+            assert!(v.len() <= 24, "{line}");
+            let x: f64 = v.parse().unwrap();
+            assert!(x.is_finite() && x > 0.0, "{line}");
+        }
+        let mean: f64 = fields[3].parse().unwrap();
+        let want = if fields[0] == "tiny" { 6e-310 } else { 6e150 };
+        assert_eq!(mean, want, "{line}");
+    }
+}

@@ -10,6 +10,9 @@
 //! assert_eq!(decimals_of(0.05), 2);
 //! assert_eq!(format_amount(1250.5, Some(2)), "1250.50");
 //! assert_eq!(format_amount(0.1 + 0.2, None), "0.30000000000000004");
+//! assert_eq!(format_amount(1e-310, None), "1e-310");
+//! assert_eq!(format_amount(1e300, None), "1e300");
+//! assert_eq!(format_amount(1250.0, None), "1250");
 //! assert_eq!(csv_field("华东, 上海"), "\"华东, 上海\"");
 //! ```
 
@@ -28,12 +31,19 @@ pub fn decimals_of(unit: f64) -> usize {
         .unwrap_or(10)
 }
 
-/// `v` with `decimals` fixed decimals, or (with `None`) in the shortest
-/// form that reads back exactly (Rust's `Display` for `f64`).
+/// `v` with `decimals` fixed decimals, or (with `None`) as
+/// [`push_number`] writes it: whole numbers below 1e15 as integers, the
+/// rest in the shortest form that reads back exactly, in exponent form
+/// when very large or small — never the hundreds of digits Rust's
+/// `Display` writes for 1e300 or a subnormal 1e-310.
 pub fn format_amount(v: f64, decimals: Option<usize>) -> String {
     match decimals {
         Some(d) => format!("{v:.d$}"),
-        None => v.to_string(),
+        None => {
+            let mut buf = Vec::with_capacity(24);
+            push_number(&mut buf, v, None);
+            String::from_utf8(buf).unwrap_or_default()
+        }
     }
 }
 

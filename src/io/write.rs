@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::forecast::batch::{SeriesForecast, SeriesOutcome};
 
 use super::atomic::write_atomically;
+use super::format::format_amount;
 
 /// A level as it appears in column names: `80`, `97.5` (no trailing `.0`).
 ///
@@ -67,10 +68,10 @@ pub fn write_forecasts<'a>(
                 row.push(f.id.clone());
                 row.push(label.clone());
                 row.push(f.model_name.clone());
-                row.push(f.forecast.mean[t].to_string());
+                row.push(format_amount(f.forecast.mean[t], None));
                 for i in &f.forecast.intervals {
-                    row.push(i.lower[t].to_string());
-                    row.push(i.upper[t].to_string());
+                    row.push(format_amount(i.lower[t], None));
+                    row.push(format_amount(i.upper[t], None));
                 }
                 if f.forecast.intervals.is_empty() {
                     row.resize(row.len() + 2 * levels.len(), String::new());
