@@ -207,6 +207,16 @@ fn bad_arguments_exit_2() {
     }
     let run = forecast(&dir, &input, &["--horizon", "0"]);
     assert!(run.stderr.contains("horizon"), "{}", run.stderr);
+    // thousands of threads for a few series: refused, not spawned (issue
+    // 10, item 8)
+    let run = forecast(&dir, &input, &["--horizon", "3", "--threads", "10000"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--threads 10000") && run.stderr.contains("cores"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.output.is_none());
 }
 
 #[test]

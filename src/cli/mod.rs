@@ -129,10 +129,23 @@ fn given<'a>(list: &[(&'a str, Option<&'a Path>)]) -> Vec<(&'a str, &'a Path)> {
 
 /// Runs `f` on a pool of `threads` workers (the library never sets the
 /// global pool), or on rayon's default pool (one worker per core).
+/// More workers than this many per core are refused: they only add
+/// scheduling and memory (results are the same for any count).
+pub(super) const MAX_THREADS_PER_CORE: usize = 4;
+
 pub(super) fn in_pool<T: Send>(
     threads: Option<u16>,
     f: impl FnOnce() -> T + Send,
 ) -> anyhow::Result<T> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if let Some(k) = threads.map(usize::from) {
+        if k > MAX_THREADS_PER_CORE * cores {
+            bail!(
+                "--threads {k}: this machine has {cores} cores; use at most {} ({MAX_THREADS_PER_CORE} per core); results do not depend on the count",
+                MAX_THREADS_PER_CORE * cores
+            );
+        }
+    }
     Ok(match threads {
         Some(k) => rayon::ThreadPoolBuilder::new()
             .num_threads(usize::from(k))
