@@ -412,3 +412,37 @@ fn negative_numbers_are_values_and_negative_targets_are_refused() {
         assert!(run.plan.is_none());
     }
 }
+
+/// An active rep with no sales history gets its peers' basis, as a new
+/// hire does, and the run names it (issue 10, item 5); it used to get a
+/// target of 0 silently.
+#[test]
+fn an_active_rep_without_history_gets_the_peers_basis() {
+    let dir = TempDir::new().unwrap();
+    let org = format!("{ORG}sun,east,孙明,,\n");
+    let run = allocate(
+        &dir,
+        &org,
+        None,
+        &["--target", "100000", "--basis", "history"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("1 active reps have no sales history ('sun')"),
+        "{}",
+        run.stderr
+    );
+    let plan = run.plan.unwrap();
+    let (sun, zhang, li) = (
+        target(&plan, "sun"),
+        target(&plan, "zhang"),
+        target(&plan, "li"),
+    );
+    assert!(sun > 0.0, "{plan}");
+    // the mean of its established siblings' shares
+    assert!(
+        (sun - (zhang + li) / 2.0).abs() <= 0.01 * sun,
+        "{sun} vs {zhang}, {li}"
+    );
+}

@@ -122,5 +122,20 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         plan.last_year_total,
         started.elapsed().as_secs_f64()
     );
+    if !plan.without_history.is_empty() {
+        let names: Vec<String> = plan
+            .without_history
+            .iter()
+            .take(5)
+            .map(|&i| format!("'{}'", tree.id(i)))
+            .collect();
+        let more = plan.without_history.len() - names.len();
+        eprintln!(
+            "note: {} active reps have no sales history ({}{}): each was given its peers' mean basis, as a new hire is",
+            plan.without_history.len(),
+            names.join(", "),
+            if more > 0 { format!(", and {more} more") } else { String::new() }
+        );
+    }
     Ok(Status::Success)
 }

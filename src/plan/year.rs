@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::events::EventCalendar;
 use crate::forecast::series::Series;
 use crate::plan::allocate::{
-    allocate, new_hire_basis, Allocation, AllocationInput, AllocationOptions, Basis, Method,
+    allocate, is_new, peers_basis, Allocation, AllocationInput, AllocationOptions, Basis, Method,
     PlanConstraints, Ramp,
 };
 use crate::plan::calendar::PlanningCalendar;
@@ -169,6 +169,9 @@ pub struct YearPlan {
     /// Each node's target per period (`table[node][period]`), rows summing
     /// to the annual target and children to their parent per period.
     pub table: Vec<Vec<f64>>,
+    /// Active leaves with no sales history (and no start date in the last
+    /// two years) that were given their peers' basis, as new hires are.
+    pub without_history: Vec<usize>,
 }
 
 /// Plans the year: the basis blend on the leaves (new hires ramped), the
@@ -228,14 +231,33 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
             *b = 0.0;
         }
     }
-    new_hire_basis(tree, &mut basis, year);
+    // new hires, and active reps with no history and no basis of their
+    // own, get their peers' basis (their ramp applies in the allocation)
+    let activity = request.ramp.factors(tree, year);
+    let mut has_history = vec![false; n];
+    for &node in &inputs.nodes {
+        has_history[node] = true;
+    }
+    let without_history: Vec<usize> = (0..n)
+        .filter(|&i| {
+            tree.is_leaf(i)
+                && !has_history[i]
+                && !is_new(tree, i, year)
+                && activity[i] > 0.0
+                && basis[i] == 0.0
+        })
+        .collect();
+    let marked: Vec<bool> = (0..n)
+        .map(|i| tree.is_leaf(i) && (is_new(tree, i, year) || without_history.contains(&i)))
+        .collect();
+    peers_basis(tree, &mut basis, &marked);
     let last_year_total = tree.aggregate(&last_year)?[tree.root()];
     let target = request.target.amount(last_year_total);
     let input = AllocationInput {
         basis,
         last_year,
         constraints: inputs.constraints.nodes.clone(),
-        activity: request.ramp.factors(tree, year),
+        activity,
     };
     let options = AllocationOptions {
         method: request.method,
@@ -279,5 +301,6 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
         allocation,
         periods,
         table,
+        without_history,
     })
 }

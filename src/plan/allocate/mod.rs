@@ -17,7 +17,7 @@ mod tree;
 
 pub use basis::Basis;
 pub use check::check_plan;
-pub use ramp::{is_new, new_hire_basis, Ramp};
+pub use ramp::{is_new, new_hire_basis, peers_basis, Ramp};
 pub use split::{
     objective, round_split_into, split_into, water_fill_into, Infeasibility, Method, Workspace,
 };

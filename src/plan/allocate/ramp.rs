@@ -119,25 +119,33 @@ pub fn is_new(tree: &OrgTree, node: usize, year: i32) -> bool {
 /// established sibling leaves (or of all sibling leaves if none is
 /// established). The ramp factor is applied later, by the allocation.
 pub fn new_hire_basis(tree: &OrgTree, basis: &mut [f64], year: i32) {
+    let new: Vec<bool> = (0..tree.len())
+        .map(|i| tree.is_leaf(i) && is_new(tree, i, year))
+        .collect();
+    peers_basis(tree, basis, &new);
+}
+
+/// Gives every leaf marked in `marked` the mean basis of its unmarked
+/// sibling leaves (or of all its sibling leaves when every one is
+/// marked): the basis of a new hire, or of a rep with no history of its
+/// own.
+pub fn peers_basis(tree: &OrgTree, basis: &mut [f64], marked: &[bool]) {
     for p in 0..tree.len() {
         let kids = tree.children(p);
-        if !kids
-            .clone()
-            .any(|c| tree.is_leaf(c) && is_new(tree, c, year))
-        {
+        if !kids.clone().any(|c| marked[c]) {
             continue;
         }
-        let mean = |established: bool| {
+        let mean = |unmarked_only: bool| {
             let values: Vec<f64> = kids
                 .clone()
-                .filter(|&c| tree.is_leaf(c) && (!established || !is_new(tree, c, year)))
+                .filter(|&c| tree.is_leaf(c) && (!unmarked_only || !marked[c]))
                 .map(|c| basis[c])
                 .collect();
             (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
         };
         let value = mean(true).or_else(|| mean(false)).unwrap_or(0.0);
         for c in kids.clone() {
-            if tree.is_leaf(c) && is_new(tree, c, year) {
+            if marked[c] {
                 basis[c] = value;
             }
         }
