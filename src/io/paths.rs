@@ -67,32 +67,31 @@ fn identity(path: &Path) -> FileIdentity {
 /// input's inode, so two such paths are compared by their canonical
 /// folder and name.
 pub fn check_distinct(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Result<()> {
-    let known: Vec<(&str, &Path, FileIdentity)> = inputs
+    // every file seen so far: inputs first, then the outputs before this one
+    let mut seen: Vec<(&str, &Path, FileIdentity, bool)> = inputs
         .iter()
-        .map(|(option, path)| (*option, *path, identity(path)))
+        .map(|(option, path)| (*option, *path, identity(path), true))
         .collect();
-    let mut written: Vec<(&str, &Path, FileIdentity)> = Vec::new();
     for (option, path) in outputs {
         let id = identity(path);
-        if let Some((other, other_path, _)) = known.iter().find(|(_, _, k)| *k == id) {
+        if let Some((other, other_path, _, input)) = seen.iter().find(|s| s.2 == id) {
+            let (what, advice) = if *input {
+                (
+                    "the input ",
+                    "refusing to overwrite an input; write to another path",
+                )
+            } else {
+                ("", "the run writes both; give each its own path")
+            };
             return Err(Error::File {
                 path: path.to_path_buf(),
                 reason: format!(
-                    "{option} is the same file as the input {other} ({}): refusing to overwrite an input; write to another path",
+                    "{option} is the same file as {what}{other} ({}): {advice}",
                     other_path.display()
                 ),
             });
         }
-        if let Some((other, other_path, _)) = written.iter().find(|(_, _, k)| *k == id) {
-            return Err(Error::File {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "{option} is the same file as {other} ({}): the run writes both; give each its own path",
-                    other_path.display()
-                ),
-            });
-        }
-        written.push((option, path, id));
+        seen.push((option, path, id, false));
     }
     Ok(())
 }

@@ -238,18 +238,18 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
     for &node in &inputs.nodes {
         has_history[node] = true;
     }
+    let new: Vec<bool> = (0..n)
+        .map(|i| tree.is_leaf(i) && is_new(tree, i, year))
+        .collect();
     let without_history: Vec<usize> = (0..n)
         .filter(|&i| {
-            tree.is_leaf(i)
-                && !has_history[i]
-                && !is_new(tree, i, year)
-                && activity[i] > 0.0
-                && basis[i] == 0.0
+            tree.is_leaf(i) && !has_history[i] && !new[i] && activity[i] > 0.0 && basis[i] == 0.0
         })
         .collect();
-    let marked: Vec<bool> = (0..n)
-        .map(|i| tree.is_leaf(i) && (is_new(tree, i, year) || without_history.contains(&i)))
-        .collect();
+    let mut marked = new;
+    for &i in &without_history {
+        marked[i] = true;
+    }
     peers_basis(tree, &mut basis, &marked);
     let last_year_total = tree.aggregate(&last_year)?[tree.root()];
     let target = request.target.amount(last_year_total);

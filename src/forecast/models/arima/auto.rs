@@ -316,19 +316,16 @@ impl AutoArima {
                 }
             }
         };
-        let mut ranked: Vec<(f64, Orders)> = Vec::new();
-        let mut tried: Vec<Orders> = Vec::new();
+        // every model tried, with its criterion (infinite when it failed)
+        let mut tried: Vec<(f64, Orders)> = Vec::new();
         let mut best: Option<(f64, Option<FittedArima>, Orders)> = None;
         let mut try_model =
             |o: Orders, best: &mut Option<(f64, Option<FittedArima>, Orders)>| -> bool {
-                if tried.contains(&o) || tried.len() >= self.max_models {
+                if tried.iter().any(|t| t.1 == o) || tried.len() >= self.max_models {
                     return false;
                 }
-                tried.push(o);
-                let Some((ic, fit)) = evaluate(o) else {
-                    return false;
-                };
-                ranked.push((ic, o));
+                let (ic, fit) = evaluate(o).unwrap_or((f64::INFINITY, None));
+                tried.push((ic, o));
                 let better = best.as_ref().is_none_or(|(b, _, _)| ic < *b) && ic.is_finite();
                 if better {
                     *best = Some((ic, fit, o));
@@ -471,9 +468,9 @@ impl AutoArima {
             // refit by exact likelihood, best approximate criterion first,
             // until one fits (R: "re-fitting the best model(s) without
             // approximations")
-            ranked.retain(|(ic, _)| ic.is_finite());
-            ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
-            return ranked
+            tried.retain(|(ic, _)| ic.is_finite());
+            tried.sort_by(|a, b| a.0.total_cmp(&b.0));
+            return tried
                 .iter()
                 .find_map(|(_, o)| {
                     let fit = Arima::new(spec_of(*o), period)
