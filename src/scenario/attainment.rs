@@ -391,7 +391,7 @@ pub fn simulate_plan_year(
         .collect::<Result<_>>()?;
     // rolling-origin backtests of the whole procedure: the shape, level
     // and dependence of the leaves' annual errors
-    let calibration = calibrate(leaves, &fits, options);
+    let calibration = calibrate(tree, leaves, &fits, options);
     let rho = match options.correlation {
         Correlation::Independent => 0.0,
         Correlation::Fixed(r) => {
@@ -592,6 +592,7 @@ fn fit_leaf(leaf: &LeafHistory, options: &SimulationOptions) -> Result<Option<Fi
 /// `options.recalibration` says; `None` with [`Recalibration::None`] or too
 /// little history.
 fn calibrate(
+    tree: &OrgTree,
     leaves: &[LeafHistory],
     fits: &[Option<FittedEts>],
     options: &SimulationOptions,
@@ -633,11 +634,25 @@ fn calibrate(
         &series,
         &Backtests {
             periods: options.periods,
+            group: typical_team(tree, leaves),
             season_length: options.season_length,
             seed: options.seed,
             refit: &refit,
         },
     )
+}
+
+/// How many leaves a parent of leaves has, rounded (1 when the leaves
+/// hang from no parent).
+fn typical_team(tree: &OrgTree, leaves: &[LeafHistory]) -> usize {
+    let mut parents: Vec<usize> = leaves.iter().filter_map(|l| tree.parent(l.node)).collect();
+    parents.sort_unstable();
+    parents.dedup();
+    if parents.is_empty() {
+        1
+    } else {
+        (leaves.len() as f64 / parents.len() as f64).round() as usize
+    }
 }
 
 /// The average correlation of the leaves' standardised one-step residuals
