@@ -56,6 +56,16 @@ enum Status {
 /// bad arguments).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C, SIGTERM or SIGHUP during a write: remove the partial output
+    // (the target keeps what it had) and stop
+    let _ = ctrlc::set_handler(|| {
+        let removed = salesplan::io::remove_pending_temporaries();
+        eprintln!(
+            "salesplan: interrupted; {removed} unfinished output{} removed",
+            if removed == 1 { "" } else { "s" }
+        );
+        std::process::exit(130);
+    });
     let result = match cli.command {
         Command::Forecast(args) => forecast::run(args),
         Command::Allocate(args) => allocate::run(args),

@@ -1,9 +1,52 @@
 //! All-or-nothing file writes.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+
+/// The temporary files of the writes in progress, so that a program
+/// stopped by a signal can remove them ([`remove_pending_temporaries`]).
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Keeps a temporary file in [`PENDING`] while it lives.
+struct Pending(PathBuf);
+
+impl Pending {
+    fn new(path: &Path) -> Pending {
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.push(path.to_path_buf());
+        }
+        Pending(path.to_path_buf())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.retain(|p| p != &self.0);
+        }
+    }
+}
+
+/// Removes the temporary files of every [`write_atomically`] in progress
+/// (their targets stay as they were) and returns how many it removed. For a
+/// signal handler: a program stopped during a write must not leave a
+/// hidden `.salesplan-*.tmp` behind.
+///
+/// ```
+/// assert_eq!(salesplan::io::remove_pending_temporaries(), 0);
+/// ```
+pub fn remove_pending_temporaries() -> usize {
+    let Ok(mut pending) = PENDING.lock() else {
+        return 0;
+    };
+    pending
+        .drain(..)
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .count()
+}
 
 /// Writes a file atomically: `write` fills a temporary file in the same
 /// folder as `path`, which is flushed, synced and renamed onto `path` only if
@@ -41,6 +84,7 @@ pub fn write_atomically(
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir).map_err(io_error)?;
+    let _pending = Pending::new(tmp.path());
     {
         let mut out = BufWriter::new(tmp.as_file_mut());
         write(&mut out)?;

@@ -32,7 +32,7 @@ mod sweep;
 mod track;
 mod write;
 
-pub use atomic::write_atomically;
+pub use atomic::{remove_pending_temporaries, write_atomically};
 pub use backtest::{backtest_overall, write_backtest, OverallScore};
 pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, read_events, read_events_from};
