@@ -405,3 +405,49 @@ fn closed_months_without_actuals_are_not_read_as_zero() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("without actuals"), "{stderr}");
 }
+
+#[test]
+fn a_plan_that_does_not_add_up_is_refused_and_over_assignment_is_reported() {
+    let dir = TempDir::new().unwrap();
+    // the regions' 82,000 fall short of the company's 90,000
+    let short = PLAN.replace("co,2026,80000", "co,2026,90000");
+    let (code, stderr, status) = run(dir.path(), &short, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("plan.csv")
+            && stderr.contains("node 'co': its children's targets for 2026 sum to 80000, less than its own 90000 (10000 assigned to no one"),
+        "{stderr}"
+    );
+    assert!(status.is_none());
+    // months that do not add up although the year does
+    let mut monthly = String::from("node_id,period,target\n");
+    for (id, base) in [("east", 2000), ("zhang", 1000), ("li", 1000)] {
+        for m in 1..=12 {
+            let shift = if id == "zhang" && m <= 2 {
+                100 * (3 - 2 * m)
+            } else {
+                0
+            };
+            monthly.push_str(&format!("{id},2026-{m:02},{}\n", base + shift));
+        }
+    }
+    let (code, stderr, _) = run(dir.path(), &monthly, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "node 'east': its children's targets for 2026-01 sum to 2100, not its own 2000"
+        ),
+        "{stderr}"
+    );
+    // children summing to more: over-assignment, tracked and reported
+    let over = PLAN.replace("co,2026,80000", "co,2026,72727.27");
+    let (code, stderr, status) = run(dir.path(), &over, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "over-assigned at 1 node (their children's targets sum to up to 110.0% of their own)"
+        ),
+        "{stderr}"
+    );
+    assert!(status.unwrap().lines().any(|l| l.starts_with("co,")));
+}

@@ -115,6 +115,15 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         None => flat_tree(&series, &args.actuals)?,
     };
     let plan = read_plan(&args.plan, &tree, year, elapsed, args.org.is_none())?;
+    if let Some(most) = plan.over_assigned.iter().map(|(_, r)| *r).reduce(f64::max) {
+        eprintln!(
+            "note: {}: over-assigned at {} node{} (their children's targets sum to up to {:.1}% of their own)",
+            args.plan.display(),
+            plan.over_assigned.len(),
+            if plan.over_assigned.len() == 1 { "" } else { "s" },
+            100.0 * most
+        );
+    }
     let constraints = match &args.constraints {
         Some(path) => {
             let constraints = read_constraints(path, &tree)?.nodes;

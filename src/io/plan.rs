@@ -218,8 +218,79 @@ pub fn read_plan_from<R: Read>(
             expected[i] = a * elapsed as f64 / 12.0;
         }
     }
+    let over_assigned = check_coherence(path, tree, year, &annual, &monthly)?;
     Ok(PlanTargets {
         annual,
         expected_to_date: expected,
+        over_assigned,
     })
+}
+
+/// A plan must add up: where a parent and all its children have targets,
+/// the children's year must not fall short of the parent's (that part of
+/// the target would belong to no one), and where they match, each month
+/// must match too. Children summing to more is over-assignment: returned
+/// as (node, children's sum / the node's target).
+fn check_coherence(
+    path: &Path,
+    tree: &OrgTree,
+    year: i32,
+    annual: &[Option<f64>],
+    monthly: &[Option<[Option<f64>; 12]>],
+) -> Result<Vec<(usize, f64)>> {
+    let incoherent = |reason: String| Error::File {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut over = Vec::new();
+    for parent in (0..tree.len()).filter(|&p| !tree.is_leaf(p)) {
+        let Some(target) = annual[parent] else {
+            continue;
+        };
+        let Some(children) = tree
+            .children(parent)
+            .map(|c| annual[c])
+            .collect::<Option<Vec<f64>>>()
+        else {
+            continue;
+        };
+        let sum: f64 = children.iter().sum();
+        let tolerance = 1e-6 * target.abs().max(1.0);
+        if sum < target - tolerance {
+            return Err(incoherent(format!(
+                "node '{}': its children's targets for {year} sum to {}, less than its own {} ({} assigned to no one; give it to a node or correct the plan)",
+                tree.id(parent),
+                format_amount(sum, None),
+                format_amount(target, None),
+                format_amount(target - sum, None)
+            )));
+        }
+        if sum > target + tolerance {
+            over.push((parent, sum / target));
+            continue;
+        }
+        let month = |node: usize, m: usize| monthly[node].and_then(|months| months[m]);
+        for m in 0..12 {
+            let Some(own) = month(parent, m) else {
+                break;
+            };
+            let Some(sum) = tree
+                .children(parent)
+                .map(|c| month(c, m))
+                .sum::<Option<f64>>()
+            else {
+                break;
+            };
+            if (sum - own).abs() > tolerance {
+                return Err(incoherent(format!(
+                    "node '{}': its children's targets for {year}-{:02} sum to {}, not its own {} (the year adds up; the months do not)",
+                    tree.id(parent),
+                    m + 1,
+                    format_amount(sum, None),
+                    format_amount(own, None)
+                )));
+            }
+        }
+    }
+    Ok(over)
 }

@@ -30,6 +30,9 @@ pub struct PlanTargets {
     /// What the plan expected by the end of the closed months: the sum of
     /// the monthly targets to date, or the annual target × elapsed / 12.
     pub expected_to_date: Vec<f64>,
+    /// Parents whose children's targets sum to more than their own
+    /// (over-assignment), with the ratio.
+    pub over_assigned: Vec<(usize, f64)>,
 }
 
 /// The plan year of `as_of` and how many of its months are closed: those
