@@ -1,5 +1,7 @@
 //! Reconciliation on a 100,000-leaf, 4-level tree (1 + 20 + 500 + 100,000
-//! nodes): bottom-up and MinT with structural and variance weights.
+//! nodes): bottom-up and MinT with structural and variance weights; and
+//! MinT-shrink on a 1,001-node tree (1 + 10 + 990), 3 steps, 36 residuals:
+//! the covariance estimated and factored once, then each step projected.
 //!
 //! `cargo bench --bench reconcile`
 
@@ -7,7 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use salesplan::plan::org::{NodeRow, OrgTree};
-use salesplan::plan::reconcile::{reconcile, Hierarchy, Method, MinTWeights};
+use salesplan::plan::reconcile::{reconcile, Hierarchy, Method, MinTWeights, ShrinkProjection};
 
 fn tree(branching: &[usize]) -> Hierarchy {
     let mut rows = vec![NodeRow {
@@ -60,6 +62,36 @@ fn benches(c: &mut Criterion) {
         });
     }
     g.bench_function("hierarchy_build", |b| b.iter(|| tree(&[20, 25, 200])));
+    g.finish();
+
+    let h = tree(&[10, 99]);
+    let common: Vec<f64> = (0..36).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let residuals: Vec<Vec<f64>> = (0..h.len())
+        .map(|_| {
+            common
+                .iter()
+                .map(|c| c + rng.random_range(-1.0..1.0))
+                .collect()
+        })
+        .collect();
+    let steps: Vec<Vec<f64>> = (0..3)
+        .map(|_| {
+            (0..h.len())
+                .map(|_| rng.random_range(10.0..100.0))
+                .collect()
+        })
+        .collect();
+    let mut g = c.benchmark_group("mint_shrink_1001_nodes");
+    g.sample_size(20);
+    g.bench_function("estimate_factor_and_3_steps", |b| {
+        b.iter(|| {
+            let projection = ShrinkProjection::new(&h, &residuals).unwrap();
+            steps
+                .iter()
+                .map(|base| projection.reconcile(&h, base, false).unwrap())
+                .collect::<Vec<_>>()
+        })
+    });
     g.finish();
 }
 

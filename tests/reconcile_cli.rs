@@ -34,6 +34,19 @@ fn run(dir: &TempDir, tree: &str, fc: &str, method: &str) -> (i32, String, Optio
     (code, stderr, read_output(&out))
 }
 
+/// Base forecasts of TREE for two months that do not add up, with 李娜's
+/// first month given.
+fn incoherent_forecasts(li: f64) -> String {
+    forecasts(&[
+        ("公司", [1000.0, 1100.0]),
+        ("华东", [640.0, 700.0]),
+        ("华南", [330.0, 380.0]),
+        ("张伟", [300.0, 310.0]),
+        ("王芳", [310.0, 350.0]),
+        ("李娜", [li, 390.0]),
+    ])
+}
+
 fn parse(out: &str) -> std::collections::HashMap<(String, String), f64> {
     out.lines()
         .skip(1)
@@ -47,14 +60,7 @@ fn parse(out: &str) -> std::collections::HashMap<(String, String), f64> {
 #[test]
 fn every_method_gives_coherent_forecasts() {
     let dir = TempDir::new().unwrap();
-    let fc = forecasts(&[
-        ("公司", [1000.0, 1100.0]),
-        ("华东", [640.0, 700.0]),
-        ("华南", [330.0, 380.0]),
-        ("张伟", [300.0, 310.0]),
-        ("王芳", [310.0, 350.0]),
-        ("李娜", [345.0, 390.0]),
-    ]);
+    let fc = incoherent_forecasts(345.0);
     for method in [
         "bottom-up",
         "top-down-fp",
@@ -106,4 +112,55 @@ fn missing_forecasts_are_named() {
     assert!(err.contains("no forecasts for 4 node(s)"), "{err}");
     let (code, err, _) = run(&dir, TREE, &forecasts(&[("x", [1.0, 1.0])]), "nonsense");
     assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn mint_shrink_is_coherent_and_nonnegative_when_asked() {
+    let dir = TempDir::new().unwrap();
+    // 李娜's base forecast is far below zero
+    let fc = incoherent_forecasts(-900.0);
+    let mut residuals = String::from("unique_id,ds,y\n");
+    for (k, id) in ["公司", "华东", "华南", "张伟", "王芳", "李娜"]
+        .iter()
+        .enumerate()
+    {
+        for t in 0..12 {
+            let e = ((t * 7 + k * 3) % 11) as f64 - 5.0 + 0.5 * ((t % 4) as f64 - 1.5);
+            residuals.push_str(&format!("{id},{},{e}\n", t + 1));
+        }
+    }
+    std::fs::write(dir.path().join("tree.csv"), TREE).unwrap();
+    std::fs::write(dir.path().join("fc.csv"), &fc).unwrap();
+    std::fs::write(dir.path().join("res.csv"), &residuals).unwrap();
+    let out = dir.path().join("out.csv");
+    for (nonnegative, negative_allowed) in [(false, true), (true, false)] {
+        clear_outputs(&[&out]);
+        let mut command = salesplan();
+        command
+            .args(["reconcile", "--method", "mint-shrink", "--hierarchy"])
+            .arg(dir.path().join("tree.csv"))
+            .arg("--forecasts")
+            .arg(dir.path().join("fc.csv"))
+            .arg("--residuals")
+            .arg(dir.path().join("res.csv"))
+            .arg("--output")
+            .arg(&out);
+        if nonnegative {
+            command.arg("--nonnegative");
+        }
+        let (code, stderr) = finish(&mut command);
+        assert_eq!(code, 0, "{stderr}");
+        let v = parse(&read_output(&out).unwrap());
+        for ds in ["2027-01", "2027-02"] {
+            let at = |id: &str| v[&(id.to_string(), ds.to_string())];
+            assert!((at("华东") - at("张伟") - at("王芳")).abs() < 1e-6);
+            assert!((at("华南") - at("李娜")).abs() < 1e-6);
+            assert!((at("公司") - at("华东") - at("华南")).abs() < 1e-6);
+        }
+        let li = v[&("李娜".to_string(), "2027-01".to_string())];
+        assert_eq!(li < 0.0, negative_allowed, "{li}");
+        if nonnegative {
+            assert_eq!(li, 0.0);
+        }
+    }
 }

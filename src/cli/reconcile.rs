@@ -8,7 +8,9 @@ use anyhow::{bail, Context};
 use clap::Args;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
 use salesplan::plan::org::OrgTree;
-use salesplan::plan::reconcile::{reconcile, Hierarchy, Method, MinTWeights, TopDown};
+use salesplan::plan::reconcile::{
+    reconcile, Hierarchy, Method, MinTWeights, ShrinkProjection, TopDown,
+};
 use salesplan::Series;
 
 use super::{check_files, Status};
@@ -185,12 +187,20 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<Status> {
     // reconciled[k][v]: one coherent vector per period
     let mut reconciled = Vec::with_capacity(steps);
     let mut base = vec![0.0; n];
+    // MinT-shrink: the covariance estimated and factored once for every period
+    let shrink = match &method {
+        Method::MinT(MinTWeights::Shrink(residuals)) => Some(ShrinkProjection::new(&h, residuals)?),
+        _ => None,
+    };
     for k in 0..steps {
         for (v, s) in forecasts.iter().enumerate() {
             base[v] = s.values()[k];
         }
-        let r = reconcile(&h, &base, &method, history.as_deref(), args.nonnegative)
-            .with_context(|| format!("reconciling period {}", forecasts[0].label(k)))?;
+        let r = match &shrink {
+            Some(projection) => projection.reconcile(&h, &base, args.nonnegative),
+            None => reconcile(&h, &base, &method, history.as_deref(), args.nonnegative),
+        }
+        .with_context(|| format!("reconciling period {}", forecasts[0].label(k)))?;
         reconciled.push(r);
     }
     let compute_seconds = compute_started.elapsed().as_secs_f64();

