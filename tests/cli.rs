@@ -457,3 +457,30 @@ fn extreme_values_are_written_in_a_bounded_form() {
         assert_eq!(mean, want, "{line}");
     }
 }
+
+#[test]
+fn a_horizon_past_the_last_representable_date_fails_the_series() {
+    let dir = TempDir::new().unwrap();
+    let input =
+        "unique_id,ds,y\nA,2020-01-01,10\nA,2021-01-01,11\nA,2022-01-01,12\nA,2023-01-01,13\n";
+    // yearly from 2024: dates are written with four-digit years
+    let run = forecast(&dir, input, &["--horizon", "8000", "--model", "naive"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "failed A: invalid horizon: 8000 periods after 2023-01-01 run past the year 9999"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.output.unwrap().contains("out-of-range"));
+    // the longest horizon that fits is written to its last year
+    let run = forecast(&dir, input, &["--horizon", "7976", "--model", "naive"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let output = run.output.unwrap();
+    assert!(
+        output.lines().last().unwrap().starts_with("A,9999-01-01,"),
+        "{}",
+        output.lines().last().unwrap()
+    );
+}

@@ -171,3 +171,42 @@ fn backtest_writes_metrics() {
         .assert();
     assert_eq!(assert.get_output().status.code(), Some(2));
 }
+
+#[test]
+fn a_model_that_scored_nothing_shows_no_metric() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(
+        &input,
+        "unique_id,ds,y\nA,1,10\nA,2,11\nA,3,12\nA,4,13\nA,5,12\nA,6,14\n",
+    )
+    .unwrap();
+    let out = dir.path().join("metrics.csv");
+    let (code, stderr) = finish(
+        salesplan()
+            .args(["backtest", "--horizon", "2", "--windows", "2"])
+            .args([
+                "--models",
+                "naive,ets:AAA",
+                "--season-length",
+                "4",
+                "--input",
+            ])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out),
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("ETS(AAA)         scored no window (failed on all 1 series)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sMAPE    0.000"), "{stderr}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let ets = text
+        .lines()
+        .find(|r| r.starts_with("overall,,ETS(AAA),"))
+        .unwrap();
+    // no window: the count 0, every metric empty
+    assert_eq!(ets, format!("overall,,ETS(AAA),,,0{}", ",".repeat(13)));
+}

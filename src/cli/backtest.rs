@@ -143,6 +143,15 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
         started.elapsed().as_secs_f64()
     );
     for o in &overall {
+        if o.summary.windows == 0 {
+            let failed = if o.failed_series > 0 {
+                format!(" (failed on all {} series)", o.failed_series)
+            } else {
+                String::new()
+            };
+            eprintln!("  {:<16} scored no window{failed}", o.model.name());
+            continue;
+        }
         eprintln!(
             "  {:<16} sMAPE {:8.3}  MASE {}  OWA {}",
             o.model.name(),

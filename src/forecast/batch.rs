@@ -449,6 +449,17 @@ pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
 }
 
 fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
+    let labels = series
+        .future_labels(job.horizon)
+        .ok_or_else(|| Error::InvalidParameter {
+            name: "horizon",
+            reason: format!(
+                "{} periods after {} run past the year {}",
+                job.horizon,
+                series.label(series.len() - 1),
+                crate::forecast::series::LAST_YEAR
+            ),
+        })?;
     let fitted = fit_job(series, job, series.values())?;
     let forecast = fitted.forecast;
     let all_finite = forecast
@@ -469,7 +480,7 @@ fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
     }
     Ok(SeriesForecast {
         id: series.id().to_string(),
-        labels: series.future_labels(job.horizon),
+        labels,
         model_name: job.model.name(),
         form: fitted.form,
         season_length: fitted.season_length,

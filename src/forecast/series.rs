@@ -15,13 +15,16 @@ pub enum TimeIndex {
     Dated(Calendar),
 }
 
+/// The last year a forecast date may fall in.
+pub const LAST_YEAR: i32 = 9999;
+
 /// A validated series: at least one observation, all finite, regularly spaced.
 ///
 /// ```
 /// use salesplan::Series;
 /// let s = Series::new("rep-1", vec![10.0, 12.0, 11.5]).unwrap();
 /// assert_eq!(s.len(), 3);
-/// assert_eq!(s.future_labels(2), vec!["4", "5"]);
+/// assert_eq!(s.future_labels(2).unwrap(), vec!["4", "5"]);
 /// assert!(Series::new("bad", vec![1.0, f64::NAN]).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,18 +184,25 @@ impl Series {
             .sum()
     }
 
-    /// Labels of the `h` periods after the last observation, on the series' calendar.
-    pub fn future_labels(&self, h: usize) -> Vec<String> {
+    /// Labels of the `h` periods after the last observation, on the series'
+    /// calendar; `None` when one falls after the year [`LAST_YEAR`]
+    /// (four-digit ISO dates, which other tools read back).
+    pub fn future_labels(&self, h: usize) -> Option<Vec<String>> {
         let n = self.len();
         match &self.index {
             TimeIndex::Integer { start } => (0..h)
-                .map(|k| (start + (n + k) as i64).to_string())
+                .map(|k| {
+                    i64::try_from(n + k)
+                        .ok()
+                        .and_then(|k| start.checked_add(k))
+                        .map(|v| v.to_string())
+                })
                 .collect(),
             TimeIndex::Dated(cal) => (0..h)
                 .map(|k| {
                     cal.date(n + k)
+                        .filter(|d| d.year() <= LAST_YEAR)
                         .map(|d| cal.label(d))
-                        .unwrap_or_else(|| "out-of-range".to_string())
                 })
                 .collect(),
         }
@@ -234,7 +244,7 @@ mod tests {
             .collect();
         let s = Series::from_periods("a", rows).unwrap();
         assert_eq!(s.frequency(), Some(Frequency::Monthly));
-        assert_eq!(s.future_labels(2), vec!["2024-04", "2024-05"]);
+        assert_eq!(s.future_labels(2).unwrap(), vec!["2024-04", "2024-05"]);
         assert_eq!(s.label(0), "2024-01");
     }
 

@@ -68,6 +68,11 @@ fn cell(v: Option<f64>) -> String {
 }
 
 fn summary_cells(s: &Summary, levels: &[f64], row: &mut Vec<String>) {
+    if s.windows == 0 {
+        // nothing scored: every metric undefined, never a 0
+        row.extend(std::iter::repeat_n(String::new(), 8 + 2 * levels.len()));
+        return;
+    }
     row.extend([
         s.mae.to_string(),
         s.rmse.to_string(),

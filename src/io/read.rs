@@ -433,7 +433,7 @@ mod tests {
         };
         let text = "\u{feff}date,sales,store,extra\n2024Q1,1.5,s1,x\n2024Q2,2.5,s1,y\n";
         let s = read_long_csv_from(text.as_bytes(), Path::new("in.csv"), &cols).unwrap();
-        assert_eq!(s[0].future_labels(1), ["2024Q3"]);
+        assert_eq!(s[0].future_labels(1).unwrap(), ["2024Q3"]);
     }
 
     #[test]
