@@ -446,3 +446,31 @@ fn an_active_rep_without_history_gets_the_peers_basis() {
         "{sun} vs {zhang}, {li}"
     );
 }
+
+#[test]
+fn a_plan_year_with_no_sales_the_year_before_says_so() {
+    let dir = TempDir::new().unwrap();
+    let org = write(&dir, "org.csv", "node_id,parent_id\nco,\nr1,co\nr2,co\n");
+    let history = write(
+        &dir,
+        "sales.csv",
+        "unique_id,ds,y\nr1,2020-01,10\nr1,2020-02,12\n",
+    );
+    let plan = dir.path().join("plan.csv");
+    let (code, stderr) = finish(
+        salesplan()
+            .args(["allocate", "--target", "1000", "--year", "2026", "--org"])
+            .arg(&org)
+            .arg("--history")
+            .arg(&history)
+            .arg("--output")
+            .arg(&plan),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("no one sold anything in the year before the plan year, so last year's sales (the `history` basis) cannot split the target"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sums to 0"), "{stderr}");
+    assert!(read_output(&plan).is_none());
+}

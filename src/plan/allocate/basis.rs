@@ -104,7 +104,13 @@ impl Basis {
             if !(total > 0.0 && total.is_finite()) {
                 return Err(Error::InvalidParameter {
                     name: "basis",
-                    reason: format!("column '{name}' sums to {total}"),
+                    reason: match name.as_str() {
+                        "history" => "no one sold anything in the year before the plan year, so last year's sales (the `history` basis) cannot split the target: give that year's sales, or choose another basis (trailing, forecast, equal)".into(),
+                        "trailing" => "no one sold anything in the trailing months before the plan year, so the `trailing` basis cannot split the target: choose another basis".into(),
+                        "forecast" => "every forecast of the plan year is zero, so the `forecast` basis cannot split the target: choose another basis".into(),
+                        "potential" => "the potential column of the constraints is zero (or missing) for every node, so the `potential` basis cannot split the target".into(),
+                        _ => format!("column '{name}' sums to {total}"),
+                    },
                 });
             }
             for (o, v) in out.iter_mut().zip(values.iter()) {
