@@ -62,6 +62,8 @@ pub fn csv_field(text: &str) -> String {
 /// reads back exactly (ryu's: `1e16`, `1e-7` in exponent form). The fast
 /// path of the long tables.
 pub fn push_number(buf: &mut Vec<u8>, v: f64, decimals: Option<usize>) {
+    // a value that shows as zero is written without a sign (never `-0`)
+    let start = buf.len();
     match decimals {
         Some(d) if d > 0 => buf.extend_from_slice(format!("{v:.d$}").as_bytes()),
         _ if v.fract() == 0.0 && v.abs() < 1e15 => {
@@ -69,6 +71,10 @@ pub fn push_number(buf: &mut Vec<u8>, v: f64, decimals: Option<usize>) {
         }
         Some(_) => buf.extend_from_slice(format!("{v:.0}").as_bytes()),
         None => buf.extend_from_slice(ryu::Buffer::new().format(v).as_bytes()),
+    }
+    let written = &buf[start..];
+    if written.first() == Some(&b'-') && written[1..].iter().all(|b| matches!(b, b'0' | b'.')) {
+        buf.remove(start);
     }
 }
 
@@ -122,6 +128,22 @@ pub(crate) fn flush_csv<W: std::io::Write>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn zero_is_never_written_with_a_sign() {
+        for (v, decimals, text) in [
+            (-0.0, None, "0"),
+            (-0.0, Some(2), "0.00"),
+            (-0.001, Some(2), "0.00"),
+            (-0.3, Some(0), "0"),
+            (-0.5, Some(1), "-0.5"),
+            (-1e-300, None, "-1e-300"),
+        ] {
+            let mut buf = Vec::new();
+            super::push_number(&mut buf, v, decimals);
+            assert_eq!(String::from_utf8(buf).unwrap(), text, "{v} {decimals:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
