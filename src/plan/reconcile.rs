@@ -633,10 +633,8 @@ impl ShrinkProjection {
         }
         let w = shrunk_covariance(residuals)?;
         let parents: Vec<usize> = (0..n).filter(|&v| !h.children(v).is_empty()).collect();
-        let wct = DMatrix::from_fn(n, parents.len(), |i, k| {
-            let p = parents[k];
-            w[(i, p)] - h.children(p).iter().map(|&c| w[(i, c)]).sum::<f64>()
-        });
+        // W is symmetric: WCᵀ = (CW)ᵀ
+        let wct = constrain(h, &parents, &[], &w).transpose();
         let factor = constrain(h, &parents, &[], &wct)
             .cholesky()
             .ok_or_else(singular)?;
@@ -654,14 +652,11 @@ impl ShrinkProjection {
     pub fn reconcile(&self, h: &Hierarchy, base: &[f64], nonnegative: bool) -> Result<Vec<f64>> {
         check_base(h, base)?;
         let y = DVector::from_column_slice(base);
+        let y_matrix = DMatrix::from_column_slice(base.len(), 1, base);
         let violation = |fixed: &[usize]| {
-            let mut r: Vec<f64> = self
-                .parents
-                .iter()
-                .map(|&p| base[p] - h.children(p).iter().map(|&c| base[c]).sum::<f64>())
-                .collect();
-            r.extend(fixed.iter().map(|&l| base[l]));
-            DVector::from_vec(r)
+            constrain(h, &self.parents, fixed, &y_matrix)
+                .column(0)
+                .into_owned()
         };
         let mut fixed: Vec<usize> = Vec::new();
         let mut t = &y - &self.wct * self.factor.solve(&violation(&fixed));
