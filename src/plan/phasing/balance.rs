@@ -421,13 +421,9 @@ fn margin_error(table: &Table, rows: &[f64], columns: &[f64], scale: f64) -> f64
 }
 
 /// Moves the cells of a nearly balanced `values` (`n × m`, within their
-/// reach `[lo, hi]`) so that rows and columns meet their totals: the row
-/// and column errors become supplies and demands of a flow in which a cell
-/// can rise up to `hi` (row → column) or fall to `lo` (column → row);
-/// augmenting paths (Edmonds–Karp) carry the errors through the table.
-/// `false` when the flow cannot carry them all (the caller then reports
-/// the table as not converged).
-#[allow(clippy::needless_range_loop)]
+/// reach `[lo, hi]`) so that rows and columns meet their totals (see
+/// [`route_errors`]). `false` when the moves cannot carry them all (the
+/// caller then reports the table as not converged).
 fn close_margins(
     values: &mut [f64],
     n: usize,
@@ -436,96 +432,24 @@ fn close_margins(
     rows: &[f64],
     columns: &[f64],
 ) -> bool {
-    // nodes: 0 source, 1..=n rows, n+1..=n+m columns, n+m+1 sink
-    let size = n + m + 2;
-    let (source, sink) = (0, n + m + 1);
-    let mut cap = vec![0.0f64; size * size];
     let total: f64 = rows.iter().sum::<f64>().abs().max(f64::MIN_POSITIVE);
-    for i in 0..n {
-        let d = rows[i] - values[i * m..(i + 1) * m].iter().sum::<f64>();
-        if d > 0.0 {
-            cap[source * size + 1 + i] = d;
-        } else {
-            cap[(1 + i) * size + sink] = -d;
-        }
+    let routed = route_errors(
+        values,
+        (n, m),
+        reach,
+        (rows, columns),
+        1e-15 * total,
+        1e-12 * total,
+    );
+    for (k, v) in values.iter_mut().enumerate() {
+        let (lo, hi) = reach(k);
+        *v = v.clamp(lo, hi);
     }
-    for j in 0..m {
-        let e = columns[j] - (0..n).map(|i| values[i * m + j]).sum::<f64>();
-        if e > 0.0 {
-            cap[(1 + n + j) * size + sink] = e;
-        } else {
-            cap[source * size + 1 + n + j] = -e;
-        }
-    }
-    let need: f64 = (0..size).map(|v| cap[source * size + v]).sum();
-    for i in 0..n {
-        for j in 0..m {
-            let k = i * m + j;
-            let (lo, hi) = reach(k);
-            cap[(1 + i) * size + 1 + n + j] = (hi - values[k]).max(0.0);
-            cap[(1 + n + j) * size + 1 + i] = (values[k] - lo).max(0.0);
-        }
-    }
-    let original = cap.clone();
-    let eps = 1e-15 * total;
-    let mut moved = 0.0;
-    let mut from = vec![usize::MAX; size];
-    loop {
-        // shortest augmenting path by breadth-first search
-        from.iter_mut().for_each(|f| *f = usize::MAX);
-        from[source] = source;
-        let mut queue = std::collections::VecDeque::from([source]);
-        while let Some(v) = queue.pop_front() {
-            if v == sink {
-                break;
-            }
-            for w in 0..size {
-                if from[w] == usize::MAX && cap[v * size + w] > eps {
-                    from[w] = v;
-                    queue.push_back(w);
-                }
-            }
-        }
-        if from[sink] == usize::MAX {
-            break;
-        }
-        let mut push = f64::INFINITY;
-        let mut w = sink;
-        while w != source {
-            let v = from[w];
-            push = push.min(cap[v * size + w]);
-            w = v;
-        }
-        let mut w = sink;
-        while w != source {
-            let v = from[w];
-            cap[v * size + w] -= push;
-            cap[w * size + v] += push;
-            w = v;
-        }
-        moved += push;
-    }
-    if need - moved > 1e-12 * total {
-        return false;
-    }
-    // the net flow row → column on each cell is its change (a push along
-    // row → column lowers that capacity and raises the reverse one alike)
-    for i in 0..n {
-        for j in 0..m {
-            let (r, c) = (1 + i, 1 + n + j);
-            let change = original[r * size + c] - cap[r * size + c];
-            let k = i * m + j;
-            let (lo, hi) = reach(k);
-            values[k] = (values[k] + change).clamp(lo, hi);
-        }
-    }
-    true
+    routed.is_ok()
 }
 
-/// Whether some table with cells in `[lower, upper]` has the margins: a
-/// maximum flow from rows to columns (Edmonds–Karp on the bipartite
-/// graph). `None` when feasible, else the reason read off the minimum cut.
-#[allow(clippy::needless_range_loop)]
+/// Whether some table with cells in `[lower, upper]` has the margins.
+/// `None` when feasible, else the reason read off the minimum cut.
 fn infeasibility(
     n: usize,
     m: usize,
@@ -534,95 +458,140 @@ fn infeasibility(
     rows: &[f64],
     columns: &[f64],
 ) -> Option<String> {
-    let total: f64 = rows.iter().sum();
-    let eps = 1e-12 * total.max(f64::MIN_POSITIVE);
-    let mut supply: Vec<f64> = (0..n)
-        .map(|i| rows[i] - (0..m).map(|j| lower[i * m + j]).sum::<f64>())
-        .collect();
-    let mut demand: Vec<f64> = (0..m)
-        .map(|j| columns[j] - (0..n).map(|i| lower[i * m + j]).sum::<f64>())
-        .collect();
-    let need: f64 = supply.iter().map(|s| s.max(0.0)).sum();
-    let mut flow = vec![0.0; n * m];
-    let mut moved = 0.0;
+    let total = rows.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let mut values = lower.to_vec();
+    let reach = |k: usize| (lower[k], upper[k]);
+    let cut = route_errors(
+        &mut values,
+        (n, m),
+        &reach,
+        (rows, columns),
+        1e-12 * total,
+        1e-9 * total,
+    )
+    .err()?;
+    Some(format!(
+        "rows {} cannot place {:.6e} of their totals: outside their lower bounds they can only go to columns {} (zero seeds and upper bounds block the others), which are already full",
+        list(&cut.rows),
+        cut.short,
+        list(&cut.columns)
+    ))
+}
+
+/// The rows and columns the margin errors could still reach when
+/// [`route_errors`] stopped short, and the amount it could not place.
+struct Cut {
+    rows: Vec<usize>,
+    columns: Vec<usize>,
+    short: f64,
+}
+
+/// Carries the margin errors of `values` through the table by a maximum
+/// flow (Edmonds–Karp, shortest augmenting paths): a row or column below
+/// its total is a supply, one above it a demand, and a cell can rise to
+/// its `hi` (flow row → column) or fall to its `lo` (column → row). The
+/// graph stays implicit (the cells' room is read off `values` and
+/// `reach`), so memory is that of the table, whatever its shape.
+/// `values` ends moved by the flow found; residuals at most `eps` count
+/// as closed, and a flow short of the need by at most `slack` as complete.
+#[allow(clippy::needless_range_loop)]
+fn route_errors(
+    values: &mut [f64],
+    (n, m): (usize, usize),
+    reach: &impl Fn(usize) -> (f64, f64),
+    (rows, columns): (&[f64], &[f64]),
+    eps: f64,
+    slack: f64,
+) -> std::result::Result<(), Cut> {
+    // node v < n is row v, n + j is column j; error > 0: the node must gain
+    // (a row short of its total, a column over it supply the flow)
+    let mut excess = vec![0.0; n + m];
+    for i in 0..n {
+        excess[i] = rows[i] - values[i * m..(i + 1) * m].iter().sum::<f64>();
+    }
+    for j in 0..m {
+        excess[n + j] = (0..n).map(|i| values[i * m + j]).sum::<f64>() - columns[j];
+    }
+    // a row with excess > 0 sends by raising a cell; a column with
+    // excess > 0 sends by lowering one; the opposite signs receive
+    let need: f64 = excess.iter().filter(|e| **e > 0.0).sum();
+    let room_up = |k: usize, v: f64| reach(k).1 - v;
+    let room_down = |k: usize, v: f64| v - reach(k).0;
     const NONE: usize = usize::MAX;
-    let mut row_from = vec![NONE; n]; // column it was reached from (NONE: source)
-    let mut col_from = vec![NONE; m];
-    let mut row_seen = vec![false; n];
+    let mut from = vec![NONE; n + m];
+    let mut moved = 0.0;
     loop {
-        row_seen.iter_mut().for_each(|x| *x = false);
-        col_from.iter_mut().for_each(|x| *x = NONE);
-        let mut queue: Vec<usize> = (0..n).filter(|&i| supply[i] > eps).collect();
-        for &i in &queue {
-            row_seen[i] = true;
-            row_from[i] = NONE;
+        from.iter_mut().for_each(|f| *f = NONE);
+        let mut queue: Vec<usize> = (0..n + m).filter(|&v| excess[v] > eps).collect();
+        for &v in &queue {
+            from[v] = v; // a start
         }
         let mut end = None;
         let mut head = 0;
         'bfs: while head < queue.len() {
-            let i = queue[head];
+            let v = queue[head];
             head += 1;
-            for j in 0..m {
-                let k = i * m + j;
-                if col_from[j] != NONE || upper[k] - lower[k] - flow[k] <= eps {
+            let (first, count) = if v < n { (n, m) } else { (0, n) };
+            for w in first..first + count {
+                if from[w] != NONE {
                     continue;
                 }
-                col_from[j] = i;
-                if demand[j] > eps {
-                    end = Some(j);
-                    break 'bfs;
-                }
-                for r in 0..n {
-                    if !row_seen[r] && flow[r * m + j] > eps {
-                        row_seen[r] = true;
-                        row_from[r] = j;
-                        queue.push(r);
+                let open = if v < n {
+                    let k = v * m + (w - n);
+                    room_up(k, values[k])
+                } else {
+                    let k = w * m + (v - n);
+                    room_down(k, values[k])
+                };
+                if open > eps {
+                    from[w] = v;
+                    if excess[w] < -eps {
+                        end = Some(w);
+                        break 'bfs;
                     }
+                    queue.push(w);
                 }
             }
         }
         let Some(end) = end else {
-            if moved >= need - 1e-9 * total.max(f64::MIN_POSITIVE) {
-                return None;
+            if moved >= need - slack {
+                return Ok(());
             }
-            let cut_rows: Vec<usize> = (0..n).filter(|&i| row_seen[i]).collect();
-            let cut_cols: Vec<usize> = (0..m).filter(|&j| col_from[j] != NONE).collect();
-            let short = need - moved;
-            return Some(format!(
-                "rows {} cannot place {short:.6e} of their totals: outside their lower bounds they can only go to columns {} (zero seeds and upper bounds block the others), which are already full",
-                list(&cut_rows),
-                list(&cut_cols)
-            ));
+            return Err(Cut {
+                rows: (0..n).filter(|&i| from[i] != NONE).collect(),
+                columns: (0..m).filter(|&j| from[n + j] != NONE).collect(),
+                short: need - moved,
+            });
         };
-        // bottleneck
-        let mut amount = demand[end];
-        let mut j = end;
-        let start_row;
-        loop {
-            let i = col_from[j];
-            let k = i * m + j;
-            amount = amount.min(upper[k] - lower[k] - flow[k]);
-            if row_from[i] == NONE {
-                start_row = i;
-                break;
-            }
-            j = row_from[i];
-            amount = amount.min(flow[i * m + j]);
+        // the bottleneck along the path, then the moves
+        let mut push = -excess[end];
+        let mut w = end;
+        while from[w] != w {
+            let v = from[w];
+            push = push.min(if v < n {
+                let k = v * m + (w - n);
+                room_up(k, values[k])
+            } else {
+                let k = w * m + (v - n);
+                room_down(k, values[k])
+            });
+            w = v;
         }
-        amount = amount.min(supply[start_row]);
-        let mut j = end;
-        loop {
-            let i = col_from[j];
-            flow[i * m + j] += amount;
-            if row_from[i] == NONE {
-                break;
+        push = push.min(excess[w]);
+        let start = w;
+        let mut w = end;
+        while from[w] != w {
+            let v = from[w];
+            if v < n {
+                values[v * m + (w - n)] += push;
+            } else {
+                values[w * m + (v - n)] -= push;
             }
-            j = row_from[i];
-            flow[i * m + j] -= amount;
+            w = v;
         }
-        supply[start_row] -= amount;
-        demand[end] -= amount;
-        moved += amount;
+        excess[start] -= push;
+        excess[end] += push;
+        moved += push;
     }
 }
 
@@ -918,6 +887,31 @@ mod tests {
         let mut stuck = fixed.to_vec();
         let tight = |k: usize| (fixed[k], fixed[k]);
         assert!(!close_margins(&mut stuck, 2, 3, &tight, &rows, &columns));
+    }
+
+    #[test]
+    fn close_margins_on_a_manager_with_5000_reports() {
+        // 5,000 rows × 12 months, each row and column off its total by a
+        // little: the flow works on the table itself (a dense graph of
+        // the rows and columns would take 2 × 5,014² × 8 bytes = 400 MB)
+        let (n, m) = (5000, 12);
+        let mut values = vec![10.0; n * m];
+        let mut rows = vec![120.0; n];
+        let mut columns = vec![50_000.0; m];
+        for i in 0..n {
+            values[i * m + i % m] += if i % 2 == 0 { 0.25 } else { -0.25 };
+        }
+        rows[0] += 1.0;
+        columns[3] += 1.0;
+        let reach = |_: usize| (0.0, 20.0);
+        assert!(close_margins(&mut values, n, m, &reach, &rows, &columns));
+        let t = Table::new(n, m, values).unwrap();
+        for (x, r) in t.row_sums().iter().zip(&rows) {
+            assert!((x - r).abs() < 1e-9);
+        }
+        for (x, c) in t.column_sums().iter().zip(&columns) {
+            assert!((x - c).abs() < 1e-9);
+        }
     }
 
     fn opts() -> BalanceOptions {
