@@ -264,7 +264,10 @@ fn a_failing_series_is_reported_and_the_others_written() {
         .all(|l| l.split(',').nth(2) == Some("ETS(MNN)")));
     let report = std::fs::read_to_string(report).unwrap();
     let rows: Vec<&str> = report.lines().collect();
-    assert_eq!(rows[0], "unique_id,status,model,n_obs,aicc,reason,chosen");
+    assert_eq!(
+        rows[0],
+        "unique_id,status,model,n_obs,aicc,reason,chosen,warning"
+    );
     assert!(rows[1].starts_with("good-1,ok,MNN,24,"), "{}", rows[1]);
     assert!(rows[3].starts_with("zeros,failed,,24,,"), "{}", rows[3]);
     assert!(rows[3].contains("positive"), "{}", rows[3]);
@@ -483,4 +486,183 @@ fn a_horizon_past_the_last_representable_date_fails_the_series() {
         "{}",
         output.lines().last().unwrap()
     );
+}
+
+/// `-` reads standard input and writes standard output; the summary stays
+/// on standard error; standard input cannot be read twice, and two outputs
+/// cannot both go to standard output.
+#[test]
+fn a_dash_is_standard_input_and_output() {
+    let input = monthly_csv(&["a", "b"], 36, |y, m, _| format!("{y}-{m:02}"));
+    let out = salesplan()
+        .args([
+            "forecast",
+            "--input",
+            "-",
+            "--output",
+            "-",
+            "--horizon",
+            "3",
+        ])
+        .write_stdin(input.as_bytes())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // the same bytes as a run on files
+    let dir = TempDir::new().unwrap();
+    let run = forecast(&dir, &input, &["--horizon", "3"]);
+    assert_eq!(run.output.as_deref(), Some(stdout.as_str()));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("2 series, 2 ok"));
+    // errors name standard input
+    let out = salesplan()
+        .args([
+            "forecast",
+            "--input",
+            "-",
+            "--output",
+            "-",
+            "--horizon",
+            "3",
+        ])
+        .write_stdin(&b"unique_id,ds,y\na,2024-01,lots\n"[..])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("<stdin>:2: column 'y': not a number (value 'lots')"),
+        "{stderr}"
+    );
+    // two outputs on standard output
+    let run = forecast(&dir, &input, &["--horizon", "3", "--report", "-"]);
+    let (code, stderr) = finish(salesplan().args([
+        "forecast",
+        "--input",
+        "-",
+        "--output",
+        "-",
+        "--report",
+        "-",
+        "--horizon",
+        "3",
+    ]));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("only one output can go to standard output"),
+        "{stderr}"
+    );
+    assert_eq!(run.code, 0); // `--output` a file and `--report -` is fine
+}
+
+/// One `YYYY-MM-DD` date cannot show a frequency: the run asks for
+/// `--freq`, unless the file's other series agree on one; `--freq` also
+/// takes pandas' aliases and is checked against the dates.
+#[test]
+fn one_dated_point_asks_for_the_frequency() {
+    let dir = TempDir::new().unwrap();
+    let one = "unique_id,ds,y\na,2024-03-04,5\n";
+    let run = forecast(&dir, one, &["--horizon", "2"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.output.is_none());
+    assert!(
+        run.stderr.contains("in.csv:2: column 'ds': series 'a': one date (2024-03-04) cannot show the series' frequency: state it with --freq"),
+        "{}",
+        run.stderr
+    );
+    let run = forecast(&dir, one, &["--horizon", "2", "--freq", "W"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = run.output.unwrap();
+    let dates: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(dates, ["2024-03-11", "2024-03-18"]);
+    // the file's weekly series tell a's frequency
+    let mixed = "unique_id,ds,y\na,2024-03-04,5\nb,2024-03-04,5\nb,2024-03-11,6\nb,2024-03-18,7\n";
+    let run = forecast(&dir, mixed, &["--horizon", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.output.unwrap().contains("a,2024-03-11,"));
+    // a stated frequency the dates do not follow
+    let run = forecast(&dir, mixed, &["--horizon", "1", "--freq", "daily"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("in.csv:4: column 'ds': series 'b': gap in a daily series"),
+        "{}",
+        run.stderr
+    );
+    let run = forecast(&dir, mixed, &["--horizon", "1", "--freq", "fortnightly"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown frequency 'fortnightly'"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A series above zero throughout, with one huge outlier, forecast below
+/// zero by a multiplicative-season model: the forecast is written, the
+/// summary and the report's `warning` column say so.
+#[test]
+fn a_positive_series_forecast_below_zero_is_flagged() {
+    let dir = TempDir::new().unwrap();
+    let mut input = String::from("unique_id,ds,y\n");
+    for t in 1..=60 {
+        let mut v = 100.0 + 20.0 * (2.0 * std::f64::consts::PI * t as f64 / 12.0).sin();
+        if t == 55 {
+            v = 1e10;
+        }
+        input.push_str(&format!("a,{t},{v}\n"));
+    }
+    let report = dir.path().join("report.csv");
+    let run = forecast(
+        &dir,
+        &input,
+        &[
+            "--horizon",
+            "12",
+            "--season-length",
+            "12",
+            "--model",
+            "ets:MAM",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning a: forecast below zero from step"),
+        "{}",
+        run.stderr
+    );
+    let report = std::fs::read_to_string(report).unwrap();
+    let header: Vec<&str> = report.lines().next().unwrap().split(',').collect();
+    assert_eq!(header.last(), Some(&"warning"));
+    assert!(report
+        .lines()
+        .nth(1)
+        .unwrap()
+        .contains("though every value of the history is above zero"));
+    // with --nonnegative nothing goes below zero, and nothing is flagged
+    let run = forecast(
+        &dir,
+        &input,
+        &[
+            "--horizon",
+            "12",
+            "--season-length",
+            "12",
+            "--model",
+            "ets:MAM",
+            "--nonnegative",
+        ],
+    );
+    assert_eq!(run.code, 0);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }

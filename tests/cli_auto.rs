@@ -90,7 +90,7 @@ fn auto_records_its_choice_and_is_deterministic() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("unique_id,status,model,n_obs,aicc,reason,chosen")
+        Some("unique_id,status,model,n_obs,aicc,reason,chosen,warning")
     );
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();

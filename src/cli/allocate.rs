@@ -8,7 +8,6 @@ use clap::Args;
 use salesplan::io::{read_long_csv, write_plan, write_plan_summary, Columns};
 use salesplan::plan::allocate::{Basis, Method, Ramp};
 use salesplan::plan::calendar::PlanningCalendar;
-use salesplan::plan::org::OrgTree;
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 
 use super::{check_files, in_pool, EventArgs, PlanInputArgs, Status};
@@ -87,7 +86,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         (None, Some(g)) => CompanyTarget::Growth(g),
         (None, None) => anyhow::bail!("give --target or --growth"),
     };
-    let tree = OrgTree::read(&args.inputs.org)?;
+    let tree = salesplan::io::read_org(&args.inputs.org)?;
     let events = args.events.calendar(|id| tree.index_of(id).is_some())?;
     if let Some(e) = &events {
         let year = args.inputs.year;

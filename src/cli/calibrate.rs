@@ -68,7 +68,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
         ],
         &[("--output", Some(&args.output))],
     )?;
-    let tree = OrgTree::read(&args.org)?;
+    let tree = salesplan::io::read_org(&args.org)?;
     let history = read_long_csv(&args.history, &Columns::default())?;
     let defaults = ReliabilityOptions::default();
     let options = ReliabilityOptions {

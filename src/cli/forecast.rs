@@ -202,6 +202,20 @@ fn summarise(outcomes: &[SeriesOutcome], seconds: f64) -> Status {
     for f in failures.iter().take(REASONS_SHOWN) {
         eprintln!("  failed {}: {}", f.id, f.reason());
     }
+    let warned: Vec<_> = outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().ok())
+        .filter_map(|f| f.warning.as_ref().map(|w| (&f.id, w)))
+        .collect();
+    for (id, warning) in warned.iter().take(REASONS_SHOWN) {
+        eprintln!("  warning {id}: {warning}");
+    }
+    if warned.len() > REASONS_SHOWN {
+        eprintln!(
+            "  ... and {} more warnings (--report's warning column lists them all)",
+            warned.len() - REASONS_SHOWN
+        );
+    }
     if failures.len() > REASONS_SHOWN {
         eprintln!(
             "  ... and {} more (--report lists them all)",

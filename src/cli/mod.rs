@@ -18,7 +18,12 @@ use clap::{Args, Parser, Subcommand};
 
 /// Sales forecasting and planning.
 #[derive(Debug, Parser)]
-#[command(name = "salesplan", version, about)]
+#[command(
+    name = "salesplan",
+    version,
+    about,
+    after_help = "Any input or output file may be given as '-': standard input, or standard output (one output per run). Summaries and notes go to standard error."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -178,6 +183,11 @@ pub(super) struct ColumnArgs {
     /// Name of the value column.
     #[arg(long, value_name = "NAME", default_value = "y")]
     pub value_col: String,
+    /// The dates' frequency: daily, weekly, monthly, quarterly, yearly (or
+    /// pandas' D, W, MS, QS, YS) [default: read off the dates; a series of
+    /// one YYYY-MM-DD date takes the file's other series' frequency].
+    #[arg(long, value_name = "FREQ")]
+    pub freq: Option<salesplan::forecast::frequency::Frequency>,
 }
 
 impl ColumnArgs {
@@ -186,6 +196,7 @@ impl ColumnArgs {
             id: self.id_col,
             date: self.date_col,
             value: self.value_col,
+            frequency: self.freq,
         }
     }
 }

@@ -7,7 +7,6 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use clap::Args;
 use salesplan::io::{read_long_csv, write_atomically, Columns};
-use salesplan::plan::org::OrgTree;
 use salesplan::plan::reconcile::{
     reconcile, Hierarchy, Method, MinTWeights, ShrinkProjection, TopDown,
 };
@@ -110,7 +109,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<Status> {
         ],
         &[("--output", Some(&args.output))],
     )?;
-    let tree = OrgTree::read(&args.hierarchy)?;
+    let tree = salesplan::io::read_org(&args.hierarchy)?;
     let h = Hierarchy::from_tree(&tree);
     let ids: Vec<String> = (0..tree.len()).map(|v| tree.id(v).to_string()).collect();
     let columns = Columns {

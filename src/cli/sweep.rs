@@ -11,7 +11,6 @@ use salesplan::io::{
     read_constraints, read_long_csv, write_sweep, write_sweep_summary, Columns, SweepMeasure,
     SweepTable, SweepTableOptions,
 };
-use salesplan::plan::org::OrgTree;
 use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::scenario::read_scenarios;
 use salesplan::scenario::sweep::{configuration_problem, BalancedPhasing, PlanningData};
@@ -110,7 +109,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         ],
     )?;
     let scenarios = read_scenarios(&args.scenarios)?;
-    let tree = OrgTree::read(&args.inputs.org)?;
+    let tree = salesplan::io::read_org(&args.inputs.org)?;
     let n = tree.len();
     let series = read_long_csv(&args.inputs.history, &Columns::default())?;
     let options = SimulationOptions {

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 use salesplan::io::{read_constraints, read_long_csv, read_plan, write_track_status, Columns};
-use salesplan::plan::org::OrgTree;
 use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::track::actuals::{closed_months, flat_tree, MissingMonths};
 use salesplan::track::reallocate::{ReallocationBasis, ReallocationOptions};
@@ -111,7 +110,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
     let (year, elapsed) = closed_months(args.as_of);
     let series = read_long_csv(&args.actuals, &Columns::default())?;
     let tree = match &args.org {
-        Some(path) => OrgTree::read(path)?,
+        Some(path) => salesplan::io::read_org(path)?,
         None => flat_tree(&series, &args.actuals)?,
     };
     let plan = read_plan(&args.plan, &tree, year, elapsed, args.org.is_none())?;

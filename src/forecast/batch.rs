@@ -251,6 +251,38 @@ pub struct SeriesForecast {
     pub forecast: Forecast,
     /// Why this model was used (set by `auto`).
     pub reason: Option<String>,
+    /// Something the user should know about a forecast that was made: a
+    /// series whose history is all above zero forecast below it
+    /// ([`negative_forecast_warning`]).
+    pub warning: Option<String>,
+}
+
+/// The warning for a forecast whose mean goes below zero although every
+/// value of the history is above it (a multiplicative model after an
+/// outlier can do this): the first step and the lowest value.
+///
+/// ```
+/// use salesplan::forecast::batch::negative_forecast_warning;
+/// assert_eq!(negative_forecast_warning(&[3.0, 4.0], &[2.0, 1.0]), None);
+/// let w = negative_forecast_warning(&[3.0, 4.0], &[1.0, -2.5, -1.0]).unwrap();
+/// assert!(w.starts_with("forecast below zero from step 2 (lowest -2.50)"), "{w}");
+/// assert_eq!(negative_forecast_warning(&[0.0, 4.0], &[-1.0]), None); // history not all positive
+/// ```
+pub fn negative_forecast_warning(history: &[f64], mean: &[f64]) -> Option<String> {
+    if history.is_empty() || !history.iter().all(|y| *y > 0.0) {
+        return None;
+    }
+    let first = mean.iter().position(|m| *m < 0.0)?;
+    let lowest = mean.iter().copied().fold(f64::INFINITY, f64::min);
+    let lowest = if lowest.abs() >= 1e5 {
+        format!("{lowest:.3e}")
+    } else {
+        format!("{lowest:.2}")
+    };
+    Some(format!(
+        "forecast below zero from step {} (lowest {lowest}) though every value of the history is above zero; check the history for outliers, or use --nonnegative",
+        first + 1
+    ))
 }
 
 /// Why one series could not be forecast.
@@ -486,6 +518,7 @@ fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
         season_length: fitted.season_length,
         n_obs: series.len(),
         aicc: fitted.aicc,
+        warning: negative_forecast_warning(series.values(), &forecast.mean),
         forecast,
         reason: fitted.reason,
     })

@@ -70,6 +70,38 @@ impl std::fmt::Display for Frequency {
     }
 }
 
+impl std::str::FromStr for Frequency {
+    type Err = String;
+
+    /// `daily`, `weekly`, `monthly`, `quarterly`, `yearly`, or pandas'
+    /// aliases as statsforecast's `freq` takes them (`D`, `W`, `M`/`MS`,
+    /// `Q`/`QS`, `Y`/`YS`/`A`; anchors such as `W-SUN` or `QS-JAN` are
+    /// accepted and read by their first part).
+    ///
+    /// ```
+    /// use salesplan::forecast::frequency::Frequency;
+    /// assert_eq!("MS".parse::<Frequency>(), Ok(Frequency::Monthly));
+    /// assert_eq!("W-SUN".parse::<Frequency>(), Ok(Frequency::Weekly));
+    /// assert!("fortnightly".parse::<Frequency>().is_err());
+    /// ```
+    fn from_str(text: &str) -> std::result::Result<Frequency, String> {
+        let t = text.trim();
+        let head = t.split('-').next().unwrap_or(t);
+        match (t.to_ascii_lowercase().as_str(), head) {
+            ("daily" | "day", _) | (_, "D" | "B") => Ok(Frequency::Daily),
+            ("weekly" | "week", _) | (_, "W") => Ok(Frequency::Weekly),
+            ("monthly" | "month", _) | (_, "M" | "MS" | "ME") => Ok(Frequency::Monthly),
+            ("quarterly" | "quarter", _) | (_, "Q" | "QS" | "QE") => Ok(Frequency::Quarterly),
+            ("yearly" | "year" | "annual", _) | (_, "Y" | "YS" | "YE" | "A" | "AS") => {
+                Ok(Frequency::Yearly)
+            }
+            _ => Err(format!(
+                "unknown frequency '{t}' (daily, weekly, monthly, quarterly, yearly, or pandas' D, W, MS, QS, YS)"
+            )),
+        }
+    }
+}
+
 /// How a date label was written, so output labels look like input labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DateStyle {
@@ -184,8 +216,30 @@ impl Calendar {
     }
 
     /// Infers the calendar of sorted, distinct dates and checks that they
-    /// have no gaps. `series` names the series in errors.
+    /// have no gaps. `series` names the series in errors. One `YYYY-MM-DD`
+    /// date cannot show its frequency: that is an error (see
+    /// [`Calendar::infer_as`]).
     pub fn infer(series: &str, dates: &[(NaiveDate, DateStyle)]) -> Result<Calendar> {
+        Calendar::infer_as(series, dates, None)
+    }
+
+    /// As [`Calendar::infer`], with the frequency `stated` (e.g. by
+    /// `--freq`) instead of read off the first two dates; the dates must
+    /// follow it.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use salesplan::forecast::frequency::{Calendar, DateStyle, Frequency};
+    /// let one = [(NaiveDate::from_ymd_opt(2024, 3, 4).unwrap(), DateStyle::Day)];
+    /// assert!(Calendar::infer("a", &one).is_err()); // daily? weekly? monthly?
+    /// let weekly = Calendar::infer_as("a", &one, Some(Frequency::Weekly)).unwrap();
+    /// assert_eq!(weekly.date(1), NaiveDate::from_ymd_opt(2024, 3, 11));
+    /// ```
+    pub fn infer_as(
+        series: &str,
+        dates: &[(NaiveDate, DateStyle)],
+        stated: Option<Frequency>,
+    ) -> Result<Calendar> {
         let err = |reason: String| Error::Calendar {
             series: series.to_string(),
             reason,
@@ -198,12 +252,22 @@ impl Calendar {
                 Calendar::describe_style(other.1)
             )));
         }
-        let frequency = match style {
-            DateStyle::Quarter => Frequency::Quarterly,
-            _ if dates.len() == 1 => match style {
-                DateStyle::Month => Frequency::Monthly,
-                _ => Frequency::Daily,
-            },
+        let frequency = match (style, stated) {
+            (DateStyle::Quarter, None | Some(Frequency::Quarterly)) => Frequency::Quarterly,
+            (DateStyle::Quarter | DateStyle::Month, Some(f @ (Frequency::Daily | Frequency::Weekly)))
+            | (DateStyle::Quarter, Some(f)) => {
+                return Err(err(format!(
+                    "{} labels cannot be {f} (stated frequency)",
+                    Calendar::describe_style(style)
+                )))
+            }
+            (_, Some(f)) => f,
+            (DateStyle::Month, None) if dates.len() == 1 => Frequency::Monthly,
+            (_, None) if dates.len() == 1 => {
+                return Err(err(format!(
+                    "one date ({start}) cannot show the series' frequency: state it with --freq (daily, weekly, monthly, quarterly, yearly)"
+                )))
+            }
             _ => {
                 let (a, b) = (dates[0].0, dates[1].0);
                 let days = (b - a).num_days();

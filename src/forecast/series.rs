@@ -58,7 +58,18 @@ impl Series {
 
     /// Builds a series from (period, value) pairs in any order. Checks that
     /// periods are all integers or all dates, distinct, and without gaps.
-    pub fn from_periods(id: impl Into<String>, mut rows: Vec<(Period, f64)>) -> Result<Series> {
+    pub fn from_periods(id: impl Into<String>, rows: Vec<(Period, f64)>) -> Result<Series> {
+        Series::from_periods_as(id, rows, None)
+    }
+
+    /// As [`Series::from_periods`], with the frequency of dated periods
+    /// `stated` rather than inferred ([`Calendar::infer_as`]); integer
+    /// periods ignore it.
+    pub fn from_periods_as(
+        id: impl Into<String>,
+        mut rows: Vec<(Period, f64)>,
+        stated: Option<Frequency>,
+    ) -> Result<Series> {
         let id = id.into();
         rows.sort_by_key(|r| r.0);
         let err = |reason: String| Error::Calendar {
@@ -91,7 +102,7 @@ impl Series {
                     Period::Index(_) => None,
                 })
                 .collect();
-            TimeIndex::Dated(Calendar::infer(&id, &dates)?)
+            TimeIndex::Dated(Calendar::infer_as(&id, &dates, stated)?)
         } else {
             return Err(err("mixes integer periods and dates".into()));
         };

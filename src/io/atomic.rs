@@ -51,7 +51,9 @@ pub fn remove_pending_temporaries() -> usize {
 /// Writes a file atomically: `write` fills a temporary file in the same
 /// folder as `path`, which is flushed, synced and renamed onto `path` only if
 /// `write` succeeds. On any error the temporary file is removed and an
-/// existing file at `path` is left untouched.
+/// existing file at `path` is left untouched. `-` writes to standard output
+/// (a stream cannot be replaced as a whole: what was written before an
+/// error stays written).
 ///
 /// ```
 /// # fn main() -> salesplan::Result<()> {
@@ -67,6 +69,9 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
+    if super::is_standard_stream(path) {
+        return write_standard_output(write);
+    }
     let io_error = |source: std::io::Error| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -93,6 +98,17 @@ pub fn write_atomically(
     tmp.as_file().sync_all().map_err(io_error)?;
     tmp.persist(path).map_err(|e| io_error(e.error))?;
     Ok(())
+}
+
+/// `write` into a buffered, locked standard output.
+fn write_standard_output(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let io_error = |source: std::io::Error| Error::Io {
+        path: PathBuf::from("<stdout>"),
+        source,
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    write(&mut out)?;
+    out.flush().map_err(io_error)
 }
 
 #[cfg(test)]

@@ -41,11 +41,8 @@ const COLUMNS: [&str; 8] = [
 
 /// Reads a constraints file for the nodes of `tree`.
 pub fn read_constraints(path: &Path, tree: &OrgTree) -> Result<PlanConstraints> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    read_constraints_from(file, path, tree)
+    let (file, name) = super::open_input(path)?;
+    read_constraints_from(file, &name, tree)
 }
 
 /// As [`read_constraints`], from any reader (`path` names it in errors).

@@ -38,11 +38,8 @@ const COLUMNS: [&str; 4] = ["event", "start", "end", "unique_id"];
 
 /// Reads an events file: each event with the line it is on.
 pub fn read_events(path: &Path) -> Result<Vec<(u64, Event)>> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    read_events_from(file, path)
+    let (file, name) = super::open_input(path)?;
+    read_events_from(file, &name)
 }
 
 /// As [`read_events`], from any reader (`path` names it in errors).

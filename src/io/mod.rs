@@ -16,6 +16,8 @@
 //! * [`write_track_status`]: tracking results.
 //! * [`write_reliability`]: the reliability report of `salesplan calibrate`.
 //! * [`check_distinct`]: refuses an output that is an input or another output.
+//! * [`open_input`], [`read_org`]: `-` reads standard input; every writer
+//!   writes standard output for `-` ([`write_atomically`]).
 //! * [`decimals_of`], [`format_amount`], [`csv_field`], [`push_number`]: how
 //!   numbers and fields are written.
 
@@ -28,6 +30,7 @@ mod paths;
 mod plan;
 mod read;
 mod reliability;
+mod stdio;
 mod sweep;
 mod track;
 mod write;
@@ -41,6 +44,7 @@ pub use paths::check_distinct;
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns};
 pub use reliability::write_reliability;
+pub use stdio::{is_standard_stream, open_input, read_org, STANDARD_STREAM};
 pub use sweep::{
     sweep_summary_row, write_sweep, write_sweep_summary, SweepMeasure, SweepTable,
     SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,

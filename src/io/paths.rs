@@ -33,9 +33,14 @@ enum FileIdentity {
     Existing(u64, u64),
     /// A path: canonical where it can be made so.
     Path(PathBuf),
+    /// `-`: standard input as an input, standard output as an output.
+    Stream,
 }
 
 fn identity(path: &Path) -> FileIdentity {
+    if super::is_standard_stream(path) {
+        return FileIdentity::Stream;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -67,6 +72,25 @@ fn identity(path: &Path) -> FileIdentity {
 /// input's inode, so two such paths are compared by their canonical
 /// folder and name.
 pub fn check_distinct(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Result<()> {
+    // standard input can be read once, and it is not standard output
+    let streams: Vec<&str> = inputs
+        .iter()
+        .filter(|(_, p)| super::is_standard_stream(p))
+        .map(|(option, _)| *option)
+        .collect();
+    if let [first, second, ..] = streams[..] {
+        return Err(Error::File {
+            path: PathBuf::from(super::STANDARD_STREAM),
+            reason: format!(
+                "{first} and {second} both read standard input, which can be read once; give one of them a file"
+            ),
+        });
+    }
+    let inputs: Vec<(&str, &Path)> = inputs
+        .iter()
+        .copied()
+        .filter(|(_, p)| !super::is_standard_stream(p))
+        .collect();
     // every file seen so far: inputs first, then the outputs before this one
     let mut seen: Vec<(&str, &Path, FileIdentity, bool)> = inputs
         .iter()
@@ -75,7 +99,9 @@ pub fn check_distinct(inputs: &[(&str, &Path)], outputs: &[(&str, &Path)]) -> Re
     for (option, path) in outputs {
         let id = identity(path);
         if let Some((other, other_path, _, input)) = seen.iter().find(|s| s.2 == id) {
-            let (what, advice) = if *input {
+            let (what, advice) = if id == FileIdentity::Stream {
+                ("", "only one output can go to standard output")
+            } else if *input {
                 (
                     "the input ",
                     "refusing to overwrite an input; write to another path",

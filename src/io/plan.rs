@@ -111,11 +111,8 @@ pub fn read_plan(
     elapsed: usize,
     nodes_from_actuals: bool,
 ) -> Result<PlanTargets> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    read_plan_from(file, path, tree, year, elapsed, nodes_from_actuals)
+    let (file, name) = super::open_input(path)?;
+    read_plan_from(file, &name, tree, year, elapsed, nodes_from_actuals)
 }
 
 /// As [`read_plan`], from any reader (`path` names it in errors).

@@ -7,15 +7,20 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 
 use crate::error::{Error, Result};
-use crate::forecast::frequency::{Calendar, DateStyle, Period};
-use crate::forecast::series::Series;
+use crate::forecast::frequency::{Calendar, DateStyle, Frequency, Period};
+use crate::forecast::series::{Series, TimeIndex};
 
-/// The names of the id, date and value columns.
+/// The names of the id, date and value columns, and the frequency of the
+/// dates when the user states it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Columns {
     pub id: String,
     pub date: String,
     pub value: String,
+    /// The dates' frequency (`--freq`); `None`: read off each series'
+    /// dates, and for a series of one `YYYY-MM-DD` date, off the file's
+    /// other series of that style when they agree.
+    pub frequency: Option<Frequency>,
 }
 
 impl Default for Columns {
@@ -25,6 +30,7 @@ impl Default for Columns {
             id: "unique_id".into(),
             date: "ds".into(),
             value: "y".into(),
+            frequency: None,
         }
     }
 }
@@ -38,11 +44,8 @@ impl Default for Columns {
 /// have no gaps or duplicate periods. Any problem is an error naming the file
 /// and, where there is one, the line, column and value.
 pub fn read_long_csv(path: &Path, columns: &Columns) -> Result<Vec<Series>> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    read_long_csv_from(file, path, columns)
+    let (file, name) = super::open_input(path)?;
+    read_long_csv_from(file, &name, columns)
 }
 
 /// As [`read_long_csv`], from any reader; `path` names the source in errors.
@@ -125,9 +128,23 @@ pub fn read_long_csv_from<R: Read>(
             ),
         });
     }
-    let mut series = Vec::with_capacity(groups.len());
-    for group in groups {
-        series.push(group.into_series(path, columns)?);
+    // a series of one YYYY-MM-DD date cannot show its frequency: it takes
+    // the stated one, else the one the file's other such series agree on
+    let (single, many): (Vec<Group>, Vec<Group>) = groups.into_iter().partition(Group::is_one_day);
+    let mut series = Vec::with_capacity(single.len() + many.len());
+    for group in many {
+        series.push(group.into_series(path, columns, columns.frequency)?);
+    }
+    let mut seen = series.iter().filter_map(|s| match s.index() {
+        TimeIndex::Dated(c) if c.style == DateStyle::Day => Some(c.frequency),
+        _ => None,
+    });
+    let file_frequency = match seen.next() {
+        Some(f) if seen.all(|g| g == f) => Some(f),
+        _ => None,
+    };
+    for group in single {
+        series.push(group.into_series(path, columns, columns.frequency.or(file_frequency))?);
     }
     series.sort_by(|a, b| a.id().cmp(b.id()));
     Ok(series)
@@ -294,17 +311,39 @@ fn describe_kind(k: Option<DateStyle>) -> &'static str {
 impl Group {
     /// Builds the series; [`Series::from_periods`] decides what is valid, and
     /// on failure the offending row is located for the error message.
-    fn into_series(self, path: &Path, columns: &Columns) -> Result<Series> {
+    fn into_series(
+        self,
+        path: &Path,
+        columns: &Columns,
+        frequency: Option<Frequency>,
+    ) -> Result<Series> {
         let pairs: Vec<(Period, f64)> = self.rows.iter().map(|r| (r.period, r.value)).collect();
-        match Series::from_periods(self.id.clone(), pairs) {
+        match Series::from_periods_as(self.id.clone(), pairs, frequency) {
             Ok(s) => Ok(s),
-            Err(e) => Err(self.locate(path, columns, e)),
+            Err(e) => Err(self.locate(path, columns, e, frequency)),
         }
+    }
+
+    /// A single row with a `YYYY-MM-DD` date.
+    fn is_one_day(&self) -> bool {
+        matches!(
+            self.rows[..],
+            [Row {
+                period: Period::Date(_, DateStyle::Day),
+                ..
+            }]
+        )
     }
 
     /// Finds the first row that makes the series invalid and turns `error`
     /// into an [`Error::Input`] pointing at it.
-    fn locate(&self, path: &Path, columns: &Columns, error: Error) -> Error {
+    fn locate(
+        &self,
+        path: &Path,
+        columns: &Columns,
+        error: Error,
+        frequency: Option<Frequency>,
+    ) -> Error {
         let at = |row: &Row, reason: String| Error::Input {
             path: path.to_path_buf(),
             line: row.line,
@@ -364,9 +403,10 @@ impl Group {
                     })
                     .collect();
                 // The shortest failing prefix ends at the offending row.
-                let fails = |n: usize| Calendar::infer(&self.id, &dates[..n]).err();
+                let fails = |n: usize| Calendar::infer_as(&self.id, &dates[..n], frequency).err();
                 if fails(dates.len()).is_some() {
-                    let (mut ok, mut bad) = (1, dates.len());
+                    // a prefix of one date fails only for want of a frequency
+                    let (mut ok, mut bad) = (usize::from(dates.len() > 1), dates.len());
                     while bad - ok > 1 {
                         let mid = ok + (bad - ok) / 2;
                         if fails(mid).is_some() {
@@ -430,6 +470,7 @@ mod tests {
             id: "store".into(),
             date: "date".into(),
             value: "sales".into(),
+            frequency: None,
         };
         let text = "\u{feff}date,sales,store,extra\n2024Q1,1.5,s1,x\n2024Q2,2.5,s1,y\n";
         let s = read_long_csv_from(text.as_bytes(), Path::new("in.csv"), &cols).unwrap();

@@ -84,10 +84,12 @@ pub fn write_forecasts<'a>(
 }
 
 /// Writes one row per series, atomically, sorted by id:
-/// `unique_id,status,model,n_obs,aicc,reason,chosen` with status `ok` or
-/// `failed`, the fitted form (e.g. `MAdM`), the reason of a failure or, for
-/// `auto`, why the model was chosen, and the model chosen (the fitted form;
-/// for `auto` e.g. `Comb(ETS(MAdM)+DOTM+Comb(ANN+AAN+AAdN))`).
+/// `unique_id,status,model,n_obs,aicc,reason,chosen,warning` with status
+/// `ok` or `failed`, the fitted form (e.g. `MAdM`), the reason of a failure
+/// or, for `auto`, why the model was chosen, the model chosen (the fitted
+/// form; for `auto` e.g. `Comb(ETS(MAdM)+DOTM+Comb(ANN+AAN+AAdN))`), and a
+/// warning about a forecast that was made (e.g. a positive series forecast
+/// below zero).
 pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
     let mut sorted: Vec<&SeriesOutcome> = outcomes.iter().collect();
     sorted.sort_by(|a, b| id_of(a).cmp(id_of(b)));
@@ -100,6 +102,7 @@ pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
             "aicc",
             "reason",
             "chosen",
+            "warning",
         ])?;
         for o in sorted {
             match o {
@@ -111,6 +114,7 @@ pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
                     &f.aicc.map(|a| a.to_string()).unwrap_or_default(),
                     f.reason.as_deref().unwrap_or_default(),
                     &f.form,
+                    f.warning.as_deref().unwrap_or_default(),
                 ])?,
                 Err(e) => csv.write_record([
                     e.id.as_str(),
@@ -119,6 +123,7 @@ pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
                     &e.n_obs.to_string(),
                     "",
                     &e.reason(),
+                    "",
                     "",
                 ])?,
             }
@@ -168,6 +173,7 @@ mod tests {
             n_obs: 8,
             aicc: Some(12.5),
             reason: None,
+            warning: None,
             forecast: Forecast {
                 mean: vec![0.1 + 0.2, 1e21],
                 intervals: vec![Interval {
