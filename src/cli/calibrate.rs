@@ -48,6 +48,8 @@ pub struct CalibrateArgs {
     /// Seed of the simulation.
     #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
     seed: u64,
+    #[command(flatten)]
+    memory: super::memory::MemoryArgs,
     /// Calibration of the simulated year, as for `sweep`.
     #[arg(long, value_enum, default_value = "reselect")]
     recalibrate: RecalibrateArg,
@@ -70,6 +72,10 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
     )?;
     let tree = salesplan::io::read_org(&args.org)?;
     let history = read_long_csv(&args.history, &Columns::default())?;
+    args.memory.check(
+        &format!("--paths {} over {} nodes", args.paths, tree.len()),
+        super::memory::simulation_bytes(args.paths as usize, &tree, args.threads),
+    )?;
     let defaults = ReliabilityOptions::default();
     let options = ReliabilityOptions {
         years: args.years.clone(),

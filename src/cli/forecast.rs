@@ -62,6 +62,8 @@ pub struct ForecastArgs {
     columns: ColumnArgs,
     #[command(flatten)]
     events: EventArgs,
+    #[command(flatten)]
+    memory: super::memory::MemoryArgs,
     /// Where to write the forecasts (long CSV).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
@@ -102,6 +104,10 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     )?;
     let columns = args.columns.into_columns();
     let series = read_long_csv(&args.input, &columns)?;
+    args.memory.check(
+        &format!("--horizon {} on {} series", args.horizon, series.len()),
+        super::memory::forecast_bytes(series.len(), args.horizon, job.levels().len()),
+    )?;
 
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(series.len() as u64);

@@ -4,6 +4,7 @@ mod allocate;
 mod backtest;
 mod calibrate;
 mod forecast;
+mod memory;
 mod reconcile;
 mod sweep;
 mod track;

@@ -33,6 +33,8 @@ pub struct SweepArgs {
     /// Seed of the simulation.
     #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
     seed: u64,
+    #[command(flatten)]
+    memory: super::memory::MemoryArgs,
     /// One ETS form for every rep (e.g. ets:MAM, about ten times faster
     /// than choosing per rep; reps it cannot fit fall back to auto-ets).
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
@@ -112,6 +114,10 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let tree = salesplan::io::read_org(&args.inputs.org)?;
     let n = tree.len();
     let series = read_long_csv(&args.inputs.history, &Columns::default())?;
+    args.memory.check(
+        &format!("--paths {} over {} nodes", args.paths, tree.len()),
+        super::memory::simulation_bytes(args.paths as usize, &tree, args.threads),
+    )?;
     let options = SimulationOptions {
         paths: args.paths as usize,
         seed: args.seed,

@@ -56,6 +56,8 @@ pub struct TrackArgs {
     /// Seed of the simulation.
     #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
     seed: u64,
+    #[command(flatten)]
+    memory: super::memory::MemoryArgs,
     /// Calibration of the projections on rolling-origin backtests of the
     /// reps' history, windows as long as the months that remain
     /// (reselect: the whole automatic choice refitted before each origin;
@@ -113,6 +115,10 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         Some(path) => salesplan::io::read_org(path)?,
         None => flat_tree(&series, &args.actuals)?,
     };
+    args.memory.check(
+        &format!("--paths {} over {} nodes", args.paths, tree.len()),
+        super::memory::simulation_bytes(args.paths as usize, &tree, args.threads),
+    )?;
     let plan = read_plan(&args.plan, &tree, year, elapsed, args.org.is_none())?;
     if let Some(most) = plan.over_assigned.iter().map(|(_, r)| *r).reduce(f64::max) {
         eprintln!(
