@@ -95,7 +95,7 @@ pub enum Error {
         nodes: Vec<(String, u64)>,
     },
     /// A target cannot be split under the constraints.
-    #[error("node '{node}': target {target} cannot be met: its children's minimums sum to {min_sum} and maximums to {max_sum}; binding: {binding}")]
+    #[error("node '{node}': target {} cannot be met: its children's minimums sum to {} and maximums to {}; binding: {binding}", amount(*target), amount(*min_sum), amount(*max_sum))]
     Infeasible {
         node: String,
         target: f64,
@@ -106,7 +106,7 @@ pub enum Error {
     },
     /// A node's own constraints contradict each other (e.g. a minimum above
     /// a growth cap, or bounds that leave no whole rounding unit).
-    #[error("node '{node}': its constraints conflict: {lower_source} {lower} is above {upper_source} {upper}")]
+    #[error("node '{node}': its constraints conflict: {lower_source} asks for at least {}, but {upper_source} allows at most {}", amount(*lower), amount(*upper))]
     ConflictingBounds {
         node: String,
         lower: f64,
@@ -178,6 +178,40 @@ fn scenario_place(scenario: &str, field: &str) -> String {
         text.push_str(&format!("field '{field}': "));
     }
     text
+}
+
+/// An amount in a message: at most 12 significant digits (no float noise
+/// such as `579703480.4000001` from summing bounds), trailing zeros
+/// dropped, and no bound at all as `unbounded`.
+///
+/// ```
+/// use salesplan::error::amount;
+/// assert_eq!(amount(579703480.4000001), "579703480.4");
+/// assert_eq!(amount(0.1 + 0.2), "0.3");
+/// assert_eq!(amount(1500.0), "1500");
+/// assert_eq!(amount(f64::INFINITY), "unbounded");
+/// assert_eq!(amount(-0.0), "0");
+/// ```
+pub fn amount(v: f64) -> String {
+    if v.is_infinite() {
+        return if v > 0.0 { "unbounded" } else { "-unbounded" }.into();
+    }
+    let magnitude = if v == 0.0 {
+        0
+    } else {
+        v.abs().log10().floor() as i32 + 1
+    };
+    let decimals = (12 - magnitude).clamp(0, 6) as usize;
+    let text = format!("{v:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    match text {
+        "-0" => "0".into(),
+        t => t.into(),
+    }
 }
 
 fn list_nodes(nodes: &[(String, u64)]) -> String {

@@ -207,7 +207,7 @@ fn infeasible_and_bad_constraints_exit_2() {
         ORG,
         Some("node_id,lock\nzhang,90000\nli,20000\n"),
         &["--target", "50000"],
-        "node '公司': target 50000 cannot be met: its children's minimums sum to 110000 and maximums to inf; binding: lock on 2 nodes ('li', 'zhang') totalling 110000",
+        "node '公司': target 50000 cannot be met: its children's minimums sum to 110000 and maximums to unbounded; binding: lock on 2 nodes ('li', 'zhang') totalling 110000",
     );
     fails(
         ORG,
@@ -473,4 +473,48 @@ fn a_plan_year_with_no_sales_the_year_before_says_so() {
     );
     assert!(!stderr.contains("sums to 0"), "{stderr}");
     assert!(read_output(&plan).is_none());
+}
+
+/// Growth bounds that conflict or cannot be met are told as rates on last
+/// year, and their amounts without float noise (issue 10, item 12).
+#[test]
+fn growth_bounds_are_told_in_the_users_terms() {
+    // zhang's last year (2026) is 12 × 1,000 + Σ 10·t × season … : whatever
+    // it is, 0.1 over it cannot be under 0.05 over it
+    fails(
+        ORG,
+        Some("node_id,growth_min,growth_max\nzhang,0.1,0.05\n"),
+        &["--growth", "0"],
+        "node 'zhang': its constraints conflict: growth_min 0.1 on last year's ",
+    );
+    fails(
+        ORG,
+        Some("node_id,growth_min,growth_max\nzhang,0.1,0.05\n"),
+        &["--growth", "0"],
+        "allows at most ",
+    );
+    // every active leaf 50% up on a flat target: the children's minimums,
+    // summed, are written as an amount (no 579703480.4000001), and no
+    // maximum as "unbounded"
+    let c = "node_id,growth_min\nzhang,0.5\nli,0.5\nwang,0.5\n";
+    let dir = TempDir::new().unwrap();
+    let run = allocate(&dir, ORG, Some(c), &["--growth", "0"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.plan.is_none());
+    assert!(
+        run.stderr.contains("maximums to unbounded"),
+        "{}",
+        run.stderr
+    );
+    let sums: Vec<&str> = run
+        .stderr
+        .split(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
+        .filter(|t| t.contains('.'))
+        .collect();
+    assert!(
+        sums.iter()
+            .all(|t| t.split('.').nth(1).is_some_and(|d| d.len() <= 6)),
+        "{}",
+        run.stderr
+    );
 }

@@ -513,9 +513,18 @@ fn a_dash_is_standard_input_and_output() {
     let dir = TempDir::new().unwrap();
     let run = forecast(&dir, &input, &["--horizon", "3"]);
     assert_eq!(run.output.as_deref(), Some(stdout.as_str()));
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("2 series, 2 ok"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("2 series, 2 ok"), "{stderr}");
+    // the summary names what was written
+    assert!(
+        stderr.contains("wrote standard output (--output)"),
+        "{stderr}"
+    );
+    assert!(
+        run.stderr.contains("out.csv (--output)\n"),
+        "{}",
+        run.stderr
+    );
     // errors name standard input
     let out = salesplan()
         .args([

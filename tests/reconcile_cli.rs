@@ -164,3 +164,24 @@ fn mint_shrink_is_coherent_and_nonnegative_when_asked() {
         }
     }
 }
+
+/// Zeros are written without a sign: leaves forecast at -0 (as a model
+/// censored at zero can give) add up to 0, never "-0" (issue 10, item 11).
+#[test]
+fn zeros_are_written_without_a_sign() {
+    let dir = TempDir::new().unwrap();
+    let fc = forecasts(&[
+        ("公司", [0.0, 10.0]),
+        ("华东", [0.0, 5.0]),
+        ("华南", [0.0, 5.0]),
+        ("张伟", [-0.0, 2.0]),
+        ("王芳", [-0.0, 3.0]),
+        ("李娜", [-0.0, 5.0]),
+    ]);
+    assert!(fc.contains(",-0\n"));
+    let (code, stderr, out) = run(&dir, TREE, &fc, "bottom-up");
+    assert_eq!(code, 0, "{stderr}");
+    let out = out.unwrap();
+    assert!(!out.contains(",-0"), "{out}");
+    assert!(out.contains("公司,2027-01,0\n"), "{out}");
+}

@@ -136,5 +136,9 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
             if more > 0 { format!(", and {more} more") } else { String::new() }
         );
     }
+    super::note_written(&[
+        ("--output", Some(&args.output)),
+        ("--summary", args.summary.as_deref()),
+    ]);
     Ok(Status::Success)
 }

@@ -163,6 +163,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     for (r, e) in failures.iter().take(5) {
         eprintln!("  failed {} with {}: {e}", r.id, r.model.name());
     }
+    super::note_written(&[("--output", Some(&args.output))]);
     Ok(if failures.is_empty() {
         Status::Success
     } else {

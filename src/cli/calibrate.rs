@@ -109,6 +109,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
         year_list(&report.years),
         started.elapsed().as_secs_f64()
     );
+    super::note_written(&[("--output", Some(&args.output))]);
     Ok(Status::Success)
 }
 

@@ -163,7 +163,12 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     if job.intervals() == IntervalMethod::Calibrated && events.is_none() {
         note_widening(widening.as_ref());
     }
-    Ok(summarise(&outcomes, started.elapsed().as_secs_f64()))
+    let status = summarise(&outcomes, started.elapsed().as_secs_f64());
+    super::note_written(&[
+        ("--output", Some(&args.output)),
+        ("--report", args.report.as_deref()),
+    ]);
+    Ok(status)
 }
 
 /// Says what the calibrated intervals were widened by.

@@ -136,6 +136,25 @@ pub(super) fn check_files(
     Ok(())
 }
 
+/// Prints the files a run wrote, after its summary:
+/// `wrote plan.csv (--output), summary.csv (--summary)`; standard output
+/// shows as such.
+pub(super) fn note_written(outputs: &[(&str, Option<&Path>)]) {
+    let files: Vec<String> = given(outputs)
+        .into_iter()
+        .map(|(option, path)| {
+            if salesplan::io::is_standard_stream(path) {
+                format!("standard output ({option})")
+            } else {
+                format!("{} ({option})", path.display())
+            }
+        })
+        .collect();
+    if !files.is_empty() {
+        eprintln!("wrote {}", files.join(", "));
+    }
+}
+
 /// The options that were given, with their paths.
 fn given<'a>(list: &[(&'a str, Option<&'a Path>)]) -> Vec<(&'a str, &'a Path)> {
     list.iter()

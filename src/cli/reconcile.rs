@@ -215,8 +215,12 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<Status> {
             .map_err(csv_error)?;
         for &v in &order {
             for (k, r) in reconciled.iter().enumerate() {
-                w.write_record([ids[v].as_str(), &forecasts[v].label(k), &r[v].to_string()])
-                    .map_err(csv_error)?;
+                w.write_record([
+                    ids[v].as_str(),
+                    &forecasts[v].label(k),
+                    &salesplan::io::format_amount(r[v], None),
+                ])
+                .map_err(csv_error)?;
             }
         }
         w.flush().map_err(|e| salesplan::Error::Io {
@@ -231,5 +235,6 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<Status> {
         started.elapsed().as_secs_f64(),
         compute_seconds
     );
+    super::note_written(&[("--output", Some(&args.output))]);
     Ok(Status::Success)
 }

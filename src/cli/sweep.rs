@@ -238,6 +238,11 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     for row in &infeasible {
         eprintln!("scenario '{}' is infeasible: {}", row[0], row[2]);
     }
+    super::note_written(&[
+        ("--output", Some(&args.output)),
+        ("--summary", args.summary.as_deref()),
+        ("--calibration-report", args.calibration_report.as_deref()),
+    ]);
     Ok(if infeasible.is_empty() {
         Status::Success
     } else {

@@ -204,5 +204,9 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
             super::calibrate::report_before(&tree, &series, year, simulation, path)
         })??;
     }
+    super::note_written(&[
+        ("--output", Some(&args.output)),
+        ("--calibration-report", args.calibration_report.as_deref()),
+    ]);
     Ok(Status::Success)
 }

@@ -7,6 +7,7 @@ use crate::forecast::backtest::{summarise, Summary};
 use crate::forecast::batch::{ModelChoice, SeriesBacktest};
 use crate::forecast::metrics::owa;
 
+use super::format::format_amount;
 use super::format_level;
 use super::write::write_csv;
 
@@ -64,7 +65,7 @@ pub fn backtest_overall(
 }
 
 fn cell(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
+    v.map(|x| format_amount(x, None)).unwrap_or_default()
 }
 
 fn summary_cells(s: &Summary, levels: &[f64], row: &mut Vec<String>) {
@@ -74,18 +75,18 @@ fn summary_cells(s: &Summary, levels: &[f64], row: &mut Vec<String>) {
         return;
     }
     row.extend([
-        s.mae.to_string(),
-        s.rmse.to_string(),
+        format_amount(s.mae, None),
+        format_amount(s.rmse, None),
         cell(s.mape),
-        s.smape.to_string(),
+        format_amount(s.smape, None),
         cell(s.mase),
         cell(s.rmsse),
         cell(s.wape),
-        s.bias.to_string(),
+        format_amount(s.bias, None),
     ]);
     for l in levels {
         match s.intervals.iter().find(|i| i.0 == *l) {
-            Some(i) => row.extend([i.1.to_string(), i.2.to_string()]),
+            Some(i) => row.extend([format_amount(i.1, None), format_amount(i.2, None)]),
             None => row.extend([String::new(), String::new()]),
         }
     }

@@ -79,7 +79,7 @@ pub fn write_plan_summary(
         for i in 0..tree.len() {
             let ly = plan.last_year[i];
             let growth = if ly > 0.0 {
-                (plan.targets[i] / ly - 1.0).to_string()
+                format_amount(plan.targets[i] / ly - 1.0, None)
             } else {
                 String::new()
             };
@@ -88,8 +88,8 @@ pub fn write_plan_summary(
                 tree.name(i),
                 tree.parent(i).map_or("", |p| tree.id(p)),
                 &format_amount(plan.targets[i], decimals),
-                &plan.basis_share[i].to_string(),
-                &ly.to_string(),
+                &format_amount(plan.basis_share[i], None),
+                &format_amount(ly, None),
                 &growth,
                 plan.binding[i].map_or("", |b| b.name()),
             ])

@@ -224,11 +224,16 @@ pub const SWEEP_SUMMARY_COLUMNS: [&str; 25] = [
 /// the scenario's settings, `planned` and its scores, or `infeasible` and
 /// the reason.
 pub fn sweep_summary_row(s: &Scenario, outcome: &Outcome) -> Vec<String> {
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
-    let list = |v: &[f64]| v.iter().map(f64::to_string).collect::<Vec<_>>().join(";");
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format_amount(v, None));
+    let list = |v: &[f64]| {
+        v.iter()
+            .map(|x| format_amount(*x, None))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
     let (target, growth) = match s.target {
-        CompanyTarget::Absolute(t) => (t.to_string(), String::new()),
-        CompanyTarget::Growth(g) => (String::new(), g.to_string()),
+        CompanyTarget::Absolute(t) => (format_amount(t, None), String::new()),
+        CompanyTarget::Growth(g) => (String::new(), format_amount(g, None)),
     };
     let method = format!("{:?}", s.method).to_lowercase();
     let mut row = vec![
@@ -252,7 +257,7 @@ pub fn sweep_summary_row(s: &Scenario, outcome: &Outcome) -> Vec<String> {
             row[1] = "planned".into();
             row.extend([
                 format_amount(plan.allocation.targets[0], s.unit.map(decimals_of)),
-                a.company_probability.to_string(),
+                format_amount(a.company_probability, None),
                 opt(a.company_expected_attainment),
                 opt(a.mean_rep_expected_attainment),
                 a.reps.to_string(),

@@ -49,9 +49,9 @@ pub fn write_track_status(
         header.extend((elapsed + 1..=12).map(|m| format!("reallocated:{year}-{m:02}")));
     }
     let decimals = unit.map(decimals_of);
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format_amount(v, None));
     // actual + remaining: no float noise past a millionth
-    let clean = |v: f64| ((v * 1e6).round() / 1e6).to_string();
+    let clean = |v: f64| format_amount((v * 1e6).round() / 1e6, None);
     write_atomically(path, |w| {
         let mut out = csv::Writer::from_writer(w);
         let io = |e: csv::Error| csv_file_error(e, path);
@@ -61,18 +61,18 @@ pub fn write_track_status(
             let mut row = vec![
                 tree.id(i).to_string(),
                 tree.name(i).to_string(),
-                s.target.to_string(),
-                s.actual_to_date.to_string(),
-                s.expected_to_date.to_string(),
+                format_amount(s.target, None),
+                format_amount(s.actual_to_date, None),
+                format_amount(s.expected_to_date, None),
                 opt(s.attainment_to_date),
                 opt(s.run_rate),
-                s.projection.to_string(),
-                s.lower.to_string(),
-                s.upper.to_string(),
-                s.probability.to_string(),
-                s.gap.to_string(),
+                format_amount(s.projection, None),
+                format_amount(s.lower, None),
+                format_amount(s.upper, None),
+                format_amount(s.probability, None),
+                format_amount(s.gap, None),
             ];
-            row.extend(s.gap_by_month.iter().map(f64::to_string));
+            row.extend(s.gap_by_month.iter().map(|v| format_amount(*v, None)));
             if let Some(r) = reallocation {
                 row.push(clean(r.targets[i]));
                 row.push(format_amount(r.remaining[i], decimals));

@@ -111,7 +111,7 @@ pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
                     "ok",
                     &f.form,
                     &f.n_obs.to_string(),
-                    &f.aicc.map(|a| a.to_string()).unwrap_or_default(),
+                    &f.aicc.map(|a| format_amount(a, None)).unwrap_or_default(),
                     f.reason.as_deref().unwrap_or_default(),
                     &f.form,
                     f.warning.as_deref().unwrap_or_default(),

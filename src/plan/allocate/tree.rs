@@ -311,12 +311,22 @@ pub fn allocate(
             upper[i] = upper[i].floor();
         }
         if lower[i] > upper[i] {
+            // a growth bound in the user's terms: the rate, on what
+            let words = |source: BoundSource, rate: Option<f64>| match (source, rate) {
+                (BoundSource::GrowthMin | BoundSource::GrowthMax, Some(g)) => format!(
+                    "{} {} on last year's {}",
+                    source.name(),
+                    crate::error::amount(g),
+                    crate::error::amount(ly)
+                ),
+                _ => source.name().to_string(),
+            };
             return Err(Error::ConflictingBounds {
                 node: tree.id(i).to_string(),
                 lower: lower[i] * scale,
-                lower_source: lower_source[i].name().to_string(),
+                lower_source: words(lower_source[i], c.growth_min),
                 upper: upper[i] * scale,
-                upper_source: upper_source[i].name().to_string(),
+                upper_source: words(upper_source[i], c.growth_max),
             });
         }
     }
@@ -679,7 +689,7 @@ fn describe(
             ids.len(),
             if ids.len() == 1 { "" } else { "s" },
             names.join(", "),
-            sum * scale
+            crate::error::amount(sum * scale)
         ));
     }
     if parts.is_empty() {
@@ -743,7 +753,7 @@ mod tests {
         let e = allocate(&tree, &input, 100.0, &options).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "node 'a': its constraints conflict: min 150 is above growth_max 140"
+            "node 'a': its constraints conflict: min asks for at least 150, but growth_max 0.4 on last year's 100 allows at most 140"
         );
     }
 }
