@@ -675,3 +675,24 @@ fn a_positive_series_forecast_below_zero_is_flagged() {
     assert_eq!(run.code, 0);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
+
+/// `--quiet` (or `-q`, before or after the command) prints nothing but
+/// errors; errors still show.
+#[test]
+fn quiet_prints_only_errors() {
+    let dir = TempDir::new().unwrap();
+    let input = monthly_csv(&["a"], 36, |y, m, _| format!("{y}-{m:02}"));
+    for flag in ["--quiet", "-q"] {
+        let run = forecast(&dir, &input, &["--horizon", "3", flag]);
+        assert_eq!(run.code, 0);
+        assert_eq!(run.stderr, "", "{flag}");
+        assert!(run.output.is_some());
+    }
+    let run = forecast(&dir, "unique_id,ds,y\na,1,x\n", &["--horizon", "3", "-q"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("in.csv:2: column 'y'"),
+        "{}",
+        run.stderr
+    );
+}

@@ -108,17 +108,19 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     if let Some(path) = &args.inputs.constraints {
         inputs.constraints = salesplan::io::read_constraints(path, &tree)?;
     }
+    let working = super::spinner(&format!("planning {} nodes", tree.len()));
     let plan = in_pool(args.threads, || plan_year(&inputs, &request))??;
+    drop(working);
     write_plan(&args.output, &tree, &plan.periods, &plan.table, args.round)?;
     if let Some(path) = &args.summary {
         write_plan_summary(path, &tree, &plan.allocation, args.round)?;
     }
-    eprintln!(
+    say!(
         "{} nodes, target {} for {}, last year {}, {:.2} s",
         tree.len(),
-        plan.allocation.targets[tree.root()],
+        salesplan::error::amount(plan.allocation.targets[tree.root()]),
         args.inputs.year,
-        plan.last_year_total,
+        salesplan::error::amount(plan.last_year_total),
         started.elapsed().as_secs_f64()
     );
     if !plan.without_history.is_empty() {
@@ -129,7 +131,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
             .map(|&i| format!("'{}'", tree.id(i)))
             .collect();
         let more = plan.without_history.len() - names.len();
-        eprintln!(
+        say!(
             "note: {} active reps have no sales history ({}{}): each was given its peers' mean basis, as a new hire is",
             plan.without_history.len(),
             names.join(", "),

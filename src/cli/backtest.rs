@@ -1,12 +1,10 @@
 //! `salesplan backtest`: rolling-origin evaluation of one or more models on
 //! every series of a long CSV, written as a metrics CSV.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{check_seasonal_periods, ModelChoice};
 use salesplan::forecast::events::backtest_batch_with_events;
@@ -93,15 +91,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     )?;
     let columns = args.columns.into_columns();
     let series = read_long_csv(&args.input, &columns)?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(series.len() as u64);
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} series [{elapsed} < {eta}]")
-        {
-            bar.set_style(style);
-        }
-        bar
-    });
+    let bar = super::progress_bar(series.len(), "series");
     let tick = || {
         if let Some(bar) = &bar {
             bar.inc(1);
@@ -134,7 +124,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
         .flatten()
         .filter_map(|r| r.outcome.as_ref().err().map(|e| (r, e)))
         .collect();
-    eprintln!(
+    say!(
         "{} series × {} models, {} windows each, {} failed, {:.2} s",
         series.len(),
         models.len(),
@@ -149,10 +139,10 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             } else {
                 String::new()
             };
-            eprintln!("  {:<16} scored no window{failed}", o.model.name());
+            say!("  {:<16} scored no window{failed}", o.model.name());
             continue;
         }
-        eprintln!(
+        say!(
             "  {:<16} sMAPE {:8.3}  MASE {}  OWA {}",
             o.model.name(),
             o.summary.smape,
@@ -161,7 +151,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
         );
     }
     for (r, e) in failures.iter().take(5) {
-        eprintln!("  failed {} with {}: {e}", r.id, r.model.name());
+        say!("  failed {} with {}: {e}", r.id, r.model.name());
     }
     super::note_written(&[("--output", Some(&args.output))]);
     Ok(if failures.is_empty() {

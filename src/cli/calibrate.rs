@@ -97,13 +97,19 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
         },
         ..defaults
     };
+    let working = super::spinner(&format!(
+        "backtesting {} plan years over {} nodes",
+        options.years.len(),
+        tree.len()
+    ));
     let report = in_pool(args.threads, || reliability(&tree, &history, &options))?
         .with_context(|| args.history.display().to_string())?;
+    drop(working);
     write_reliability(&args.output, &report)?;
     for level in &report.levels {
-        eprintln!("{}", level_line(level));
+        say!("{}", level_line(level));
     }
-    eprintln!(
+    say!(
         "{} plan years scored ({}), {:.1} s",
         report.years.len(),
         year_list(&report.years),
@@ -132,7 +138,7 @@ pub(super) fn report_before(
 ) -> anyhow::Result<()> {
     let years = scorable_years(history, year, 3);
     if years.is_empty() {
-        eprintln!(
+        say!(
             "calibration report: no year before {year} has a year of history before it to be planned from; nothing written"
         );
         return Ok(());
@@ -155,7 +161,7 @@ pub(super) fn report_before(
             )
         })
         .collect();
-    eprintln!(
+    say!(
         "calibration report for {} (written to {}): {}",
         year_list(&report.years),
         path.display(),

@@ -1,13 +1,11 @@
 //! `salesplan forecast`: read a long CSV, forecast each series, write the
 //! forecasts (and optionally a per-series report).
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::Datelike;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::forecast::batch::{
     forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesOutcome,
 };
@@ -109,15 +107,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
         super::memory::forecast_bytes(series.len(), args.horizon, job.levels().len()),
     )?;
 
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(series.len() as u64);
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} series [{elapsed} < {eta}]")
-        {
-            bar.set_style(style);
-        }
-        bar
-    });
+    let bar = super::progress_bar(series.len(), "series");
     let tick = || {
         if let Some(bar) = &bar {
             bar.inc(1);
@@ -174,7 +164,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
 /// Says what the calibrated intervals were widened by.
 fn note_widening(widening: Option<&Widening>) {
     let Some(w) = widening else {
-        eprintln!(
+        say!(
             "note: too few backtest windows to calibrate the intervals; the models' own are written"
         );
         return;
@@ -194,7 +184,7 @@ fn note_widening(widening: Option<&Widening>) {
             )
         })
         .collect();
-    eprintln!(
+    say!(
         "intervals calibrated on {} backtest windows: {}",
         w.windows,
         levels.join(", ")
@@ -204,14 +194,14 @@ fn note_widening(widening: Option<&Widening>) {
 /// Prints the summary to stderr and says whether everything succeeded.
 fn summarise(outcomes: &[SeriesOutcome], seconds: f64) -> Status {
     let failures: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
-    eprintln!(
+    say!(
         "{} series, {} ok, {} failed, {seconds:.2} s",
         outcomes.len(),
         outcomes.len() - failures.len(),
         failures.len()
     );
     for f in failures.iter().take(REASONS_SHOWN) {
-        eprintln!("  failed {}: {}", f.id, f.reason());
+        say!("  failed {}: {}", f.id, f.reason());
     }
     let warned: Vec<_> = outcomes
         .iter()
@@ -219,16 +209,16 @@ fn summarise(outcomes: &[SeriesOutcome], seconds: f64) -> Status {
         .filter_map(|f| f.warning.as_ref().map(|w| (&f.id, w)))
         .collect();
     for (id, warning) in warned.iter().take(REASONS_SHOWN) {
-        eprintln!("  warning {id}: {warning}");
+        say!("  warning {id}: {warning}");
     }
     if warned.len() > REASONS_SHOWN {
-        eprintln!(
+        say!(
             "  ... and {} more warnings (--report's warning column lists them all)",
             warned.len() - REASONS_SHOWN
         );
     }
     if failures.len() > REASONS_SHOWN {
-        eprintln!(
+        say!(
             "  ... and {} more (--report lists them all)",
             failures.len() - REASONS_SHOWN
         );

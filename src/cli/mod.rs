@@ -1,5 +1,14 @@
 //! Command-line parsing, dispatch and exit codes.
 
+/// Prints a summary line or a note to standard error, unless `--quiet`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !$crate::cli::quiet() {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
 mod allocate;
 mod backtest;
 mod calibrate;
@@ -26,8 +35,57 @@ use clap::{Args, Parser, Subcommand};
     after_help = "Any input or output file may be given as '-': standard input, or standard output (one output per run). Summaries and notes go to standard error."
 )]
 struct Cli {
+    /// Print nothing but errors: no summary, notes or progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Whether `--quiet` was given.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A progress bar over `len` `items` on a terminal (not with `--quiet`,
+/// nor when standard error is a file or a pipe).
+pub(super) fn progress_bar(len: usize, items: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    (!quiet() && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(len as u64);
+        let template = format!("{{bar:40}} {{pos}}/{{len}} {items} [{{elapsed}} < {{eta}}]");
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+        bar
+    })
+}
+
+/// A spinner with `message` and the time elapsed, for work that cannot
+/// count its steps (on a terminal, not with `--quiet`); it stops when
+/// dropped.
+pub(super) fn spinner(message: &str) -> Option<Spinner> {
+    use std::io::IsTerminal;
+    (!quiet() && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+            bar.set_style(style);
+        }
+        bar.set_message(message.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Spinner(bar)
+    })
+}
+
+/// A running [`spinner`], cleared when dropped.
+pub(super) struct Spinner(indicatif::ProgressBar);
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +120,7 @@ enum Status {
 /// bad arguments).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     // Ctrl-C, SIGTERM or SIGHUP during a write: remove the partial output
     // (the target keeps what it had) and stop
     let _ = ctrlc::set_handler(|| {
@@ -151,7 +210,7 @@ pub(super) fn note_written(outputs: &[(&str, Option<&Path>)]) {
         })
         .collect();
     if !files.is_empty() {
-        eprintln!("wrote {}", files.join(", "));
+        say!("wrote {}", files.join(", "));
     }
 }
 
@@ -325,7 +384,7 @@ impl EventArgs {
     pub fn note_fallback(calendar: &salesplan::events::EventCalendar, first: i32, last: i32) {
         let years = calendar.fallback_years(first, last);
         if let (Some(a), Some(b)) = (years.first(), years.last()) {
-            eprintln!(
+            say!(
                 "note: no official holiday schedule for {}: the china set uses its rule there (weekends off, festivals on their dates, no adjusted working days)",
                 if a == b { a.to_string() } else { format!("{a}–{b}") }
             );

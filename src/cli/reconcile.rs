@@ -228,7 +228,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<Status> {
             source: e,
         })
     })?;
-    eprintln!(
+    say!(
         "{n} nodes ({} leaves), {steps} periods reconciled by {} in {:.3} s (reconciliation {:.6} s, the rest reading and writing)",
         h.leaves().len(),
         args.method,

@@ -1,12 +1,10 @@
 //! `salesplan sweep`: plan and score many scenarios from one set of forecasts.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use salesplan::io::{
     read_constraints, read_long_csv, write_sweep, write_sweep_summary, Columns, SweepMeasure,
     SweepTable, SweepTableOptions,
@@ -179,15 +177,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
             periods: args.periods,
         },
     )?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(scenarios.len() as u64);
-        if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} scenarios [{elapsed} < {eta}]")
-        {
-            bar.set_style(style);
-        }
-        bar
-    });
+    let bar = super::progress_bar(scenarios.len(), "scenarios");
     let progress = |done: usize| {
         if let Some(bar) = &bar {
             bar.set_position(done as u64);
@@ -213,7 +203,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         write_sweep_summary(path, &summary).context("cannot write the summary")?;
     }
     let infeasible: Vec<&Vec<String>> = summary.iter().filter(|r| r[1] == "infeasible").collect();
-    eprintln!(
+    say!(
         "{} scenarios ({} infeasible) over {n} nodes, {} paths (reps' error correlation {:.3}{}): fit and simulation {:.2} s, sweep {:.2} s ({:.0} scenarios/s), total {:.2} s",
         scenarios.len(),
         infeasible.len(),
@@ -228,7 +218,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         started.elapsed().as_secs_f64()
     );
     if data.outlook.calibration().is_none() && args.recalibrate != RecalibrateArg::None {
-        eprintln!("{}", super::UNCALIBRATED);
+        say!("{}", super::UNCALIBRATED);
     }
     if let Some(path) = &args.calibration_report {
         in_pool(args.threads, || {
@@ -236,7 +226,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         })??;
     }
     for row in &infeasible {
-        eprintln!("scenario '{}' is infeasible: {}", row[0], row[2]);
+        say!("scenario '{}' is infeasible: {}", row[0], row[2]);
     }
     super::note_written(&[
         ("--output", Some(&args.output)),

@@ -121,7 +121,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
     )?;
     let plan = read_plan(&args.plan, &tree, year, elapsed, args.org.is_none())?;
     if let Some(most) = plan.over_assigned.iter().map(|(_, r)| *r).reduce(f64::max) {
-        eprintln!(
+        say!(
             "note: {}: over-assigned at {} node{} (their children's targets sum to up to {:.1}% of their own)",
             args.plan.display(),
             plan.over_assigned.len(),
@@ -133,7 +133,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         Some(path) => {
             let constraints = read_constraints(path, &tree)?.nodes;
             if constraints.iter().any(|c| c.over_assignment.is_some()) {
-                eprintln!(
+                say!(
                     "note: {}: over_assignment is not applied when re-allocating",
                     path.display()
                 );
@@ -154,10 +154,12 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         events: args.events.calendar(|id| tree.index_of(id).is_some())?,
         missing: args.missing.into(),
     };
+    let working = super::spinner(&format!("projecting {} nodes", tree.len()));
     let run = in_pool(args.threads, || {
         track_actuals(&tree, &series, &plan, &request)
     })?
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.actuals.display()))?;
+    drop(working);
     let reallocation = if args.reallocate {
         let options = ReallocationOptions {
             unit: args.round,
@@ -168,7 +170,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         })?
         .map_err(|e| anyhow::anyhow!("--reallocate: {e}"))?;
         if r.basis == ReallocationBasis::RemainingPlan {
-            eprintln!("note: the model projects no sales for the rest of the year; the remaining plan is the basis of the re-allocation");
+            say!("note: the model projects no sales for the rest of the year; the remaining plan is the basis of the re-allocation");
         }
         Some(r)
     } else {
@@ -184,19 +186,19 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
     )?;
     if !run.missing.is_empty() {
         let months: usize = run.missing.iter().map(|(_, m)| m.len()).sum();
-        eprintln!(
+        say!(
             "note: {months} closed leaf-months without actuals ({} leaves) counted as zero sales (--missing zero)",
             run.missing.len()
         );
     }
     let tracked = run.tracking.status.iter().filter(|s| s.is_some()).count();
     let calibration = run.tracking.outlook.as_ref().and_then(|o| o.calibration());
-    eprintln!(
+    say!(
         "{tracked} nodes tracked after {elapsed} closed months of {year}{}",
         calibration.map_or(String::new(), |c| format!("; projections {c}"))
     );
     if calibration.is_none() && args.recalibrate != RecalibrateArg::None && elapsed < 12 {
-        eprintln!("{}", super::UNCALIBRATED);
+        say!("{}", super::UNCALIBRATED);
     }
     if let Some(path) = &args.calibration_report {
         let simulation = request.simulation;
