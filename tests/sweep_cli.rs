@@ -117,6 +117,17 @@ fn sweep_file(dir: &Path, file: &str, scenarios: &str, extra: &[&str]) -> Run {
     }
 }
 
+/// The value of `measure` for `node` in `scenario` of a sweep's long table.
+fn value_of(run: &Run, scenario: &str, node: &str, measure: &str) -> f64 {
+    let out = run.output.as_ref().unwrap();
+    out.lines()
+        .find(|l| l.starts_with(&format!("{scenario},{node},{measure},")))
+        .and_then(|l| l.rsplit(',').next())
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// Rewrites a data file of `dir` through `change`.
 fn edit(dir: &Path, file: &str, change: impl FnOnce(String) -> String) {
     let path = dir.join(file);
@@ -312,15 +323,7 @@ fn new_hires_get_a_chance_and_recalibration_is_chosen() {
     let dir = TempDir::new().unwrap();
     write_data(dir.path());
     let text = "[[scenario]]\nname = \"a\"\ngrowth = 0.1\n";
-    let value = |run: &Run, node: &str, measure: &str| -> f64 {
-        let out = run.output.as_ref().unwrap();
-        out.lines()
-            .find(|l| l.starts_with(&format!("a,{node},{measure},")))
-            .and_then(|l| l.rsplit(',').next())
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
+    let value = |run: &Run, node: &str, measure: &str| value_of(run, "a", node, measure);
     let checked = sweep(dir.path(), text, &[]);
     assert_eq!(checked.code, 0, "{}", checked.stderr);
     assert!(
@@ -540,4 +543,39 @@ fn sweep_writes_a_calibration_report_on_the_years_before_when_asked() {
     let run = sweep(dir.path(), text, &[]);
     assert!(!run.stderr.contains("calibration report"));
     assert!(read_output(&report).is_none());
+}
+
+/// An active rep with no sales history at all (not a new hire) gets its
+/// peers' mean basis and is simulated like them, and the run names it:
+/// it used to get a target of 0, reached for sure (issue 10, item 5).
+#[test]
+fn an_active_rep_without_history_plans_like_its_peers() {
+    let dir = TempDir::new().unwrap();
+    write_data(dir.path());
+    edit(dir.path(), "sales.csv", |text| {
+        text.lines()
+            .filter(|l| !l.starts_with("r1t0p1,"))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    });
+    let text = "[[scenario]]\nname = \"a\"\ngrowth = 0.1\nbasis = \"history\"\n";
+    let run = sweep(dir.path(), text, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("note: 1 active rep without sales history before 2026 (r1t0p1)"),
+        "{}",
+        run.stderr
+    );
+    let value = |node: &str, measure: &str| value_of(&run, "a", node, measure);
+    // the mean of its three team mates' last year, grown as they are
+    let peers: f64 = ["r1t0p0", "r1t0p2", "r1t0p3"]
+        .iter()
+        .map(|p| value(p, "target"))
+        .sum::<f64>()
+        / 3.0;
+    let own = value("r1t0p1", "target");
+    assert!((own - peers).abs() < 1e-6 * peers, "{own} vs {peers}");
+    let p = value("r1t0p1", "probability");
+    assert!(p > 0.05 && p < 0.95, "{p}");
 }

@@ -141,6 +141,24 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     })?
     .with_context(|| format!("{}", args.inputs.history.display()))?;
     let fit_time = fit_started.elapsed();
+    let year_start = chrono::NaiveDate::from_ymd_opt(args.inputs.year, 1, 1);
+    let quiet_reps: Vec<&str> = data
+        .without_history
+        .iter()
+        .filter(|&&i| data.tree.end_date(i).is_none_or(|d| Some(d) >= year_start))
+        .map(|&i| data.tree.id(i))
+        .collect();
+    if !quiet_reps.is_empty() {
+        let more = quiet_reps.len().saturating_sub(5);
+        say!(
+            "note: {} active rep{} without sales history before {} ({}{}): scenarios give them their peers' mean basis, and they are simulated like their peers",
+            quiet_reps.len(),
+            if quiet_reps.len() == 1 { "" } else { "s" },
+            args.inputs.year,
+            quiet_reps[..quiet_reps.len().min(5)].join(", "),
+            if more > 0 { format!(", and {more} more") } else { String::new() }
+        );
+    }
     if let Some(path) = &args.inputs.constraints {
         let constraints = read_constraints(path, &data.tree)?;
         data.constraints = constraints.nodes;

@@ -48,7 +48,7 @@ use crate::error::{Error, Result};
 use crate::events::EventCalendar;
 use crate::forecast::series::{Series, TimeIndex};
 use crate::plan::allocate::{
-    allocate, check_plan, is_new, new_hire_basis, round_split_into, Allocation, AllocationInput,
+    allocate, check_plan, is_new, peers_basis, round_split_into, Allocation, AllocationInput,
     AllocationOptions, BoundSource, NodeConstraints, Workspace,
 };
 use crate::plan::calendar::PlanningCalendar;
@@ -81,6 +81,11 @@ pub struct PlanningData {
     pub constraints: Vec<NodeConstraints>,
     /// The simulated plan year; its point forecast is the `forecast` basis.
     pub outlook: YearOutlook,
+    /// Leaves that are not new hires but have no sales history before the
+    /// plan year: a scenario gives those still at zero basis and active
+    /// the peers' mean basis, as it gives new hires (and as `allocate`
+    /// does), instead of a target of 0.
+    pub without_history: Vec<usize>,
 }
 
 impl PlanningData {
@@ -101,6 +106,7 @@ impl PlanningData {
             potential: None,
             constraints: vec![NodeConstraints::default(); n],
             outlook,
+            without_history: Vec::new(),
         })
     }
 
@@ -209,9 +215,17 @@ impl PlanningData {
             ..*options
         };
         let outlook = simulate_plan_year(&tree, &leaves, &newcomers, &options)?;
+        let mut seen = vec![false; n];
+        for &(node, keep, _) in &cut {
+            seen[node] = keep > 0;
+        }
+        let without_history: Vec<usize> = (0..n)
+            .filter(|&i| tree.is_leaf(i) && !seen[i] && !is_new(&tree, i, year))
+            .collect();
         let mut data = PlanningData::new(tree, year, outlook)?;
         data.last_year = last_year;
         data.trailing = trailing;
+        data.without_history = without_history;
         Ok(data)
     }
 
@@ -558,7 +572,16 @@ pub fn plan_scenario(
             *b = 0.0;
         }
     }
-    new_hire_basis(tree, &mut basis, data.year);
+    // new hires, and active reps without history still at zero, take their
+    // peers' mean basis
+    let activity = scenario.ramp.factors(tree, data.year);
+    let mut marked: Vec<bool> = (0..tree.len())
+        .map(|i| tree.is_leaf(i) && is_new(tree, i, data.year))
+        .collect();
+    for &i in &data.without_history {
+        marked[i] |= activity[i] > 0.0 && basis[i] == 0.0;
+    }
+    peers_basis(tree, &mut basis, &marked);
     // Constraints: the scenario's rep bounds tighten the per-node ones.
     let mut constraints = data.constraints.clone();
     let tighter = |a: Option<f64>, b: Option<f64>, pick: fn(f64, f64) -> f64| match (a, b) {
@@ -582,7 +605,7 @@ pub fn plan_scenario(
         basis,
         last_year: data.last_year.clone(),
         constraints,
-        activity: scenario.ramp.factors(tree, data.year),
+        activity,
     };
     let options = AllocationOptions {
         method: scenario.method,
@@ -823,5 +846,6 @@ pub fn synthetic(reps: usize, paths: usize, seed: u64) -> PlanningData {
         potential: None,
         constraints: vec![NodeConstraints::default(); n],
         outlook,
+        without_history: Vec::new(),
     }
 }
