@@ -629,19 +629,18 @@ fn a_positive_series_forecast_below_zero_is_flagged() {
         input.push_str(&format!("a,{t},{v}\n"));
     }
     let report = dir.path().join("report.csv");
+    let model = [
+        "--horizon",
+        "12",
+        "--season-length",
+        "12",
+        "--model",
+        "ets:MAM",
+    ];
     let run = forecast(
         &dir,
         &input,
-        &[
-            "--horizon",
-            "12",
-            "--season-length",
-            "12",
-            "--model",
-            "ets:MAM",
-            "--report",
-            report.to_str().unwrap(),
-        ],
+        &[&model[..], &["--report", report.to_str().unwrap()]].concat(),
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -659,19 +658,7 @@ fn a_positive_series_forecast_below_zero_is_flagged() {
         .unwrap()
         .contains("though every value of the history is above zero"));
     // with --nonnegative nothing goes below zero, and nothing is flagged
-    let run = forecast(
-        &dir,
-        &input,
-        &[
-            "--horizon",
-            "12",
-            "--season-length",
-            "12",
-            "--model",
-            "ets:MAM",
-            "--nonnegative",
-        ],
-    );
+    let run = forecast(&dir, &input, &[&model[..], &["--nonnegative"]].concat());
     assert_eq!(run.code, 0);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }

@@ -117,10 +117,7 @@ pub(super) fn simulation_bytes(
     tree: &salesplan::plan::org::OrgTree,
     threads: Option<u16>,
 ) -> f64 {
-    let workers = threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    ) as f64;
+    let workers = threads.map_or_else(super::cores, usize::from) as f64;
     paths as f64 * 8.0 * tree.len() as f64 * (2.5 + 0.5 * workers)
 }
 

@@ -227,11 +227,16 @@ fn given<'a>(list: &[(&'a str, Option<&'a Path>)]) -> Vec<(&'a str, &'a Path)> {
 /// scheduling and memory (results are the same for any count).
 pub(super) const MAX_THREADS_PER_CORE: usize = 4;
 
+/// The machine's cores (1 when it cannot tell).
+pub(super) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 pub(super) fn in_pool<T: Send>(
     threads: Option<u16>,
     f: impl FnOnce() -> T + Send,
 ) -> anyhow::Result<T> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores();
     if let Some(k) = threads.map(usize::from) {
         if k > MAX_THREADS_PER_CORE * cores {
             bail!(
