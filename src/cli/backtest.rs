@@ -9,7 +9,7 @@ use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{check_seasonal_periods, ModelChoice};
 use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
-use salesplan::io::{backtest_overall, read_long_csv, write_backtest};
+use salesplan::io::{backtest_overall, read_long_csv, write_backtest, write_cross_validation};
 
 use super::{check_files, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
@@ -56,6 +56,16 @@ pub struct BacktestArgs {
     /// Where to write the metrics (CSV).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
+    /// Where to write every window's forecasts with its `cutoff` and the
+    /// actual `y`, in the shape of statsforecast's `cross_validation`:
+    /// `unique_id,ds,cutoff,y,model,mean,lo-80,hi-80,...` (CSV). statsforecast's
+    /// `cross_validation` moves the origin one period by default: `--step 1`.
+    #[arg(long, value_name = "FILE")]
+    forecasts: Option<PathBuf>,
+    /// Write `--forecasts` in statsforecast's wide layout, one column set
+    /// per model: `unique_id,ds,cutoff,y,AutoETS,AutoETS-lo-80,...,Theta,...`.
+    #[arg(long, requires = "forecasts")]
+    wide: bool,
     /// Keep forecasts and bounds non-negative: censor each forecast
     /// distribution at zero; the point is its `mean` (default) or `median`.
     #[arg(long, value_name = "POINT", num_args = 0..=1, default_missing_value = "mean")]
@@ -87,7 +97,10 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             ("--input", Some(&args.input)),
             ("--events-file", args.events.events_file.as_deref()),
         ],
-        &[("--output", Some(&args.output))],
+        &[
+            ("--output", Some(&args.output)),
+            ("--forecasts", args.forecasts.as_deref()),
+        ],
     )?;
     let columns = args.columns.into_columns();
     let series = read_long_csv(&args.input, &columns)?;
@@ -118,6 +131,9 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     }
     let overall = backtest_overall(&models, &results);
     write_backtest(&args.output, &args.levels, &results, &overall)?;
+    if let Some(path) = &args.forecasts {
+        write_cross_validation(path, &args.levels, &models, &series, &results, args.wide)?;
+    }
 
     let failures: Vec<_> = results
         .iter()
@@ -153,7 +169,10 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     for (r, e) in failures.iter().take(5) {
         say!("  failed {} with {}: {e}", r.id, r.model.name());
     }
-    super::note_written(&[("--output", Some(&args.output))]);
+    super::note_written(&[
+        ("--output", Some(&args.output)),
+        ("--forecasts", args.forecasts.as_deref()),
+    ]);
     Ok(if failures.is_empty() {
         Status::Success
     } else {

@@ -1,7 +1,7 @@
 //! `salesplan forecast`: read a long CSV, forecast each series, write the
 //! forecasts (and optionally a per-series report).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::Datelike;
@@ -12,7 +12,10 @@ use salesplan::forecast::batch::{
 use salesplan::forecast::events::forecast_batch_with_events;
 use salesplan::forecast::intervals::{IntervalMethod, Widening};
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
-use salesplan::io::{read_long_csv, write_forecasts, write_report};
+use salesplan::forecast::saved::SavedModels;
+use salesplan::io::{
+    read_long_csv, read_models, write_forecasts, write_forecasts_wide, write_models, write_report,
+};
 
 use super::{check_files, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
@@ -22,8 +25,8 @@ const REASONS_SHOWN: usize = 5;
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
     /// Long CSV with one row per series and period, in any order.
-    #[arg(long, value_name = "FILE")]
-    input: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "load_models")]
+    input: Option<PathBuf>,
     /// Number of periods to forecast (at least 1).
     #[arg(long, value_name = "H")]
     horizon: usize,
@@ -65,9 +68,28 @@ pub struct ForecastArgs {
     /// Where to write the forecasts (long CSV).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
+    /// Write `--output` in statsforecast's wide layout:
+    /// `unique_id,ds,AutoETS,AutoETS-lo-80,AutoETS-lo-95,AutoETS-hi-80,AutoETS-hi-95`
+    /// (statsforecast's model names; the fitted form of each series is in
+    /// `--report`). Other commands read the long layout.
+    #[arg(long)]
+    wide: bool,
     /// Where to write a per-series status report (CSV).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
+    /// Also save every series' fitted model (JSON) to forecast again later
+    /// with `--load-models`, without the data and without refitting.
+    #[arg(long, value_name = "FILE", conflicts_with = "load_models")]
+    save_models: Option<PathBuf>,
+    /// Forecast from models saved by `--save-models` instead of fitting:
+    /// any `--horizon` and `--level` (calibrated intervals: the levels
+    /// calibrated), continuing each series from where it ended.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["input", "model", "season_length", "seasonal_periods", "events", "events_file", "shopping_runup"]
+    )]
+    load_models: Option<PathBuf>,
     /// Keep forecasts and bounds non-negative: censor each forecast
     /// distribution at zero (bounds below 0 become 0); the point is the
     /// censored distribution's `mean` (default) or `median` (max(μ, 0)).
@@ -77,31 +99,43 @@ pub struct ForecastArgs {
 
 pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
+    if let Some(path) = args.load_models.clone() {
+        return run_loaded(args, &path, started);
+    }
+    let Some(input) = args.input.clone() else {
+        anyhow::bail!("--input is required (or --load-models)");
+    };
     let mut job = ForecastJob::new(
-        args.model,
+        args.model.clone(),
         args.horizon,
-        args.levels,
+        args.levels.clone(),
         args.season.season_length,
     )?
-    .with_seasonal_periods(args.season.seasonal_periods)?;
+    .with_seasonal_periods(args.season.seasonal_periods.clone())?;
     if let Some(point) = args.nonnegative {
         job = job.with_nonnegative(point);
     }
     if let Some(intervals) = args.intervals {
         job = job.with_intervals(intervals);
     }
+    if args.save_models.is_some() {
+        if args.events.any() {
+            anyhow::bail!("--save-models does not save event effects: forecast with --events from the data instead");
+        }
+        if let IntervalMethod::Conformal { .. } = job.intervals() {
+            anyhow::bail!("--save-models with conformal intervals: they come from backtests of each series' own history, which saved models do not keep; use --intervals model or calibrated");
+        }
+        job = job.with_kept_fits();
+    }
     check_files(
         &[
-            ("--input", Some(&args.input)),
+            ("--input", Some(&input)),
             ("--events-file", args.events.events_file.as_deref()),
         ],
-        &[
-            ("--output", Some(&args.output)),
-            ("--report", args.report.as_deref()),
-        ],
+        &outputs(&args),
     )?;
-    let columns = args.columns.into_columns();
-    let series = read_long_csv(&args.input, &columns)?;
+    let columns = args.columns.clone().into_columns();
+    let series = read_long_csv(&input, &columns)?;
     args.memory.check(
         &format!("--horizon {} on {} series", args.horizon, series.len()),
         super::memory::forecast_bytes(series.len(), args.horizon, job.levels().len()),
@@ -142,23 +176,104 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
         bar.finish_and_clear();
     }
 
-    write_forecasts(
-        &args.output,
-        job.levels(),
-        outcomes.iter().filter_map(|o| o.as_ref().ok()),
-    )?;
-    if let Some(report) = &args.report {
-        write_report(report, &outcomes)?;
+    write_outputs(&args, &job.model(), job.levels(), &outcomes)?;
+    if let Some(path) = &args.save_models {
+        let saved = SavedModels::from_batch(&job, &series, &outcomes, widening.as_ref())?;
+        write_models(path, &saved)?;
     }
     if job.intervals() == IntervalMethod::Calibrated && events.is_none() {
         note_widening(widening.as_ref());
     }
     let status = summarise(&outcomes, started.elapsed().as_secs_f64());
-    super::note_written(&[
-        ("--output", Some(&args.output)),
-        ("--report", args.report.as_deref()),
-    ]);
+    super::note_written(&outputs(&args));
     Ok(status)
+}
+
+/// `forecast --load-models`: forecasts from saved fits.
+fn run_loaded(args: ForecastArgs, path: &Path, started: Instant) -> anyhow::Result<Status> {
+    check_files(&[("--load-models", Some(path))], &outputs(&args))?;
+    let mut saved = read_models(path)?;
+    match args.intervals {
+        None => {}
+        Some(IntervalMethod::Model) => saved.widening = None,
+        Some(asked) if asked.to_string() == saved.intervals => {}
+        Some(asked) => anyhow::bail!(
+            "--intervals {asked}: the models in {} were saved with {} intervals; loaded models give those or the models' own (--intervals model)",
+            path.display(),
+            saved.intervals
+        ),
+    }
+    args.memory.check(
+        &format!(
+            "--horizon {} on {} series",
+            args.horizon,
+            saved.series.len()
+        ),
+        super::memory::forecast_bytes(saved.series.len(), args.horizon, args.levels.len()),
+    )?;
+    let bar = super::progress_bar(saved.series.len(), "series");
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let outcomes = in_pool(args.threads, || {
+        saved.forecast(args.horizon, &args.levels, args.nonnegative, &tick)
+    })??;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    write_outputs(&args, &saved.model_choice()?, &args.levels, &outcomes)?;
+    say!(
+        "forecast from {} saved {} models (fitted by salesplan {} for {} steps)",
+        saved.series.len(),
+        saved.model,
+        saved.salesplan,
+        saved.horizon
+    );
+    if let Some(w) = &saved.widening {
+        if args.horizon > saved.horizon {
+            say!(
+                "note: the intervals were calibrated for {} steps; steps {}..{} take step {}'s widening",
+                saved.horizon,
+                saved.horizon + 1,
+                args.horizon,
+                saved.horizon
+            );
+        }
+        note_widening(Some(w));
+    }
+    let status = summarise(&outcomes, started.elapsed().as_secs_f64());
+    super::note_written(&outputs(&args));
+    Ok(status)
+}
+
+/// The files a forecast run writes, by option.
+fn outputs(args: &ForecastArgs) -> [(&'static str, Option<&Path>); 3] {
+    [
+        ("--output", Some(args.output.as_path())),
+        ("--report", args.report.as_deref()),
+        ("--save-models", args.save_models.as_deref()),
+    ]
+}
+
+/// Writes the forecasts (long, or wide with `--wide`) and the report.
+fn write_outputs(
+    args: &ForecastArgs,
+    model: &ModelChoice,
+    levels: &[f64],
+    outcomes: &[SeriesOutcome],
+) -> anyhow::Result<()> {
+    let written = outcomes.iter().filter_map(|o| o.as_ref().ok());
+    if args.wide {
+        write_forecasts_wide(&args.output, levels, &model.statsforecast_name(), written)?;
+    } else {
+        write_forecasts(&args.output, levels, written)?;
+    }
+    if let Some(report) = &args.report {
+        write_report(report, outcomes)?;
+    }
+    Ok(())
 }
 
 /// Says what the calibrated intervals were widened by.

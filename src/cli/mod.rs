@@ -256,7 +256,7 @@ pub(super) fn in_pool<T: Send>(
 }
 
 /// The column names of a long input CSV, shared by the commands that read one.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(super) struct ColumnArgs {
     /// Name of the series-id column.
     #[arg(long, value_name = "NAME", default_value = "unique_id")]
@@ -340,13 +340,18 @@ pub(super) struct EventArgs {
 }
 
 impl EventArgs {
+    /// Whether any event set or file is given.
+    pub fn any(&self) -> bool {
+        !self.events.is_empty() || self.events_file.is_some()
+    }
+
     /// The calendar of the given sets and file (`None` when neither is
     /// given); events naming a series for which `known` is false fail.
     pub fn calendar(
         &self,
         known: impl Fn(&str) -> bool,
     ) -> anyhow::Result<Option<salesplan::events::EventCalendar>> {
-        if self.events.is_empty() && self.events_file.is_none() {
+        if !self.any() {
             return Ok(None);
         }
         let sets: Vec<&str> = self.events.iter().map(String::as_str).collect();

@@ -55,7 +55,7 @@ pub struct Origin {
     pub origin: usize,
 }
 
-/// The accuracy of one window.
+/// The forecast of one window and its accuracy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowScore {
     pub window: usize,
@@ -64,6 +64,35 @@ pub struct WindowScore {
     /// Number of training points the model saw.
     pub train_length: usize,
     pub accuracy: Accuracy,
+    /// The window's forecast, `test.len()` steps (what `cross_validation`
+    /// returns in statsforecast).
+    pub forecast: Forecast,
+}
+
+impl WindowScore {
+    /// Scores `forecast` (at least `test.len()` steps; cut to that) of window
+    /// `origin` against `test`, with MASE/RMSSE scaled on `train` at lag `m`.
+    pub fn score(
+        origin: &Origin,
+        train: &[f64],
+        test: &[f64],
+        mut forecast: Forecast,
+        m: usize,
+    ) -> Result<WindowScore> {
+        let accuracy = Accuracy::compute(test, &forecast, train, m)?;
+        forecast.mean.truncate(test.len());
+        for i in &mut forecast.intervals {
+            i.lower.truncate(test.len());
+            i.upper.truncate(test.len());
+        }
+        Ok(WindowScore {
+            window: origin.window,
+            origin: origin.origin,
+            train_length: train.len(),
+            accuracy,
+            forecast,
+        })
+    }
 }
 
 fn at_least_one(name: &'static str, v: usize) -> Result<()> {
@@ -163,14 +192,7 @@ impl Backtest {
             .map(|o| {
                 let train = &y[o.train_start..o.origin];
                 let test = &y[o.origin..o.origin + self.horizon];
-                let forecast = forecaster(train)?;
-                let accuracy = Accuracy::compute(test, &forecast, train, m)?;
-                Ok(WindowScore {
-                    window: o.window,
-                    origin: o.origin,
-                    train_length: train.len(),
-                    accuracy,
-                })
+                WindowScore::score(&o, train, test, forecaster(train)?, m)
             })
             .collect()
     }

@@ -29,11 +29,13 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::forecast::backtest::{Backtest, WindowScore};
+use crate::forecast::fit::Fit;
 use crate::forecast::frequency::Frequency;
 use crate::forecast::intervals::{conformal, IntervalMethod, Widening};
+use crate::forecast::model_choice::fit_and_forecast;
 use crate::forecast::models::nonnegative::NonNegativePoint;
 use crate::forecast::models::Forecast;
-use crate::forecast::series::Series;
+use crate::forecast::series::{Series, TimeIndex};
 
 // The model choice lives in its own module; re-exported here, where batch
 // users have always found it.
@@ -51,6 +53,7 @@ pub struct ForecastJob {
     nonnegative: Option<NonNegativePoint>,
     seasonal_periods: Vec<f64>,
     intervals: IntervalMethod,
+    keep_fits: bool,
 }
 
 impl ForecastJob {
@@ -92,8 +95,16 @@ impl ForecastJob {
             nonnegative: None,
             seasonal_periods: Vec::new(),
             intervals: default_intervals(&model),
+            keep_fits: false,
             model,
         })
+    }
+
+    /// Keeps each series' fitted model in its [`SeriesForecast::fit`] (to
+    /// save it and forecast again later: [`crate::forecast::saved`]).
+    pub fn with_kept_fits(mut self) -> ForecastJob {
+        self.keep_fits = true;
+        self
     }
 
     /// How the intervals are made (default: [`default_intervals`]).
@@ -255,6 +266,8 @@ pub struct SeriesForecast {
     /// series whose history is all above zero forecast below it
     /// ([`negative_forecast_warning`]).
     pub warning: Option<String>,
+    /// The fitted model, when the job keeps it ([`ForecastJob::with_kept_fits`]).
+    pub fit: Option<Box<Fit>>,
 }
 
 /// The warning for a forecast whose mean goes below zero although every
@@ -269,7 +282,18 @@ pub struct SeriesForecast {
 /// assert_eq!(negative_forecast_warning(&[0.0, 4.0], &[-1.0]), None); // history not all positive
 /// ```
 pub fn negative_forecast_warning(history: &[f64], mean: &[f64]) -> Option<String> {
-    if history.is_empty() || !history.iter().all(|y| *y > 0.0) {
+    below_zero_warning(all_above_zero(history), mean)
+}
+
+/// Whether `history` has values and every one is above zero.
+pub(crate) fn all_above_zero(history: &[f64]) -> bool {
+    !history.is_empty() && history.iter().all(|y| *y > 0.0)
+}
+
+/// [`negative_forecast_warning`] for a history known to be all above zero
+/// or not.
+fn below_zero_warning(history_above_zero: bool, mean: &[f64]) -> Option<String> {
+    if !history_above_zero {
         return None;
     }
     let first = mean.iter().position(|m| *m < 0.0)?;
@@ -430,10 +454,9 @@ fn backtest_window(s: &Series, job: &ForecastJob, window: usize) -> Option<(Fore
     let h = job.horizon;
     let y = s.values();
     let cut = y.len().checked_sub(window * h).filter(|c| *c > 0)?;
-    let fit = catch_unwind(AssertUnwindSafe(|| fit_job(s, job, &y[..cut])))
+    let (_, f) = catch_unwind(AssertUnwindSafe(|| fit_job(s, job, &y[..cut])))
         .ok()?
         .ok()?;
-    let f = fit.forecast;
     f.mean
         .iter()
         .all(|v| v.is_finite())
@@ -442,13 +465,13 @@ fn backtest_window(s: &Series, job: &ForecastJob, window: usize) -> Option<(Fore
 
 /// The job's model fitted to `y` (all or the start of `series`' values)
 /// and its forecast, with the series' season length and MSTL periods.
-fn fit_job(series: &Series, job: &ForecastJob, y: &[f64]) -> Result<ModelOutput> {
+fn fit_job(series: &Series, job: &ForecastJob, y: &[f64]) -> Result<(Fit, Forecast)> {
     let periods = match job.model {
         ModelChoice::Mstl(_) => job.seasonal_periods_for(series),
         _ => Vec::new(),
     };
-    fit_and_predict_with(
-        job.model.clone(),
+    fit_and_forecast(
+        &job.model,
         y,
         job.season_length_for(series),
         &periods,
@@ -481,47 +504,85 @@ pub fn forecast_series(series: &Series, job: &ForecastJob) -> SeriesOutcome {
 }
 
 fn forecast_one(series: &Series, job: &ForecastJob) -> Result<SeriesForecast> {
-    let labels = series
-        .future_labels(job.horizon)
+    let labels = forecast_labels(series.index(), series.len(), job.horizon)?;
+    let (fit, forecast) = fit_job(series, job, series.values())?;
+    let history_above_zero = all_above_zero(series.values());
+    let fitted = FittedSeries {
+        id: series.id(),
+        n_obs: series.len(),
+        history_above_zero,
+        model_name: job.model.name(),
+    };
+    fitted.forecast(labels, &fit, forecast, job.keep_fits)
+}
+
+/// The labels of the `h` periods after the first `n` of `index`, or the
+/// error naming the last period when they run past [`LAST_YEAR`](crate::forecast::series::LAST_YEAR).
+pub(crate) fn forecast_labels(index: &TimeIndex, n: usize, h: usize) -> Result<Vec<String>> {
+    index
+        .labels_after(n, h)
         .ok_or_else(|| Error::InvalidParameter {
             name: "horizon",
             reason: format!(
-                "{} periods after {} run past the year {}",
-                job.horizon,
-                series.label(series.len() - 1),
+                "{h} periods after {} run past the year {}",
+                index.label(n.saturating_sub(1)),
                 crate::forecast::series::LAST_YEAR
             ),
-        })?;
-    let fitted = fit_job(series, job, series.values())?;
-    let forecast = fitted.forecast;
-    let all_finite = forecast
-        .mean
-        .iter()
-        .chain(
-            forecast
-                .intervals
-                .iter()
-                .flat_map(|i| i.lower.iter().chain(&i.upper)),
-        )
-        .all(|v| v.is_finite());
-    if !all_finite {
-        return Err(Error::ModelNotApplicable {
-            model: fitted.form,
-            reason: "the forecast is not finite".into(),
-        });
+        })
+}
+
+/// What a series' forecast is reported with besides its fit.
+pub(crate) struct FittedSeries<'a> {
+    pub id: &'a str,
+    pub n_obs: usize,
+    pub history_above_zero: bool,
+    /// The model asked for (`AutoETS`).
+    pub model_name: String,
+}
+
+impl FittedSeries<'_> {
+    /// The series' forecast from `fit`, refused when not finite, warned
+    /// about when it goes below zero after a history above zero; the fit
+    /// kept with `keep_fit`.
+    pub(crate) fn forecast(
+        self,
+        labels: Vec<String>,
+        fit: &Fit,
+        forecast: Forecast,
+        keep_fit: bool,
+    ) -> Result<SeriesForecast> {
+        let all_finite = forecast
+            .mean
+            .iter()
+            .chain(
+                forecast
+                    .intervals
+                    .iter()
+                    .flat_map(|i| i.lower.iter().chain(&i.upper)),
+            )
+            .all(|v| v.is_finite());
+        if !all_finite {
+            return Err(Error::ModelNotApplicable {
+                model: fit.form.clone(),
+                reason: "the forecast is not finite".into(),
+            });
+        }
+        let warning = below_zero_warning(self.history_above_zero, &forecast.mean);
+        let kept = keep_fit.then(|| Box::new(fit.clone()));
+        Ok(SeriesForecast {
+            id: self.id.to_string(),
+            labels,
+            model_name: self.model_name,
+            form: fit.form.clone(),
+            season_length: fit.season_length,
+            n_obs: self.n_obs,
+            aicc: fit.aicc,
+            warning,
+            forecast,
+            reason: fit.reason.clone(),
+            fit: kept,
+        })
     }
-    Ok(SeriesForecast {
-        id: series.id().to_string(),
-        labels,
-        model_name: job.model.name(),
-        form: fitted.form,
-        season_length: fitted.season_length,
-        n_obs: series.len(),
-        aicc: fitted.aicc,
-        warning: negative_forecast_warning(series.values(), &forecast.mean),
-        forecast,
-        reason: fitted.reason,
-    })
 }
 
 /// One model's backtest of one series.

@@ -48,7 +48,6 @@ use crate::forecast::batch::{
     SeriesBacktest, SeriesOutcome,
 };
 use crate::forecast::frequency::Frequency;
-use crate::forecast::metrics::Accuracy;
 use crate::forecast::models::nonnegative::NonNegativePoint;
 use crate::forecast::models::Forecast;
 use crate::forecast::series::Series;
@@ -367,12 +366,7 @@ pub fn backtest_batch_with_events(
                             a.put_in(&mut forecast);
                             let train = &y[o.train_start..o.origin];
                             let test = &y[o.origin..o.origin + h];
-                            scores.push(WindowScore {
-                                window: o.window,
-                                origin: o.origin,
-                                train_length: train.len(),
-                                accuracy: Accuracy::compute(test, &forecast, train, m)?,
-                            });
+                            scores.push(WindowScore::score(&o, train, test, forecast, m)?);
                         }
                         Ok(scores)
                     };

@@ -128,7 +128,7 @@ pub const MIN_RATIOS: usize = 30;
 const STEP_POOL: usize = 200;
 
 /// Widening factors per level and horizon step, learnt from backtests.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Widening {
     /// The levels, in the order of the forecasts' intervals.
     pub levels: Vec<f64>,

@@ -20,5 +20,6 @@ pub mod intervals;
 pub mod metrics;
 pub mod model_choice;
 pub mod models;
+pub mod saved;
 pub mod select;
 pub mod series;

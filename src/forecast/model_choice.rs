@@ -17,17 +17,18 @@
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
-use crate::forecast::fit;
 pub use crate::forecast::fit::ModelOutput;
+use crate::forecast::fit::{self, Fit, FittedModel};
 use crate::forecast::models::arima::ArimaSpec;
-use crate::forecast::models::ensemble::{combine, Combiner};
+use crate::forecast::models::ensemble::Combiner;
 use crate::forecast::models::ets::EtsSpec;
 use crate::forecast::models::intermittent::Intermittent;
 use crate::forecast::models::mstl::AdjustedModel;
 use crate::forecast::models::naive::Baseline;
 use crate::forecast::models::nonnegative::{self, NonNegativePoint};
 use crate::forecast::models::theta::ThetaMethod;
-use crate::forecast::select::auto_forecast;
+use crate::forecast::models::Forecast;
+use crate::forecast::select::auto_fit;
 
 /// Which model to forecast every series with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +139,24 @@ pub const STATSFORECAST_ALIASES: [(&str, &str); 11] = [
 ];
 
 impl ModelChoice {
+    /// The model's name as statsforecast spells it where statsforecast has
+    /// the model (`SeasonalNaive`, `DynamicOptimizedTheta`), else [`name`](Self::name):
+    /// the column names of the wide layout.
+    ///
+    /// ```
+    /// use salesplan::forecast::model_choice::ModelChoice;
+    /// assert_eq!("snaive".parse::<ModelChoice>()?.statsforecast_name(), "SeasonalNaive");
+    /// assert_eq!("auto-ets".parse::<ModelChoice>()?.statsforecast_name(), "AutoETS");
+    /// assert_eq!("naive2".parse::<ModelChoice>()?.statsforecast_name(), "Naive2");
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn statsforecast_name(&self) -> String {
+        STATSFORECAST_ALIASES
+            .iter()
+            .find(|(_, ours)| ours.parse::<ModelChoice>().ok().as_ref() == Some(self))
+            .map_or_else(|| self.name(), |(theirs, _)| theirs.to_string())
+    }
+
     /// The model's name in forecast output: `AutoETS` or `ETS(MAdM)`.
     pub fn name(&self) -> String {
         match self {
@@ -341,24 +360,58 @@ pub fn fit_and_predict_with(
     levels: &[f64],
     nonnegative: Option<NonNegativePoint>,
 ) -> Result<ModelOutput> {
-    let Some(point) = nonnegative else {
-        return fit_and_predict_with_periods(model, y, m, periods, h, levels);
-    };
-    crate::numeric::stats::check_levels(levels)?;
-    let (all, k) = nonnegative::levels_with_sigma(levels);
-    let mut out = fit_and_predict_with_periods(model, y, m, periods, h, &all)?;
-    let has_sigma = out.forecast.intervals.len() == all.len();
-    let mut censored = nonnegative::censor(&out.forecast, point, has_sigma.then_some(k))?;
-    if has_sigma && all.len() == levels.len() {
-        // the caller asked for the 68.27% level itself: put it back, censored
-        let mut interval = out.forecast.intervals[k].clone();
-        for v in interval.lower.iter_mut().chain(interval.upper.iter_mut()) {
-            *v = v.max(0.0);
+    let (fit, forecast) = fit_and_forecast(&model, y, m, periods, h, levels, nonnegative)?;
+    Ok(fit.with_forecast(forecast))
+}
+
+/// What [`fit_and_predict_with`] reports, as the fit (which forecasts
+/// again, at any horizon, with [`predict_fit`]) and its forecast.
+pub fn fit_and_forecast(
+    model: &ModelChoice,
+    y: &[f64],
+    m: usize,
+    periods: &[f64],
+    h: usize,
+    levels: &[f64],
+    nonnegative: Option<NonNegativePoint>,
+) -> Result<(Fit, Forecast)> {
+    let fit_at = |levels: &[f64]| -> Result<(Fit, Forecast)> {
+        if *model == ModelChoice::Auto {
+            // auto leaves out members that cannot forecast: it predicts as it fits
+            return auto_fit(y, m, h, levels);
         }
-        censored.intervals.insert(k, interval);
+        let fit = fit_model(model, y, m, periods, h)?;
+        let forecast = fit.predict(h, levels)?;
+        Ok((fit, forecast))
+    };
+    let Some(point) = nonnegative else {
+        return fit_at(levels);
+    };
+    let mut fitted = None;
+    let forecast = nonnegative::predict_censored(levels, point, |all| {
+        let (fit, forecast) = fit_at(all)?;
+        fitted = Some(fit);
+        Ok(forecast)
+    })?;
+    let fit = fitted.ok_or_else(|| Error::Internal {
+        series: String::new(),
+        reason: "a non-negative forecast without its fit".into(),
+    })?;
+    Ok((fit, forecast))
+}
+
+/// A fitted model's forecast of `h` steps at `levels`, censored at zero
+/// with `nonnegative` as [`fit_and_predict_with`] censors it.
+pub fn predict_fit(
+    fit: &Fit,
+    h: usize,
+    levels: &[f64],
+    nonnegative: Option<NonNegativePoint>,
+) -> Result<Forecast> {
+    match nonnegative {
+        None => fit.predict(h, levels),
+        Some(point) => nonnegative::predict_censored(levels, point, |all| fit.predict(h, all)),
     }
-    out.forecast = censored;
-    Ok(out)
 }
 
 /// Fits `model` to `y` (season length `m`) and forecasts `h` steps with
@@ -383,13 +436,25 @@ pub fn fit_and_predict_with_periods(
     h: usize,
     levels: &[f64],
 ) -> Result<ModelOutput> {
-    let baseline = |method: Baseline, season_length| {
-        fit::baseline(method, model.name(), season_length, y, h, levels)
-    };
-    let intermittent = |method: Intermittent| fit::intermittent(method, model.name(), y, h, levels);
-    match &model {
-        ModelChoice::AutoEts => fit::ets(y, m, None, h, levels),
-        ModelChoice::Ets(spec) => fit::ets(y, m, Some(*spec), h, levels),
+    fit_and_predict_with(model, y, m, periods, h, levels, None)
+}
+
+/// Fits `model` to `y` (season length `m`, MSTL's `periods`) for
+/// forecasts of `h` steps (AutoTheta's holdout and `auto`'s check that each
+/// member forecasts are that long; the fit forecasts any horizon).
+pub fn fit_model(
+    model: &ModelChoice,
+    y: &[f64],
+    m: usize,
+    periods: &[f64],
+    h: usize,
+) -> Result<Fit> {
+    let baseline =
+        |method: Baseline, season_length| fit::baseline(method, model.name(), season_length, y);
+    let intermittent = |method: Intermittent| fit::intermittent(method, model.name(), y);
+    match model {
+        ModelChoice::AutoEts => fit::ets(y, m, None),
+        ModelChoice::Ets(spec) => fit::ets(y, m, Some(*spec)),
         ModelChoice::Naive => baseline(Baseline::Naive, 1),
         ModelChoice::SeasonalNaive => baseline(Baseline::SeasonalNaive { season_length: m }, m),
         ModelChoice::Drift => baseline(Baseline::Drift, 1),
@@ -398,49 +463,43 @@ pub fn fit_and_predict_with_periods(
             baseline(Baseline::WindowAverage { window: *window }, 1)
         }
         ModelChoice::Naive2 => baseline(Baseline::Naive2 { season_length: m }, m),
-        ModelChoice::Theta(method) => fit::theta(y, m, Some(*method), h, levels),
-        ModelChoice::AutoTheta => fit::theta(y, m, None, h, levels),
+        ModelChoice::Theta(method) => fit::theta(y, m, Some(*method), h),
+        ModelChoice::AutoTheta => fit::theta(y, m, None, h),
         ModelChoice::Croston => intermittent(Intermittent::CrostonClassic),
         ModelChoice::CrostonOptimised => intermittent(Intermittent::CrostonOptimised),
         ModelChoice::Sba => intermittent(Intermittent::CrostonSba),
         ModelChoice::Tsb => intermittent(Intermittent::tsb(0.1, 0.1)?),
         ModelChoice::Adida => intermittent(Intermittent::Adida),
         ModelChoice::Imapa => intermittent(Intermittent::Imapa),
-        ModelChoice::M4Comb => fit::m4_comb(y, m, h, levels),
-        ModelChoice::Arima(spec) => fit::arima(y, m, Some(*spec), h, levels),
-        ModelChoice::AutoArima => fit::arima(y, m, None, h, levels),
+        ModelChoice::M4Comb => fit::m4_comb(y, m),
+        ModelChoice::Arima(spec) => fit::arima(y, m, Some(*spec)),
+        ModelChoice::AutoArima => fit::arima(y, m, None),
         ModelChoice::Combination { combiner, members } => {
-            let mut forecasts = Vec::with_capacity(members.len());
+            let mut fitted = Vec::with_capacity(members.len());
             let mut forms = Vec::with_capacity(members.len());
             let mut season_length = 1;
             for member in members {
-                let out = fit_and_predict(member.clone(), y, m, h, levels)?;
-                forms.push(out.form);
-                season_length = season_length.max(out.season_length);
-                forecasts.push(out.forecast);
+                let fit = fit_model(member, y, m, &[], h)?;
+                forms.push(fit.form);
+                season_length = season_length.max(fit.season_length);
+                fitted.push(fit.model);
             }
             let prefix = match combiner {
                 Combiner::Mean => "Comb",
                 Combiner::Median => "CombMedian",
             };
-            Ok(ModelOutput {
-                forecast: combine(&forecasts, *combiner)?,
+            Ok(Fit {
+                model: FittedModel::Combination {
+                    combiner: *combiner,
+                    members: fitted,
+                },
                 form: format!("{prefix}({})", forms.join("+")),
                 season_length,
                 aicc: None,
                 reason: None,
             })
         }
-        ModelChoice::Auto => {
-            let out = auto_forecast(y, m, h, levels)?;
-            Ok(ModelOutput {
-                forecast: out.forecast,
-                form: out.chosen,
-                season_length: out.season_length,
-                aicc: out.aicc,
-                reason: Some(out.reason),
-            })
-        }
-        ModelChoice::Mstl(adjusted) => fit::mstl(y, m, periods, *adjusted, h, levels),
+        ModelChoice::Auto => Ok(auto_fit(y, m, h, &[])?.0),
+        ModelChoice::Mstl(adjusted) => fit::mstl(y, m, periods, *adjusted),
     }
 }

@@ -70,7 +70,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::forecast::fit::{self, ModelOutput};
+use crate::forecast::fit::{self, Fit, FittedModel};
 use crate::forecast::models::ensemble::{combine, Combiner};
 use crate::forecast::models::intermittent::Intermittent;
 use crate::forecast::models::naive::Baseline;
@@ -116,6 +116,20 @@ pub fn demand_pattern(y: &[f64]) -> Option<(f64, f64)> {
 /// Chooses a model for `y` (season length `m`) by the rule in the module
 /// docs and forecasts `h` steps with intervals at `levels`.
 pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<AutoOutput> {
+    let (fit, forecast) = auto_fit(y, m, h, levels)?;
+    Ok(AutoOutput {
+        forecast,
+        chosen: fit.form,
+        reason: fit.reason.unwrap_or_default(),
+        season_length: fit.season_length,
+        aicc: fit.aicc,
+    })
+}
+
+/// The model [`auto_forecast`] chooses, fitted (a combination's members
+/// that cannot forecast `h` steps at `levels` are left out, as the reason
+/// says), with its forecast of `h` steps.
+pub fn auto_fit(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<(Fit, Forecast)> {
     let n = y.len();
     if n == 0 {
         return Err(Error::TooShort {
@@ -124,17 +138,13 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
             got: 0,
         });
     }
-    let naive = || fit::baseline(Baseline::Naive, "Naive".into(), 1, y, h, levels);
-    let single = |out: Result<ModelOutput>, reason: String| -> Result<AutoOutput> {
-        let out = out?;
-        Ok(AutoOutput {
-            forecast: out.forecast,
-            chosen: out.form,
-            reason,
-            season_length: out.season_length,
-            aicc: out.aicc,
-        })
+    let single = |fit: Result<Fit>, reason: String| -> Result<(Fit, Forecast)> {
+        let mut fit = fit?;
+        let forecast = fit.predict(h, levels)?;
+        fit.reason = Some(reason);
+        Ok((fit, forecast))
     };
+    let naive = || fit::baseline(Baseline::Naive, "Naive".into(), 1, y);
     if y.iter().all(|v| *v == y[0]) {
         return single(
             naive(),
@@ -145,7 +155,7 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
         if let Some((adi, cv2)) = demand_pattern(y) {
             if adi >= ADI_CUTOFF {
                 return single(
-                    fit::intermittent(Intermittent::CrostonSba, "CrostonSBA".into(), y, h, levels),
+                    fit::intermittent(Intermittent::CrostonSba, "CrostonSBA".into(), y),
                     format!(
                         "intermittent demand: ADI {adi:.2} >= {ADI_CUTOFF} (CV² {cv2:.2}); \
                          SBA as recommended by Syntetos-Boylan-Croston"
@@ -155,33 +165,39 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
         }
     }
     // (name, fit): the five members
-    type Fit<'a> = Box<dyn Fn() -> Result<ModelOutput> + 'a>;
-    let members: [(&str, Fit); 5] = [
-        ("AutoETS", Box::new(|| fit::ets(y, m, None, h, levels))),
-        ("AutoTheta", Box::new(|| fit::theta(y, m, None, h, levels))),
-        ("Comb", Box::new(|| fit::m4_comb(y, m, h, levels))),
-        ("AutoARIMA", Box::new(|| fit::arima(y, m, None, h, levels))),
+    type MemberFit<'a> = Box<dyn Fn() -> Result<Fit> + 'a>;
+    let members: [(&str, MemberFit); 5] = [
+        ("AutoETS", Box::new(|| fit::ets(y, m, None))),
+        ("AutoTheta", Box::new(|| fit::theta(y, m, None, h))),
+        ("Comb", Box::new(|| fit::m4_comb(y, m))),
+        ("AutoARIMA", Box::new(|| fit::arima(y, m, None))),
         (
             "DOTM",
-            Box::new(|| fit::theta(y, m, Some(ThetaMethod::DynamicOptimised), h, levels)),
+            Box::new(|| fit::theta(y, m, Some(ThetaMethod::DynamicOptimised), h)),
         ),
     ];
+    let mut fits = Vec::with_capacity(members.len());
     let mut forecasts = Vec::with_capacity(members.len());
     let mut names = Vec::with_capacity(members.len());
     let mut failed = Vec::new();
     let mut aicc = None;
     let mut season_length = 1;
     for (name, fit_member) in &members {
-        match fit_member() {
-            Ok(out) => {
+        let fitted = fit_member().and_then(|fit| {
+            let forecast = fit.predict(h, levels)?;
+            Ok((fit, forecast))
+        });
+        match fitted {
+            Ok((fit, forecast)) => {
                 if *name == "AutoETS" {
-                    aicc = out.aicc;
-                    names.push(format!("ETS({})", out.form));
+                    aicc = fit.aicc;
+                    names.push(format!("ETS({})", fit.form));
                 } else {
-                    names.push(out.form);
+                    names.push(fit.form);
                 }
-                season_length = season_length.max(out.season_length);
-                forecasts.push(out.forecast);
+                season_length = season_length.max(fit.season_length);
+                fits.push(fit.model);
+                forecasts.push(forecast);
             }
             Err(e) => failed.push(format!("{name} failed: {e}")),
         }
@@ -203,13 +219,18 @@ pub fn auto_forecast(y: &[f64], m: usize, h: usize, levels: &[f64]) -> Result<Au
     if !failed.is_empty() {
         reason.push_str(&format!("; left out: {}", failed.join("; ")));
     }
-    Ok(AutoOutput {
-        forecast: combine(&forecasts, Combiner::Mean)?,
-        chosen: format!("Comb({})", names.join("+")),
-        reason,
+    let forecast = combine(&forecasts, Combiner::Mean)?;
+    let fit = Fit {
+        model: FittedModel::Combination {
+            combiner: Combiner::Mean,
+            members: fits,
+        },
+        form: format!("Comb({})", names.join("+")),
         season_length,
         aicc,
-    })
+        reason: Some(reason),
+    };
+    Ok((fit, forecast))
 }
 
 #[cfg(test)]
@@ -247,13 +268,20 @@ mod tests {
         // the combination is the mean of its members
         let levels = [80.0, 95.0];
         let members = [
-            fit::ets(&y, 4, None, 8, &levels).unwrap().forecast,
-            fit::theta(&y, 4, None, 8, &levels).unwrap().forecast,
-            fit::m4_comb(&y, 4, 8, &levels).unwrap().forecast,
-            fit::arima(&y, 4, None, 8, &levels).unwrap().forecast,
-            fit::theta(&y, 4, Some(ThetaMethod::DynamicOptimised), 8, &levels)
+            fit::ets(&y, 4, None).unwrap().predict(8, &levels).unwrap(),
+            fit::theta(&y, 4, None, 8)
                 .unwrap()
-                .forecast,
+                .predict(8, &levels)
+                .unwrap(),
+            fit::m4_comb(&y, 4).unwrap().predict(8, &levels).unwrap(),
+            fit::arima(&y, 4, None)
+                .unwrap()
+                .predict(8, &levels)
+                .unwrap(),
+            fit::theta(&y, 4, Some(ThetaMethod::DynamicOptimised), 8)
+                .unwrap()
+                .predict(8, &levels)
+                .unwrap(),
         ];
         assert!(a.chosen.contains("+ARIMA("), "{}", a.chosen);
         for j in 0..8 {

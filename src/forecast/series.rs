@@ -199,8 +199,20 @@ impl Series {
     /// calendar; `None` when one falls after the year [`LAST_YEAR`]
     /// (four-digit ISO dates, which other tools read back).
     pub fn future_labels(&self, h: usize) -> Option<Vec<String>> {
-        let n = self.len();
-        match &self.index {
+        self.index.labels_after(self.len(), h)
+    }
+
+    /// The label of observation `k`.
+    pub fn label(&self, k: usize) -> String {
+        self.index.label(k)
+    }
+}
+
+impl TimeIndex {
+    /// Labels of the `h` periods after the first `n`; `None` when one falls
+    /// after the year [`LAST_YEAR`].
+    pub fn labels_after(&self, n: usize, h: usize) -> Option<Vec<String>> {
+        match self {
             TimeIndex::Integer { start } => (0..h)
                 .map(|k| {
                     i64::try_from(n + k)
@@ -219,9 +231,9 @@ impl Series {
         }
     }
 
-    /// The label of observation `k`.
+    /// The label of period `k` (0 the first).
     pub fn label(&self, k: usize) -> String {
-        match &self.index {
+        match self {
             TimeIndex::Integer { start } => (start + k as i64).to_string(),
             TimeIndex::Dated(cal) => cal
                 .date(k)

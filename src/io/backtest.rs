@@ -3,13 +3,16 @@
 use std::path::Path;
 
 use crate::error::Result;
+use crate::forecast::backtest::WindowScore;
 use crate::forecast::backtest::{summarise, Summary};
 use crate::forecast::batch::{ModelChoice, SeriesBacktest};
 use crate::forecast::metrics::owa;
+use crate::forecast::models::Forecast;
+use crate::forecast::series::Series;
 
 use super::format::format_amount;
 use super::format_level;
-use super::write::write_csv;
+use super::write::{push_interval_header, write_csv, WideColumns};
 
 /// One model's metrics pooled over every window of every series it could
 /// forecast, with OWA relative to Naive2 when Naive2 was backtested too.
@@ -204,6 +207,112 @@ pub fn write_backtest(
             row.push(cell(o.owa));
             row.extend(rest[8..].iter().cloned());
             csv.write_record(&row)?;
+        }
+        Ok(())
+    })
+}
+
+/// Window `w`'s forecast in one model's run, if the model ran.
+fn window_forecast(run: Option<&[WindowScore]>, w: usize) -> Option<&Forecast> {
+    run.and_then(|r| r.get(w)).map(|r| &r.forecast)
+}
+
+/// Writes each backtest window's forecasts, atomically, in the shape of
+/// statsforecast's `cross_validation`: per series (sorted by id), window
+/// and step, the period `ds`, the window's `cutoff` (the last period it
+/// trained on) and the actual `y`.
+///
+/// * long (`wide` false): `unique_id,ds,cutoff,y,model,mean,lo-<l>,hi-<l>...`,
+///   one row per model, in the order of `models`, for the models that
+///   forecast the series;
+/// * wide: `unique_id,ds,cutoff,y` then each model's columns as
+///   [`write_forecasts_wide`](super::write::write_forecasts_wide) names
+///   them (statsforecast's names), empty where the model failed on the series.
+///
+/// `results` are per series in the order of `series`, per model in the
+/// order of `models` (as [`backtest_batch`](crate::forecast::batch::backtest_batch) returns them).
+pub fn write_cross_validation(
+    path: &Path,
+    levels: &[f64],
+    models: &[ModelChoice],
+    series: &[Series],
+    results: &[Vec<SeriesBacktest>],
+    wide: bool,
+) -> Result<()> {
+    let mut order: Vec<usize> = (0..series.len().min(results.len())).collect();
+    order.sort_by(|&a, &b| series[a].id().cmp(series[b].id()));
+    let columns = WideColumns::new(levels);
+    write_csv(path, |csv| {
+        let mut header: Vec<String> = ["unique_id", "ds", "cutoff", "y"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if wide {
+            for m in models {
+                columns.push_header(&m.statsforecast_name(), &mut header);
+            }
+        } else {
+            header.extend(["model".to_string(), "mean".into()]);
+            push_interval_header(levels, &mut header);
+        }
+        csv.write_record(&header)?;
+        let names: Vec<String> = models.iter().map(|m| m.name()).collect();
+        let mut row: Vec<String> = Vec::with_capacity(header.len());
+        for &i in &order {
+            let s = &series[i];
+            let runs: Vec<Option<&[WindowScore]>> = (0..models.len())
+                .map(|k| {
+                    results[i]
+                        .get(k)
+                        .and_then(|r| r.outcome.as_ref().ok())
+                        .map(|w| w.as_slice())
+                })
+                .collect();
+            let Some(windows) = runs.iter().flatten().next() else {
+                continue;
+            };
+            for (w, window) in windows.iter().enumerate() {
+                let cutoff = s.label(window.origin.saturating_sub(1));
+                for t in 0..window.forecast.mean.len() {
+                    let k = window.origin + t;
+                    let lead = [
+                        s.id().to_string(),
+                        s.label(k),
+                        cutoff.clone(),
+                        s.values()
+                            .get(k)
+                            .map_or(String::new(), |y| format_amount(*y, None)),
+                    ];
+                    if wide {
+                        row.clear();
+                        row.extend(lead.iter().cloned());
+                        for run in &runs {
+                            columns.push_cells(window_forecast(*run, w), t, &mut row);
+                        }
+                        csv.write_record(&row)?;
+                        continue;
+                    }
+                    for (run, name) in runs.iter().zip(&names) {
+                        let Some(f) = window_forecast(*run, w) else {
+                            continue;
+                        };
+                        row.clear();
+                        row.extend(lead.iter().cloned());
+                        row.push(name.clone());
+                        row.push(format_amount(f.mean[t], None));
+                        for l in levels {
+                            match f.intervals.iter().find(|i| i.level == *l) {
+                                Some(i) => row.extend([
+                                    format_amount(i.lower[t], None),
+                                    format_amount(i.upper[t], None),
+                                ]),
+                                None => row.extend([String::new(), String::new()]),
+                            }
+                        }
+                        csv.write_record(&row)?;
+                    }
+                }
+            }
         }
         Ok(())
     })

@@ -8,7 +8,11 @@
 //! * [`write_forecasts`] and [`write_report`]: long-format forecasts and a
 //!   per-series status report, written atomically (a temporary file in the
 //!   target's folder, renamed into place only when complete).
-//! * [`write_backtest`]: backtest metrics per window, per series and overall.
+//! * [`write_forecasts_wide`]: forecasts in statsforecast's wide layout.
+//! * [`write_backtest`]: backtest metrics per window, per series and overall;
+//!   [`write_cross_validation`]: each window's forecasts, as statsforecast's
+//!   `cross_validation`.
+//! * [`write_models`], [`read_models`]: fitted models saved and loaded (JSON).
 //! * [`read_constraints`]: per-node planning constraints.
 //! * [`read_events`]: users' events (promotions, festivals of their own).
 //! * [`write_plan`], [`write_plan_summary`], [`read_plan`]: plans out and back in.
@@ -26,6 +30,7 @@ mod backtest;
 mod constraints;
 mod events;
 mod format;
+mod models;
 mod paths;
 mod plan;
 mod read;
@@ -36,10 +41,11 @@ mod track;
 mod write;
 
 pub use atomic::{remove_pending_temporaries, write_atomically};
-pub use backtest::{backtest_overall, write_backtest, OverallScore};
+pub use backtest::{backtest_overall, write_backtest, write_cross_validation, OverallScore};
 pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, read_events, read_events_from};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
+pub use models::{read_models, write_models};
 pub use paths::check_distinct;
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns};
@@ -50,4 +56,4 @@ pub use sweep::{
     SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,
 };
 pub use track::write_track_status;
-pub use write::{format_level, write_forecasts, write_report};
+pub use write::{format_level, write_forecasts, write_forecasts_wide, write_report};

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::forecast::batch::{SeriesForecast, SeriesOutcome};
+use crate::forecast::models::Forecast;
 
 use super::atomic::write_atomically;
 use super::format::format_amount;
@@ -29,26 +30,7 @@ pub fn write_forecasts<'a>(
     levels: &[f64],
     forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
 ) -> Result<()> {
-    let mut sorted: Vec<&SeriesForecast> = forecasts.into_iter().collect();
-    sorted.sort_by(|a, b| a.id.cmp(&b.id));
-    for f in &sorted {
-        let got: Vec<f64> = f.forecast.intervals.iter().map(|i| i.level).collect();
-        let steps_ok = f.labels.len() == f.forecast.mean.len()
-            && f.forecast.intervals.iter().all(|i| {
-                i.lower.len() == f.forecast.mean.len() && i.upper.len() == f.forecast.mean.len()
-            });
-        // methods without prediction intervals (intermittent demand) leave the cells empty
-        if (got != levels && !got.is_empty()) || !steps_ok {
-            return Err(Error::InvalidParameter {
-                name: "forecast",
-                reason: format!(
-                    "series '{}': intervals at {got:?} for {} labels, expected levels {levels:?}",
-                    f.id,
-                    f.labels.len()
-                ),
-            });
-        }
-    }
+    let sorted = checked_and_sorted(levels, forecasts)?;
     write_csv(path, |csv| {
         let mut header = vec![
             "unique_id".to_string(),
@@ -56,10 +38,7 @@ pub fn write_forecasts<'a>(
             "model".into(),
             "mean".into(),
         ];
-        for l in levels {
-            header.push(format!("lo-{}", format_level(*l)));
-            header.push(format!("hi-{}", format_level(*l)));
-        }
+        push_interval_header(levels, &mut header);
         csv.write_record(&header)?;
         let mut row: Vec<String> = Vec::with_capacity(header.len());
         for f in &sorted {
@@ -81,6 +60,127 @@ pub fn write_forecasts<'a>(
         }
         Ok(())
     })
+}
+
+/// The long layout's interval columns: `lo-<level>,hi-<level>` per level.
+pub(super) fn push_interval_header(levels: &[f64], header: &mut Vec<String>) {
+    for l in levels {
+        header.push(format!("lo-{}", format_level(*l)));
+        header.push(format!("hi-{}", format_level(*l)));
+    }
+}
+
+/// Writes forecasts in statsforecast's wide layout, atomically:
+/// `unique_id,ds,<model>,<model>-lo-<level>...,<model>-hi-<level>...`,
+/// each by increasing level as statsforecast (2.1) writes them
+/// (`AutoETS,AutoETS-lo-80,AutoETS-lo-95,AutoETS-hi-80,AutoETS-hi-95`), rows
+/// sorted by id then period. `model` names the columns (the fitted form of
+/// each series is in the report); otherwise as [`write_forecasts`].
+pub fn write_forecasts_wide<'a>(
+    path: &Path,
+    levels: &[f64],
+    model: &str,
+    forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
+) -> Result<()> {
+    let sorted = checked_and_sorted(levels, forecasts)?;
+    let columns = WideColumns::new(levels);
+    write_csv(path, |csv| {
+        let mut header = vec!["unique_id".to_string(), "ds".into()];
+        columns.push_header(model, &mut header);
+        csv.write_record(&header)?;
+        let mut row: Vec<String> = Vec::with_capacity(header.len());
+        for f in &sorted {
+            for (t, label) in f.labels.iter().enumerate() {
+                row.clear();
+                row.push(f.id.clone());
+                row.push(label.clone());
+                columns.push_cells(Some(&f.forecast), t, &mut row);
+                csv.write_record(&row)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The forecasts sorted by id, after checking each carries intervals at
+/// exactly `levels` (or none) and one value per label.
+fn checked_and_sorted<'a>(
+    levels: &[f64],
+    forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
+) -> Result<Vec<&'a SeriesForecast>> {
+    let mut sorted: Vec<&SeriesForecast> = forecasts.into_iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for f in &sorted {
+        let got: Vec<f64> = f.forecast.intervals.iter().map(|i| i.level).collect();
+        let steps_ok = f.labels.len() == f.forecast.mean.len()
+            && f.forecast.intervals.iter().all(|i| {
+                i.lower.len() == f.forecast.mean.len() && i.upper.len() == f.forecast.mean.len()
+            });
+        // methods without prediction intervals (intermittent demand) leave the cells empty
+        if (got != levels && !got.is_empty()) || !steps_ok {
+            return Err(Error::InvalidParameter {
+                name: "forecast",
+                reason: format!(
+                    "series '{}': intervals at {got:?} for {} labels, expected levels {levels:?}",
+                    f.id,
+                    f.labels.len()
+                ),
+            });
+        }
+    }
+    Ok(sorted)
+}
+
+/// One model's columns in statsforecast's wide layout: the point, then the
+/// lower bounds, then the upper bounds, each by increasing level.
+pub(super) struct WideColumns {
+    /// (index into the requested levels, upper bound?) per bound column.
+    bounds: Vec<(usize, bool)>,
+    names: Vec<String>,
+}
+
+impl WideColumns {
+    pub(super) fn new(levels: &[f64]) -> WideColumns {
+        let mut order: Vec<usize> = (0..levels.len()).collect();
+        order.sort_by(|&a, &b| levels[a].total_cmp(&levels[b]));
+        let bounds: Vec<(usize, bool)> = order
+            .iter()
+            .map(|&k| (k, false))
+            .chain(order.iter().map(|&k| (k, true)))
+            .collect();
+        let names = bounds
+            .iter()
+            .map(|&(k, upper)| {
+                format!(
+                    "-{}-{}",
+                    if upper { "hi" } else { "lo" },
+                    format_level(levels[k])
+                )
+            })
+            .collect();
+        WideColumns { bounds, names }
+    }
+
+    pub(super) fn push_header(&self, model: &str, header: &mut Vec<String>) {
+        header.push(model.to_string());
+        header.extend(self.names.iter().map(|suffix| format!("{model}{suffix}")));
+    }
+
+    /// Step `t` of `forecast`, or empty cells for a model with no forecast
+    /// there; bounds stay empty for a forecast without intervals.
+    pub(super) fn push_cells(&self, forecast: Option<&Forecast>, t: usize, row: &mut Vec<String>) {
+        let Some(f) = forecast else {
+            row.resize(row.len() + 1 + self.bounds.len(), String::new());
+            return;
+        };
+        row.push(format_amount(f.mean[t], None));
+        for &(k, upper) in &self.bounds {
+            row.push(match f.intervals.get(k) {
+                Some(i) => format_amount(if upper { i.upper[t] } else { i.lower[t] }, None),
+                None => String::new(),
+            });
+        }
+    }
 }
 
 /// Writes one row per series, atomically, sorted by id:
@@ -174,6 +274,7 @@ mod tests {
             aicc: Some(12.5),
             reason: None,
             warning: None,
+            fit: None,
             forecast: Forecast {
                 mean: vec![0.1 + 0.2, 1e21],
                 intervals: vec![Interval {

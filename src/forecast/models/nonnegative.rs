@@ -86,6 +86,30 @@ impl std::fmt::Display for NonNegativePoint {
     }
 }
 
+/// The forecast `predict` makes at `levels` (and σ's level, which it is
+/// asked for too), censored at zero with `point` ([`censor`]): how
+/// `--nonnegative` forecasts are made from any model.
+pub fn predict_censored(
+    levels: &[f64],
+    point: NonNegativePoint,
+    predict: impl FnOnce(&[f64]) -> Result<Forecast>,
+) -> Result<Forecast> {
+    crate::numeric::stats::check_levels(levels)?;
+    let (all, k) = levels_with_sigma(levels);
+    let forecast = predict(&all)?;
+    let has_sigma = forecast.intervals.len() == all.len();
+    let mut censored = censor(&forecast, point, has_sigma.then_some(k))?;
+    if has_sigma && all.len() == levels.len() {
+        // the caller asked for the 68.27% level itself: put it back, censored
+        let mut interval = forecast.intervals[k].clone();
+        for v in interval.lower.iter_mut().chain(interval.upper.iter_mut()) {
+            *v = v.max(0.0);
+        }
+        censored.intervals.insert(k, interval);
+    }
+    Ok(censored)
+}
+
 /// The levels to ask a model for so that [`censor`] can read σ: `levels`
 /// plus [`SIGMA_LEVEL`] when absent, and the position of that interval.
 pub fn levels_with_sigma(levels: &[f64]) -> (Vec<f64>, usize) {
