@@ -63,13 +63,14 @@ const GIVEN: &[&str] = &[
 
 const NUMERALS: [&str; 3] = ["一", "二", "三"];
 
-/// Chinese New Year (first day of the lunar year), 2021-2025.
-const CNY: [(i32, u32, u32); 5] = [
+/// Chinese New Year (first day of the lunar year), 2021-2026.
+const CNY: [(i32, u32, u32); 6] = [
     (2021, 2, 12),
     (2022, 2, 1),
     (2023, 1, 22),
     (2024, 2, 10),
     (2025, 1, 29),
+    (2026, 2, 17),
 ];
 
 /// Month effects before the day effects below (March, September and
@@ -117,6 +118,9 @@ fn main() -> anyhow::Result<()> {
 
     let data_start = date(2021, 1, 1);
     let data_end = date(2025, 12, 31);
+    // the first half of the plan year 2026: the actuals `track` reads
+    let actuals_end = date(2026, 6, 30);
+    let months: i32 = 66;
 
     // ---- org tree
     let mut org = String::from("node_id,parent_id,name,start_date,end_date\n");
@@ -196,7 +200,7 @@ fn main() -> anyhow::Result<()> {
     let cny: Vec<NaiveDate> = CNY.iter().map(|&(y, m, d)| date(y, m, d)).collect();
     let days: Vec<NaiveDate> = data_start
         .iter_days()
-        .take_while(|d| *d <= data_end)
+        .take_while(|d| *d <= actuals_end)
         .collect();
     let day_effect: Vec<f64> = days.iter().map(|d| day_effect(*d, &cny)).collect();
     let first_monday = date(2021, 1, 4);
@@ -204,6 +208,7 @@ fn main() -> anyhow::Result<()> {
 
     let mut monthly = String::from("unique_id,ds,y\n");
     let mut weekly = String::from("unique_id,ds,y\n");
+    let mut actuals = String::from("unique_id,ds,y\n");
     for (index, rep) in reps.iter().enumerate() {
         let mut rng = ChaCha8Rng::seed_from_u64(SEED);
         rng.set_stream(index as u64 + 1);
@@ -221,7 +226,9 @@ fn main() -> anyhow::Result<()> {
         };
         let noise = LogNormal::new(0.0, if small { 0.35 } else { 0.12 })?;
         // month factors: noise, and whether a small account bought at all
-        let month_factor: Vec<f64> = (0..60)
+        // (drawn in order: the 2026 months come after, so 2021-2025 are
+        // the same with or without them)
+        let month_factor: Vec<f64> = (0..months)
             .map(|_| {
                 let f = rng.sample(noise);
                 if rng.random_bool(active_share) {
@@ -257,7 +264,7 @@ fn main() -> anyhow::Result<()> {
         }
         // months overlapping the rep's employment
         let mut k = 0;
-        for m in 0..60 {
+        for m in 0..months {
             let (y, mo) = (2021 + m / 12, (m % 12 + 1) as u32);
             let first = date(y, mo, 1);
             let mut total = 0.0;
@@ -272,7 +279,12 @@ fn main() -> anyhow::Result<()> {
             };
             let employed = rep.start < next && rep.end.is_none_or(|e| e >= first);
             if employed {
-                writeln!(monthly, "{},{first},{}", rep.id, total.round())?;
+                let file = if first > data_end {
+                    &mut actuals
+                } else {
+                    &mut monthly
+                };
+                writeln!(file, "{},{first},{}", rep.id, total.round())?;
             }
         }
         for w in 0..weeks {
@@ -291,6 +303,7 @@ fn main() -> anyhow::Result<()> {
         ("org.csv", &org),
         ("sales_monthly.csv", &monthly),
         ("sales_weekly.csv", &weekly),
+        ("actuals_2026h1.csv", &actuals),
     ] {
         let path = out.join(file);
         salesplan::io::write_atomically(&path, |w| {

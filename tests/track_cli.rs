@@ -451,3 +451,139 @@ fn a_plan_that_does_not_add_up_is_refused_and_over_assignment_is_reported() {
     );
     assert!(status.unwrap().lines().any(|l| l.starts_with("co,")));
 }
+
+#[test]
+fn this_years_actuals_join_the_history_and_alone_they_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let all = actuals();
+    let (header, rows) = all.split_once('\n').unwrap();
+    let (this_year, before): (Vec<&str>, Vec<&str>) =
+        rows.lines().partition(|l| l.contains(",2026-"));
+    let file = |rows: &[&str]| format!("{header}\n{}\n", rows.join("\n"));
+    std::fs::write(dir.path().join("history.csv"), file(&before)).unwrap();
+    let (code, err, whole) = run(dir.path(), PLAN, &[]);
+    assert_eq!(code, 0, "{err}");
+
+    // history and this year's months in two files: the same statuses
+    let (code, err, joined) = run_with(
+        dir.path(),
+        ORG,
+        &file(&this_year),
+        PLAN,
+        &["--history", "history.csv"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(joined, whole);
+
+    // this year's months alone: nothing to fit the projection on
+    let (code, err, status) = run_with(dir.path(), ORG, &file(&this_year), PLAN, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("actuals.csv")
+            && err.contains(
+                "no leaf has a year of monthly sales up to 2026-06-30 (the longest has 6 months)"
+            ),
+        "{err}"
+    );
+    assert_eq!(status, None);
+
+    // a month in both files that does not agree
+    let mut clash = before.clone();
+    clash.push("li,2026-01,1.5");
+    std::fs::write(dir.path().join("history.csv"), file(&clash)).unwrap();
+    let (code, err, status) = run_with(
+        dir.path(),
+        ORG,
+        &file(&this_year),
+        PLAN,
+        &["--history", "history.csv"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("history.csv (--history) and actuals.csv (--actuals)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("'li'") && err.contains("period 2026-01: 1.5 in the earlier data"),
+        "{err}"
+    );
+    assert_eq!(status, None);
+}
+
+/// The README's tracking command on the bundled demo: the plan of the main
+/// job, the years before from `sales_monthly.csv`, 2026's first half from
+/// `actuals_2026h1.csv`.
+#[test]
+fn the_bundled_actuals_track_the_demo_plan() {
+    let dir = TempDir::new().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/demo");
+    let (code, err) = finish(
+        salesplan()
+            .current_dir(dir.path())
+            .args([
+                "allocate",
+                "--growth",
+                "0.15",
+                "--year",
+                "2026",
+                "--calendar",
+                "monthly",
+            ])
+            .args([
+                "--basis",
+                "forecast:0.6,history:0.4",
+                "--round",
+                "100",
+                "--output",
+                "plan.csv",
+            ])
+            .arg("--org")
+            .arg(demo.join("org.csv"))
+            .arg("--history")
+            .arg(demo.join("sales_monthly.csv")),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = finish(
+        salesplan()
+            .current_dir(dir.path())
+            .args([
+                "track",
+                "--plan",
+                "plan.csv",
+                "--as-of",
+                "2026-06-30",
+                "--output",
+                "status.csv",
+            ])
+            .arg("--org")
+            .arg(demo.join("org.csv"))
+            .arg("--history")
+            .arg(demo.join("sales_monthly.csv"))
+            .arg("--actuals")
+            .arg(demo.join("actuals_2026h1.csv")),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("434 nodes tracked after 6 closed months of 2026"),
+        "{err}"
+    );
+    let actuals = std::fs::read_to_string(demo.join("actuals_2026h1.csv")).unwrap();
+    let total: f64 = actuals
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!(actuals.lines().skip(1).all(|l| l.contains(",2026-0")));
+    let (header, rows) = table(&read_output(dir.path().join("status.csv")).unwrap());
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let hq = &rows.iter().find(|(id, _)| id == "HQ").unwrap().1;
+    assert_eq!(hq[col("actual_to_date")].parse::<f64>().unwrap(), total);
+    // the year-end projection: the actual to date plus six more months of sales
+    let projection: f64 = hq[col("model_projection")].parse().unwrap();
+    assert!(
+        projection > 1.8 * total && projection < 2.4 * total,
+        "{projection} vs {total}"
+    );
+    let p: f64 = hq[col("probability")].parse().unwrap();
+    assert!(p > 0.0 && p < 1.0, "{p}");
+}

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use salesplan::io::{read_constraints, read_long_csv, read_plan, write_track_status, Columns};
 use salesplan::scenario::attainment::SimulationOptions;
-use salesplan::track::actuals::{closed_months, flat_tree, MissingMonths};
+use salesplan::track::actuals::{closed_months, flat_tree, join_history, MissingMonths};
 use salesplan::track::reallocate::{ReallocationBasis, ReallocationOptions};
 use salesplan::track::{track_actuals, TrackRequest};
 
@@ -36,6 +36,11 @@ pub struct TrackArgs {
     /// Monthly sales per leaf up to date (and before): unique_id,ds,y.
     #[arg(long, value_name = "FILE")]
     actuals: PathBuf,
+    /// Monthly sales per leaf of the years before (as `allocate --history`):
+    /// joined with `--actuals` rep by rep, which may then hold only this
+    /// year's months; a month in both must agree.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
     /// Last day of the data; months ending on or before it are closed.
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: NaiveDate,
@@ -100,6 +105,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         &[
             ("--plan", Some(&args.plan)),
             ("--actuals", Some(&args.actuals)),
+            ("--history", args.history.as_deref()),
             ("--org", args.org.as_deref()),
             ("--constraints", args.constraints.as_deref()),
             ("--events-file", args.events.events_file.as_deref()),
@@ -110,7 +116,17 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         ],
     )?;
     let (year, elapsed) = closed_months(args.as_of);
-    let series = read_long_csv(&args.actuals, &Columns::default())?;
+    let mut series = read_long_csv(&args.actuals, &Columns::default())?;
+    if let Some(path) = &args.history {
+        let history = read_long_csv(path, &Columns::default())?;
+        series = join_history(&history, &series).map_err(|e| {
+            anyhow::anyhow!(
+                "{} (--history) and {} (--actuals): {e}",
+                path.display(),
+                args.actuals.display()
+            )
+        })?;
+    }
     let tree = match &args.org {
         Some(path) => salesplan::io::read_org(path)?,
         None => flat_tree(&series, &args.actuals)?,

@@ -206,6 +206,67 @@ impl Series {
     pub fn label(&self, k: usize) -> String {
         self.index.label(k)
     }
+
+    /// This series followed by `later` (the same id's newer data, e.g.
+    /// this year's actuals after the history): periods in both must hold
+    /// the same value, and together they must leave no gap.
+    ///
+    /// ```
+    /// use salesplan::forecast::frequency::Period;
+    /// use salesplan::Series;
+    /// let rows = |from: i64, values: &[f64]| -> Vec<(Period, f64)> {
+    ///     values.iter().enumerate().map(|(k, v)| (Period::Index(from + k as i64), *v)).collect()
+    /// };
+    /// let history = Series::from_periods("a", rows(1, &[1.0, 2.0, 3.0]))?;
+    /// let joined = history.join(&Series::from_periods("a", rows(3, &[3.0, 4.0]))?)?;
+    /// assert_eq!(joined.values(), [1.0, 2.0, 3.0, 4.0]);
+    /// assert!(history.join(&Series::from_periods("a", rows(3, &[5.0]))?).is_err()); // 3 ≠ 5
+    /// assert!(history.join(&Series::from_periods("a", rows(5, &[5.0]))?).is_err()); // gap at 4
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn join(&self, later: &Series) -> Result<Series> {
+        let mut rows: Vec<(Period, f64)> = self
+            .periods()
+            .into_iter()
+            .zip(self.values.iter().copied())
+            .collect();
+        let known: std::collections::HashMap<Period, f64> = rows.iter().copied().collect();
+        for (k, (p, v)) in later
+            .periods()
+            .into_iter()
+            .zip(later.values.iter().copied())
+            .enumerate()
+        {
+            match known.get(&p) {
+                Some(&was) if was == v => {}
+                Some(&was) => {
+                    return Err(Error::Calendar {
+                        series: self.id.clone(),
+                        reason: format!(
+                            "period {}: {was} in the earlier data, {v} in the later",
+                            later.label(k)
+                        ),
+                    })
+                }
+                None => rows.push((p, v)),
+            }
+        }
+        let frequency = match &self.index {
+            TimeIndex::Dated(cal) => Some(cal.frequency),
+            TimeIndex::Integer { .. } => None,
+        };
+        Series::from_periods_as(self.id.clone(), rows, frequency)
+    }
+
+    /// The period of every observation.
+    fn periods(&self) -> Vec<Period> {
+        (0..self.len())
+            .map(|k| match &self.index {
+                TimeIndex::Integer { start } => Period::Index(start + k as i64),
+                TimeIndex::Dated(cal) => Period::Date(cal.date(k).unwrap_or(cal.start), cal.style),
+            })
+            .collect()
+    }
 }
 
 impl TimeIndex {

@@ -121,6 +121,34 @@ pub struct TrackRun {
     pub missing: Vec<(usize, Vec<usize>)>,
 }
 
+/// Each leaf's `history` (before the plan year, say) followed by its
+/// `actuals` ([`Series::join`]): the actuals' series in their order, then
+/// the series only the history has. A period in both must hold the same
+/// value; errors name the series and the period.
+///
+/// ```
+/// use salesplan::Series;
+/// use salesplan::track::actuals::join_history;
+/// let history = [Series::new("a", vec![1.0, 2.0])?, Series::new("b", vec![5.0])?];
+/// let joined = join_history(&history, &[Series::new("a", vec![1.0, 2.0])?])?;
+/// assert_eq!(joined.len(), 2);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn join_history(history: &[Series], actuals: &[Series]) -> Result<Vec<Series>> {
+    let earlier: std::collections::HashMap<&str, &Series> =
+        history.iter().map(|s| (s.id(), s)).collect();
+    let mut joined = Vec::with_capacity(history.len().max(actuals.len()));
+    for s in actuals {
+        joined.push(match earlier.get(s.id()) {
+            Some(h) => h.join(s)?,
+            None => s.clone(),
+        });
+    }
+    let later: std::collections::HashSet<&str> = actuals.iter().map(|s| s.id()).collect();
+    joined.extend(history.iter().filter(|s| !later.contains(s.id())).cloned());
+    Ok(joined)
+}
+
 /// Tracks `plan` on `tree` with monthly `actuals` (one series per leaf,
 /// `unique_id` = its node id): actual to date, run rate, model projection
 /// and probability per node. Leaves with at least a year of history are
@@ -209,6 +237,16 @@ pub fn track_actuals(
             }
         })
         .collect();
+    if leaves.is_empty() && !actuals.is_empty() {
+        let longest = cut.iter().map(|(_, keep, _, _)| *keep).max().unwrap_or(0);
+        return Err(Error::InvalidParameter {
+            name: "actuals",
+            reason: format!(
+                "no leaf has a year of monthly sales up to {} (the longest has {longest} months): the projection of the remaining months is fitted on each leaf's history, so the actuals must include the years before {year} (or give them with --history)",
+                request.as_of
+            ),
+        });
+    }
     let newcomers = newcomers(tree, &fitted, year, elapsed);
     // with events: the leaves' histories with the events taken out, and
     // the remaining months' multipliers
