@@ -48,7 +48,7 @@ pub use format::{csv_field, decimals_of, format_amount, push_number};
 pub use models::{read_models, write_models};
 pub use paths::check_distinct;
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
-pub use read::{read_long_csv, read_long_csv_from, Columns};
+pub use read::{read_long_csv, read_long_csv_from, Columns, LongRows};
 pub use reliability::write_reliability;
 pub use stdio::{is_standard_stream, open_input, read_org, STANDARD_STREAM};
 pub use sweep::{

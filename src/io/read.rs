@@ -68,8 +68,7 @@ pub fn read_long_csv_from<R: Read>(
 ) -> Result<Vec<Series>> {
     let mut input = Input::new(reader, path)?;
     let positions = input.find_columns(columns)?;
-    let mut groups: Vec<Group> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut rows = LongRows::new(path, columns);
     let mut record = ByteRecord::new();
     while input.next(&mut record)? {
         let line = record.position().map_or(0, |p| p.line());
@@ -83,43 +82,10 @@ pub fn read_long_csv_from<R: Read>(
                 reason: "not valid UTF-8".into(),
             })
         };
-        let at = |k: usize, value: &str, reason: &str| Error::Input {
-            path: path.to_path_buf(),
-            line,
-            column: name(columns, k).to_string(),
-            value: Some(value.to_string()),
-            reason: reason.to_string(),
-        };
-        let id = field(0)?;
-        if id.is_empty() {
-            return Err(at(0, id, "empty series id"));
-        }
-        let date = field(1)?;
-        if date.is_empty() {
-            return Err(at(1, date, "empty date"));
-        }
-        let period = Period::parse(date).map_err(|e| at(1, date, &e.to_string()))?;
-        let raw = field(2)?;
-        let value = parse_value(raw).map_err(|reason| at(2, raw, reason))?;
-        let g = match by_id.get(id) {
-            Some(&g) => g,
-            None => {
-                by_id.insert(id.to_string(), groups.len());
-                groups.push(Group {
-                    id: id.to_string(),
-                    rows: Vec::new(),
-                });
-                groups.len() - 1
-            }
-        };
-        groups[g].rows.push(Row {
-            period,
-            value,
-            line,
-            date: date.to_string(),
-        });
+        let (id, date, raw) = (field(0)?, field(1)?, field(2)?);
+        rows.push_text(line, id, date, raw)?;
     }
-    if groups.is_empty() {
+    if rows.is_empty() {
         return Err(Error::File {
             path: path.to_path_buf(),
             reason: format!(
@@ -128,26 +94,139 @@ pub fn read_long_csv_from<R: Read>(
             ),
         });
     }
-    // a series of one YYYY-MM-DD date cannot show its frequency: it takes
-    // the stated one, else the one the file's other such series agree on
-    let (single, many): (Vec<Group>, Vec<Group>) = groups.into_iter().partition(Group::is_one_day);
-    let mut series = Vec::with_capacity(single.len() + many.len());
-    for group in many {
-        series.push(group.into_series(path, columns, columns.frequency)?);
+    rows.into_series()
+}
+
+/// A long table's rows, one at a time, into series with the checks and
+/// messages of [`read_long_csv`]: how tables that are not CSV files (a
+/// data frame, Parquet) are read. `line` is what errors name as the row's
+/// position (the file line, or the row number from 1).
+///
+/// ```
+/// use salesplan::io::{Columns, LongRows};
+/// let columns = Columns::default();
+/// let mut rows = LongRows::new("<DataFrame>".as_ref(), &columns);
+/// rows.push(1, "a", "2024-01", 3.0)?;
+/// rows.push(2, "a", "2024-02", 4.0)?;
+/// let err = rows.push(3, "a", "2024-03", f64::NAN).unwrap_err();
+/// assert_eq!(err.to_string(), "<DataFrame>:3: column 'y': missing or not a finite number (value 'NaN')");
+/// assert_eq!(rows.into_series()?[0].values(), [3.0, 4.0]);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub struct LongRows<'a> {
+    path: &'a Path,
+    columns: &'a Columns,
+    groups: Vec<Group>,
+    by_id: HashMap<String, usize>,
+}
+
+impl<'a> LongRows<'a> {
+    /// No rows yet; `path` names the source in errors.
+    pub fn new(path: &'a Path, columns: &'a Columns) -> LongRows<'a> {
+        LongRows {
+            path,
+            columns,
+            groups: Vec::new(),
+            by_id: HashMap::new(),
+        }
     }
-    let mut seen = series.iter().filter_map(|s| match s.index() {
-        TimeIndex::Dated(c) if c.style == DateStyle::Day => Some(c.frequency),
-        _ => None,
-    });
-    let file_frequency = match seen.next() {
-        Some(f) if seen.all(|g| g == f) => Some(f),
-        _ => None,
-    };
-    for group in single {
-        series.push(group.into_series(path, columns, columns.frequency.or(file_frequency))?);
+
+    /// Whether no row was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
     }
-    series.sort_by(|a, b| a.id().cmp(b.id()));
-    Ok(series)
+
+    fn at(&self, line: u64, k: usize, value: &str, reason: &str) -> Error {
+        Error::Input {
+            path: self.path.to_path_buf(),
+            line,
+            column: name(self.columns, k).to_string(),
+            value: Some(value.to_string()),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// A row whose value is text, as in a CSV file.
+    pub fn push_text(&mut self, line: u64, id: &str, date: &str, value: &str) -> Result<()> {
+        let period = self.period(line, id, date)?;
+        let v = parse_value(value).map_err(|reason| self.at(line, 2, value, reason))?;
+        self.add(line, id, date, period, v);
+        Ok(())
+    }
+
+    /// A row: series `id`, period label `date` ([`Period::parse`]), value
+    /// `value` (finite: a missing value is an error, never a zero).
+    pub fn push(&mut self, line: u64, id: &str, date: &str, value: f64) -> Result<()> {
+        let period = self.period(line, id, date)?;
+        if !value.is_finite() {
+            return Err(self.at(
+                line,
+                2,
+                &value.to_string(),
+                "missing or not a finite number",
+            ));
+        }
+        self.add(line, id, date, period, value);
+        Ok(())
+    }
+
+    /// The row's period, after checking its id and date are there.
+    fn period(&self, line: u64, id: &str, date: &str) -> Result<Period> {
+        if id.is_empty() {
+            return Err(self.at(line, 0, id, "empty series id"));
+        }
+        if date.is_empty() {
+            return Err(self.at(line, 1, date, "empty date"));
+        }
+        Period::parse(date).map_err(|e| self.at(line, 1, date, &e.to_string()))
+    }
+
+    fn add(&mut self, line: u64, id: &str, date: &str, period: Period, value: f64) {
+        let g = match self.by_id.get(id) {
+            Some(&g) => g,
+            None => {
+                self.by_id.insert(id.to_string(), self.groups.len());
+                self.groups.push(Group {
+                    id: id.to_string(),
+                    rows: Vec::new(),
+                });
+                self.groups.len() - 1
+            }
+        };
+        self.groups[g].rows.push(Row {
+            period,
+            value,
+            line,
+            date: date.to_string(),
+        });
+    }
+
+    /// The series, sorted by id (byte order); an error names the row that
+    /// makes a series invalid (a duplicate period, a gap, mixed formats).
+    pub fn into_series(self) -> Result<Vec<Series>> {
+        let (path, columns) = (self.path, self.columns);
+        // a series of one YYYY-MM-DD date cannot show its frequency: it takes
+        // the stated one, else the one the file's other such series agree on
+        let (single, many): (Vec<Group>, Vec<Group>) =
+            self.groups.into_iter().partition(Group::is_one_day);
+        let mut series = Vec::with_capacity(single.len() + many.len());
+        for group in many {
+            series.push(group.into_series(path, columns, columns.frequency)?);
+        }
+        let mut seen = series.iter().filter_map(|s| match s.index() {
+            TimeIndex::Dated(c) if c.style == DateStyle::Day => Some(c.frequency),
+            _ => None,
+        });
+        let file_frequency = match seen.next() {
+            Some(f) if seen.all(|g| g == f) => Some(f),
+            _ => None,
+        };
+        for group in single {
+            series.push(group.into_series(path, columns, columns.frequency.or(file_frequency))?);
+        }
+        series.sort_by(|a, b| a.id().cmp(b.id()));
+        Ok(series)
+    }
 }
 
 fn name(columns: &Columns, k: usize) -> &str {

@@ -1,0 +1,227 @@
+"""salesplan: forecasting for sales planning, from Python.
+
+The tables are statsforecast's long format, ``unique_id, ds, y``, as a
+pandas or polars DataFrame or a pyarrow Table; results come back as the
+same kind of table, with the columns of the ``salesplan`` command line.
+The numbers are the command line's to the last bit: the same library reads
+the rows with the same checks, and bad input raises :class:`SalesplanError`
+(a ``ValueError``) naming the row, column and value.
+
+>>> import pandas as pd
+>>> import salesplan
+>>> df = pd.DataFrame({
+...     "unique_id": ["华东-张伟"] * 24,
+...     "ds": pd.date_range("2024-01-01", periods=24, freq="MS"),
+...     "y": [100.0 + 10 * (t % 12) + t for t in range(24)],
+... })
+>>> fc = salesplan.forecast(df, h=3, model="snaive")
+>>> list(fc.columns)
+['unique_id', 'ds', 'model', 'mean', 'lo-80', 'hi-80', 'lo-95', 'hi-95']
+>>> fc["ds"].dt.strftime("%Y-%m").tolist(), fc["mean"].tolist()
+(['2026-01', '2026-02', '2026-03'], [112.0, 123.0, 134.0])
+>>> salesplan.forecast(df, h=3, model="SeasonalNaive", wide=True).columns[2:4].tolist()
+['SeasonalNaive', 'SeasonalNaive-lo-80']
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._salesplan import SalesplanError, __version__
+from ._salesplan import forecast as _forecast
+
+__all__ = ["forecast", "SalesplanError", "__version__"]
+
+# statsforecast's names for salesplan's models, for the wide layout
+# (the rest keep salesplan's name): as `salesplan forecast --wide` writes them
+_STATSFORECAST_NAMES = {
+    "SNaive": "SeasonalNaive",
+    "Drift": "RandomWalkWithDrift",
+    "Mean": "HistoricAverage",
+    "OTM": "OptimizedTheta",
+    "DSTM": "DynamicTheta",
+    "DOTM": "DynamicOptimizedTheta",
+}
+
+
+def _kind(df: Any) -> str:
+    module = type(df).__module__.split(".")[0]
+    if module == "pandas":
+        return "pandas"
+    if module == "polars":
+        return "polars"
+    if isinstance(df, pa.Table):
+        return "pyarrow"
+    raise TypeError(
+        f"expected a pandas or polars DataFrame or a pyarrow Table, got {type(df).__name__}"
+    )
+
+
+def _to_arrow(df: Any, kind: str) -> pa.Table:
+    if kind == "pandas":
+        return pa.Table.from_pandas(df, preserve_index=False)
+    if kind == "polars":
+        return df.to_arrow()
+    return df
+
+
+def _column(table: pa.Table, name: str, role: str) -> pa.Array:
+    if name not in table.column_names:
+        raise SalesplanError(
+            f"<DataFrame>: no {role} column '{name}' (columns: {', '.join(table.column_names)})"
+        )
+    column = table.column(name).combine_chunks()
+    if column.null_count:
+        row = pc.index(column.is_null(), True).as_py()
+        raise SalesplanError(
+            f"<DataFrame>:{row + 1}: column '{name}': missing value (missing values are not supported)"
+        )
+    return column
+
+
+def _encoded(column: pa.Array) -> tuple[list[str], np.ndarray]:
+    """The distinct values as text and each row's code into them."""
+    encoded = pc.dictionary_encode(column)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return [str(v) for v in encoded.dictionary.to_pylist()], codes
+
+
+def _period_labels(column: pa.Array, name: str) -> tuple[list[str], np.ndarray, Any]:
+    """Period labels as the command line reads them, and the type to give
+    the output's ``ds`` back."""
+    t = column.type
+    if pa.types.is_timestamp(t):
+        days = pc.cast(column, pa.date32())
+        if not pc.all(pc.equal(pc.cast(days, t), column)).as_py():
+            raise SalesplanError(
+                f"<DataFrame>: column '{name}': times of day are not supported (periods are days, weeks, months, quarters or years)"
+            )
+        labels, codes = _encoded(pc.cast(days, pa.string()))
+        return labels, codes, t
+    if pa.types.is_date(t):
+        labels, codes = _encoded(pc.cast(column, pa.string()))
+        return labels, codes, t
+    if pa.types.is_integer(t):
+        labels, codes = _encoded(column)
+        return labels, codes, pa.int64()
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        labels, codes = _encoded(column)
+        return labels, codes, pa.string()
+    raise SalesplanError(
+        f"<DataFrame>: column '{name}': periods must be dates, integers or labels such as 2024-01 or 2024Q1, not {t}"
+    )
+
+
+def _back(table: pa.Table, kind: str) -> Any:
+    if kind == "pandas":
+        return table.to_pandas()
+    if kind == "polars":
+        import polars as pl
+
+        return pl.from_arrow(table)
+    return table
+
+
+def _wide(table: pa.Table, levels: Sequence[float]) -> pa.Table:
+    """statsforecast's layout: the model's name as the column names, lower
+    bounds then upper bounds by increasing level."""
+    names = set(table.column("model").to_pylist())
+    model = names.pop() if len(names) == 1 else "model"
+    model = _STATSFORECAST_NAMES.get(model, model)
+    order = sorted(levels)
+    columns = {"unique_id": table.column("unique_id"), "ds": table.column("ds")}
+    columns[model] = table.column("mean")
+    for side in ("lo", "hi"):
+        for level in order:
+            key = f"{side}-{_level(level)}"
+            columns[f"{model}-{key}"] = table.column(key)
+    return pa.table(columns)
+
+
+def _level(level: float) -> str:
+    return str(int(level)) if float(level).is_integer() else str(level)
+
+
+def forecast(
+    df: Any,
+    h: int,
+    model: str = "auto-ets",
+    level: Sequence[float] = (80, 95),
+    season_length: Optional[int] = None,
+    intervals: Optional[str] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    wide: bool = False,
+    report: bool = False,
+) -> Any:
+    """Forecasts every series of ``df`` ``h`` periods ahead.
+
+    As ``salesplan forecast``: ``model`` takes the command line's names
+    (``auto-ets``, ``ets:MAdM``, ``theta``, ``auto-arima``, ``auto``, ...)
+    and statsforecast's (``AutoETS``, ``SeasonalNaive``, ...);
+    ``season_length`` defaults to the dates' frequency; ``intervals`` is
+    ``model``, ``calibrated`` or ``conformal``; ``nonnegative`` is ``mean``
+    or ``median``; ``freq`` states the frequency (``MS``, ``monthly``...).
+    ``n_jobs`` threads (default: one per core) give identical results.
+
+    Returns a table of the input's kind: ``unique_id, ds, model, mean,
+    lo-<level>, hi-<level>...`` sorted by id then period (``wide=True``:
+    statsforecast's columns), and with ``report=True`` also the per-series
+    report (status, model fitted, AICc, reason, warning). A series that
+    fails is left out of the forecasts and named in the report.
+
+    >>> import pyarrow as pa, salesplan
+    >>> t = pa.table({"unique_id": ["a"] * 8, "ds": list(range(1, 9)), "y": [3.0, 4, 5, 4, 6, 5, 7, 6]})
+    >>> salesplan.forecast(t, h=2, model="naive", level=[90]).column("mean").to_pylist()
+    [6.0, 6.0]
+    >>> salesplan.forecast(t.set_column(2, "y", pa.array([3.0, None, 5, 4, 6, 5, 7, 6])), h=2)
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <DataFrame>:2: column 'y': missing value (missing values are not supported)
+    """
+    kind = _kind(df)
+    table = _to_arrow(df, kind)
+    ids, id_codes = _encoded(pc.cast(_column(table, id_col, "id"), pa.string()))
+    labels, label_codes, ds_type = _period_labels(_column(table, time_col, "date"), time_col)
+    y = _column(table, target_col, "value")
+    if not (pa.types.is_floating(y.type) or pa.types.is_integer(y.type)):
+        raise SalesplanError(f"<DataFrame>: column '{target_col}': values must be numbers, not {y.type}")
+    y = pc.cast(y, pa.float64()).to_numpy(zero_copy_only=False)
+    columns, status = _forecast(
+        ids,
+        id_codes,
+        labels,
+        label_codes,
+        y,
+        int(h),
+        model,
+        [float(v) for v in level],
+        season_length=season_length,
+        intervals=intervals,
+        nonnegative=nonnegative,
+        freq=freq,
+        n_jobs=n_jobs,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target_col,
+    )
+    ds = pa.array(columns["ds"], pa.string())
+    if pa.types.is_integer(ds_type):
+        ds = pc.cast(ds, pa.int64())
+    elif not pa.types.is_string(ds_type):
+        ds = pc.cast(pc.cast(ds, pa.date32()), ds_type)
+    columns["ds"] = ds
+    out = pa.table(columns)
+    if wide:
+        out = _wide(out, level)
+    out = out.rename_columns([id_col, time_col] + out.column_names[2:])
+    if report:
+        return _back(out, kind), _back(pa.table(status), kind)
+    return _back(out, kind)

@@ -1,0 +1,32 @@
+"""Type stubs of the native module (the Python API is in __init__.py)."""
+
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+class SalesplanError(ValueError):
+    """Bad input or arguments; the message names the row, column and value."""
+
+def forecast(
+    ids: List[str],
+    id_codes: npt.NDArray[np.int64],
+    labels: List[str],
+    label_codes: npt.NDArray[np.int64],
+    y: npt.NDArray[np.float64],
+    h: int,
+    model: str,
+    levels: List[float],
+    season_length: Optional[int] = None,
+    intervals: Optional[str] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+) -> Tuple[Dict[str, object], Dict[str, object]]:
+    """The forecast table's and the report's columns, from dictionary-encoded
+    ids and period labels and the values."""

@@ -1,0 +1,244 @@
+//! `salesplan._salesplan`: the native module of the Python package. The
+//! Python side (`python/salesplan/__init__.py`) turns a pandas, polars or
+//! pyarrow table into columns — the series ids and the period labels
+//! dictionary-encoded (codes and the distinct values), the values as a
+//! float64 array read without a copy — and this module runs the library on
+//! them with the GIL released, reading them as `salesplan forecast` reads a
+//! CSV file (the same checks and messages, through
+//! [`salesplan::io::LongRows`]), so the numbers are the CLI's to the bit.
+
+use std::path::Path;
+
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use salesplan::forecast::batch::{forecast_batch_with_intervals, ForecastJob, ModelChoice};
+use salesplan::forecast::frequency::Frequency;
+use salesplan::forecast::intervals::IntervalMethod;
+use salesplan::forecast::models::nonnegative::NonNegativePoint;
+use salesplan::io::{format_level, Columns, LongRows};
+
+create_exception!(
+    salesplan,
+    SalesplanError,
+    PyValueError,
+    "Bad input or arguments: the message names the row, column and value where there is one."
+);
+
+/// The table's name in error messages: `<DataFrame>:5: column 'y': ...`,
+/// 5 being the row's position from 1.
+const SOURCE: &str = "<DataFrame>";
+
+fn error(e: salesplan::Error) -> PyErr {
+    SalesplanError::new_err(e.to_string())
+}
+
+fn parse<T: std::str::FromStr<Err = salesplan::Error>>(text: &str) -> PyResult<T> {
+    text.parse().map_err(error)
+}
+
+/// Reads the columns into series, as `read_long_csv` reads a file.
+fn series_of(
+    columns: &Columns,
+    ids: &[String],
+    id_codes: &[i64],
+    labels: &[String],
+    label_codes: &[i64],
+    y: &[f64],
+) -> PyResult<Vec<salesplan::Series>> {
+    if id_codes.len() != y.len() || label_codes.len() != y.len() {
+        return Err(SalesplanError::new_err(format!(
+            "columns of different lengths: {} ids, {} periods, {} values",
+            id_codes.len(),
+            label_codes.len(),
+            y.len()
+        )));
+    }
+    let mut rows = LongRows::new(Path::new(SOURCE), columns);
+    fn code<'a>(codes: &[i64], values: &'a [String], k: usize) -> PyResult<&'a str> {
+        usize::try_from(codes[k])
+            .ok()
+            .and_then(|c| values.get(c))
+            .map(String::as_str)
+            .ok_or_else(|| SalesplanError::new_err(format!("row {}: bad dictionary code", k + 1)))
+    }
+    for (k, value) in y.iter().enumerate() {
+        let (id, label) = (code(id_codes, ids, k)?, code(label_codes, labels, k)?);
+        rows.push(k as u64 + 1, id, label, *value).map_err(error)?;
+    }
+    if rows.is_empty() {
+        return Err(SalesplanError::new_err("the table has no rows"));
+    }
+    rows.into_series().map_err(error)
+}
+
+/// Runs `f` on a pool of `n_jobs` threads (all cores when `None`).
+fn in_pool<T: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = n_jobs {
+        if n == 0 {
+            return Err(SalesplanError::new_err("n_jobs must be at least 1"));
+        }
+        builder = builder.num_threads(n);
+    }
+    let pool = builder
+        .build()
+        .map_err(|e| SalesplanError::new_err(format!("cannot start {n_jobs:?} threads: {e}")))?;
+    Ok(pool.install(f))
+}
+
+/// Forecasts the series in the columns; returns the long table's columns
+/// (`unique_id, ds, model, mean, lo-<l>, hi-<l>...`, rows sorted by id then
+/// period) and the report's (`unique_id, status, model, n_obs, aicc,
+/// reason, warning`), as dicts of lists and float64 arrays.
+#[pyfunction]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, model, levels, season_length=None, intervals=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y"))]
+#[allow(clippy::too_many_arguments)]
+fn forecast<'py>(
+    py: Python<'py>,
+    ids: Vec<String>,
+    id_codes: PyReadonlyArray1<'py, i64>,
+    labels: Vec<String>,
+    label_codes: PyReadonlyArray1<'py, i64>,
+    y: PyReadonlyArray1<'py, f64>,
+    h: usize,
+    model: &str,
+    levels: Vec<f64>,
+    season_length: Option<usize>,
+    intervals: Option<&str>,
+    nonnegative: Option<&str>,
+    freq: Option<&str>,
+    n_jobs: Option<usize>,
+    id_col: &str,
+    time_col: &str,
+    target_col: &str,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let choice: ModelChoice = parse(model)?;
+    let mut job = ForecastJob::new(choice, h, levels, season_length).map_err(error)?;
+    if let Some(method) = intervals {
+        job = job.with_intervals(parse::<IntervalMethod>(method)?);
+    }
+    if let Some(point) = nonnegative {
+        job = job.with_nonnegative(parse::<NonNegativePoint>(point)?);
+    }
+    let columns = Columns {
+        id: id_col.to_string(),
+        date: time_col.to_string(),
+        value: target_col.to_string(),
+        frequency: freq
+            .map(|f| f.parse::<Frequency>().map_err(SalesplanError::new_err))
+            .transpose()?,
+    };
+    let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
+    // the GIL is released while the series are read and forecast
+    let outcomes = py.detach(|| -> PyResult<_> {
+        let series = series_of(&columns, &ids, id_codes, &labels, label_codes, y)?;
+        in_pool(n_jobs, || {
+            forecast_batch_with_intervals(&series, &job, &|| {}).0
+        })
+    })?;
+
+    let mut ok: Vec<&salesplan::forecast::batch::SeriesForecast> =
+        outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    ok.sort_by(|a, b| a.id.cmp(&b.id));
+    let rows: usize = ok.iter().map(|f| f.labels.len()).sum();
+    let (mut unique_id, mut ds, mut names) = (
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    let mut mean = Vec::with_capacity(rows);
+    let levels = job.levels();
+    let mut bounds: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); levels.len()];
+    for f in &ok {
+        for (t, label) in f.labels.iter().enumerate() {
+            unique_id.push(f.id.clone());
+            ds.push(label.clone());
+            names.push(f.model_name.clone());
+            mean.push(f.forecast.mean[t]);
+            for (k, (lo, hi)) in bounds.iter_mut().enumerate() {
+                match f.forecast.intervals.get(k) {
+                    Some(i) => {
+                        lo.push(i.lower[t]);
+                        hi.push(i.upper[t]);
+                    }
+                    // methods without intervals (intermittent demand)
+                    None => {
+                        lo.push(f64::NAN);
+                        hi.push(f64::NAN);
+                    }
+                }
+            }
+        }
+    }
+    let table = PyDict::new(py);
+    table.set_item("unique_id", unique_id)?;
+    table.set_item("ds", ds)?;
+    table.set_item("model", names)?;
+    table.set_item("mean", mean.into_pyarray(py))?;
+    for (l, (lo, hi)) in levels.iter().zip(bounds) {
+        table.set_item(format!("lo-{}", format_level(*l)), lo.into_pyarray(py))?;
+        table.set_item(format!("hi-{}", format_level(*l)), hi.into_pyarray(py))?;
+    }
+
+    let report = PyDict::new(py);
+    let mut sorted: Vec<_> = outcomes.iter().collect();
+    let id_of = |o: &&salesplan::forecast::batch::SeriesOutcome| match o {
+        Ok(f) => f.id.clone(),
+        Err(e) => e.id.clone(),
+    };
+    sorted.sort_by_key(id_of);
+    let column = |f: &dyn Fn(&salesplan::forecast::batch::SeriesOutcome) -> Option<String>| {
+        sorted.iter().map(|o| f(o)).collect::<Vec<Option<String>>>()
+    };
+    report.set_item("unique_id", column(&|o| Some(id_of(&o))))?;
+    report.set_item(
+        "status",
+        column(&|o| Some(if o.is_ok() { "ok" } else { "failed" }.to_string())),
+    )?;
+    report.set_item(
+        "model",
+        column(&|o| o.as_ref().ok().map(|f| f.form.clone())),
+    )?;
+    report.set_item(
+        "n_obs",
+        sorted
+            .iter()
+            .map(|o| match o {
+                Ok(f) => f.n_obs,
+                Err(e) => e.n_obs,
+            })
+            .collect::<Vec<usize>>(),
+    )?;
+    report.set_item(
+        "aicc",
+        sorted
+            .iter()
+            .map(|o| o.as_ref().ok().and_then(|f| f.aicc).unwrap_or(f64::NAN))
+            .collect::<Vec<f64>>()
+            .into_pyarray(py),
+    )?;
+    report.set_item(
+        "reason",
+        column(&|o| match o {
+            Ok(f) => f.reason.clone(),
+            Err(e) => Some(e.reason()),
+        }),
+    )?;
+    report.set_item(
+        "warning",
+        column(&|o| o.as_ref().ok().and_then(|f| f.warning.clone())),
+    )?;
+    Ok((table, report))
+}
+
+#[pymodule]
+fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("SalesplanError", m.py().get_type::<SalesplanError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(forecast, m)?)?;
+    Ok(())
+}
