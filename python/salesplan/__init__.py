@@ -33,20 +33,9 @@ import pyarrow.compute as pc
 
 from ._salesplan import SalesplanError, __version__
 from ._salesplan import forecast as _forecast
+from ._salesplan import model_names as _model_names
 
 __all__ = ["forecast", "SalesplanError", "__version__"]
-
-# statsforecast's names for salesplan's models, for the wide layout
-# (the rest keep salesplan's name): as `salesplan forecast --wide` writes them
-_STATSFORECAST_NAMES = {
-    "SNaive": "SeasonalNaive",
-    "Drift": "RandomWalkWithDrift",
-    "Mean": "HistoricAverage",
-    "OTM": "OptimizedTheta",
-    "DSTM": "DynamicTheta",
-    "DOTM": "DynamicOptimizedTheta",
-}
-
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -126,19 +115,16 @@ def _back(table: pa.Table, kind: str) -> Any:
     return table
 
 
-def _wide(table: pa.Table, levels: Sequence[float]) -> pa.Table:
-    """statsforecast's layout: the model's name as the column names, lower
-    bounds then upper bounds by increasing level."""
-    names = set(table.column("model").to_pylist())
-    model = names.pop() if len(names) == 1 else "model"
-    model = _STATSFORECAST_NAMES.get(model, model)
-    order = sorted(levels)
+def _wide(table: pa.Table, model: str, levels: Sequence[float]) -> pa.Table:
+    """statsforecast's layout: the model's name (statsforecast's spelling)
+    as the column names, lower bounds then upper bounds by increasing level."""
+    name = _model_names(model)[1]
     columns = {"unique_id": table.column("unique_id"), "ds": table.column("ds")}
-    columns[model] = table.column("mean")
+    columns[name] = table.column("mean")
     for side in ("lo", "hi"):
-        for level in order:
+        for level in sorted(levels):
             key = f"{side}-{_level(level)}"
-            columns[f"{model}-{key}"] = table.column(key)
+            columns[f"{name}-{key}"] = table.column(key)
     return pa.table(columns)
 
 
@@ -220,7 +206,7 @@ def forecast(
     columns["ds"] = ds
     out = pa.table(columns)
     if wide:
-        out = _wide(out, level)
+        out = _wide(out, model, level)
     out = out.rename_columns([id_col, time_col] + out.column_names[2:])
     if report:
         return _back(out, kind), _back(pa.table(status), kind)

@@ -30,3 +30,6 @@ def forecast(
 ) -> Tuple[Dict[str, object], Dict[str, object]]:
     """The forecast table's and the report's columns, from dictionary-encoded
     ids and period labels and the values."""
+
+def model_names(model: str) -> Tuple[str, str]:
+    """The model's name in the output and as statsforecast spells it."""

@@ -235,10 +235,19 @@ fn forecast<'py>(
     Ok((table, report))
 }
 
+/// The model's name in the output (`AutoETS`, `SNaive`) and as
+/// statsforecast spells it (`SeasonalNaive`), the wide layout's columns.
+#[pyfunction]
+fn model_names(model: &str) -> PyResult<(String, String)> {
+    let choice: ModelChoice = parse(model)?;
+    Ok((choice.name(), choice.statsforecast_name()))
+}
+
 #[pymodule]
 fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SalesplanError", m.py().get_type::<SalesplanError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(forecast, m)?)?;
+    m.add_function(wrap_pyfunction!(model_names, m)?)?;
     Ok(())
 }
