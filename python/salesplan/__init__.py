@@ -32,10 +32,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._salesplan import SalesplanError, __version__
+from ._salesplan import Models as _Models
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
 
-__all__ = ["forecast", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -172,6 +173,11 @@ def forecast(
     Traceback (most recent call last):
     salesplan.SalesplanError: <DataFrame>:2: column 'y': missing value (missing values are not supported)
     """
+    return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=False)
+
+
+def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep):
+    """forecast, and with `keep` also the fitted models (for fit)."""
     kind = _kind(df)
     table = _to_arrow(df, kind)
     ids, id_codes = _encoded(pc.cast(_column(table, id_col, "id"), pa.string()))
@@ -180,7 +186,7 @@ def forecast(
     if not (pa.types.is_floating(y.type) or pa.types.is_integer(y.type)):
         raise SalesplanError(f"<DataFrame>: column '{target_col}': values must be numbers, not {y.type}")
     y = pc.cast(y, pa.float64()).to_numpy(zero_copy_only=False)
-    columns, status = _forecast(
+    columns, status, models = _forecast(
         ids,
         id_codes,
         labels,
@@ -197,17 +203,125 @@ def forecast(
         id_col=id_col,
         time_col=time_col,
         target_col=target_col,
+        keep=keep,
     )
-    ds = pa.array(columns["ds"], pa.string())
-    if pa.types.is_integer(ds_type):
-        ds = pc.cast(ds, pa.int64())
-    elif not pa.types.is_string(ds_type):
-        ds = pc.cast(pc.cast(ds, pa.date32()), ds_type)
-    columns["ds"] = ds
-    out = pa.table(columns)
-    if wide:
-        out = _wide(out, model, level)
-    out = out.rename_columns([id_col, time_col] + out.column_names[2:])
-    if report:
-        return _back(out, kind), _back(pa.table(status), kind)
-    return _back(out, kind)
+    shape = _Shape(kind, ds_type, id_col, time_col)
+    out = shape.tables(columns, status, model, level, wide, report)
+    return (out, Fitted(models, shape)) if keep else out
+
+
+class _Shape:
+    """How results are given back: the input's kind, its periods' type and
+    its id and period columns' names."""
+
+    def __init__(self, kind: str, ds_type: Any, id_col: str, time_col: str):
+        self.kind, self.ds_type, self.id_col, self.time_col = kind, ds_type, id_col, time_col
+
+    def tables(self, columns, status, model, level, wide, report):
+        ds = pa.array(columns["ds"], pa.string())
+        if pa.types.is_integer(self.ds_type):
+            ds = pc.cast(ds, pa.int64())
+        elif not pa.types.is_string(self.ds_type):
+            ds = pc.cast(pc.cast(ds, pa.date32()), self.ds_type)
+        columns["ds"] = ds
+        out = pa.table(columns)
+        if wide:
+            out = _wide(out, model, level)
+        out = out.rename_columns([self.id_col, self.time_col] + out.column_names[2:])
+        if report:
+            return _back(out, self.kind), _back(pa.table(status), self.kind)
+        return _back(out, self.kind)
+
+
+class Fitted:
+    """Fitted models of every series, from :func:`fit`: forecast again at
+    any horizon and levels without the data (:meth:`predict`); they pickle,
+    and :meth:`save` writes the file ``salesplan forecast --load-models``
+    reads (and :meth:`load` reads one it saved).
+
+    >>> import pickle, pandas as pd, salesplan
+    >>> df = pd.DataFrame({"unique_id": ["a"] * 24, "ds": range(1, 25), "y": [10.0 + (t % 4) + t for t in range(24)]})
+    >>> fc, fitted = salesplan.fit(df, h=4, model="ets:AAN")
+    >>> again = pickle.loads(pickle.dumps(fitted)).predict(4)
+    >>> again.equals(fc)
+    True
+    >>> fitted.predict(8, level=[50])["ds"].tolist()[-1]
+    32
+    """
+
+    def __init__(self, models: Any, shape: _Shape):
+        self._models, self._shape = models, shape
+
+    @property
+    def model(self) -> str:
+        """The model the series were fitted with (as ``model=`` takes it)."""
+        return self._models.model
+
+    @property
+    def ids(self) -> list:
+        """The fitted series' ids."""
+        return self._models.ids
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def predict(
+        self,
+        h: int,
+        level: Sequence[float] = (80, 95),
+        nonnegative: Optional[str] = None,
+        n_jobs: Optional[int] = None,
+        wide: bool = False,
+        report: bool = False,
+    ) -> Any:
+        """Forecasts ``h`` periods after each series' end, as :func:`forecast`
+        returns them (the same numbers as the fitting call at its horizon
+        and levels). Calibrated intervals are given at the levels they were
+        calibrated at only."""
+        level = [float(v) for v in level]
+        columns, status = self._models.predict(int(h), level, nonnegative=nonnegative, n_jobs=n_jobs)
+        return self._shape.tables(columns, status, self.model, level, wide, report)
+
+    def save(self, path: Any) -> None:
+        """Writes the models as ``forecast --save-models`` does."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self._models.to_json())
+            f.write("\n")
+
+    @classmethod
+    def load(cls, path: Any, like: Any = None) -> "Fitted":
+        """Reads models that :meth:`save` or ``forecast --save-models``
+        wrote; results come as pyarrow tables with the periods as text,
+        or shaped as the table ``like`` (its kind and period type)."""
+        with open(path, encoding="utf-8") as f:
+            models = _Models.from_json(f.read())
+        shape = _Shape("pyarrow", pa.string(), "unique_id", "ds")
+        if like is not None:
+            kind = _kind(like)
+            table = _to_arrow(like, kind)
+            shape = _Shape(kind, table.schema.field("ds").type if "ds" in table.column_names else pa.string(), "unique_id", "ds")
+        return cls(models, shape)
+
+
+def fit(
+    df: Any,
+    h: int,
+    model: str = "auto-ets",
+    level: Sequence[float] = (80, 95),
+    season_length: Optional[int] = None,
+    intervals: Optional[str] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    wide: bool = False,
+    report: bool = False,
+) -> Any:
+    """:func:`forecast`, keeping every series' fitted model: returns the
+    forecast (and the report with ``report=True``) and a :class:`Fitted`.
+    ``h`` is the horizon the models are fitted for (AutoTheta's holdout,
+    the calibration of intervals); they forecast any horizon afterwards.
+    Conformal intervals cannot be kept."""
+    return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=True)

@@ -27,9 +27,22 @@ def forecast(
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
-) -> Tuple[Dict[str, object], Dict[str, object]]:
+    keep: bool = False,
+) -> Tuple[Dict[str, object], Dict[str, object], Optional["Models"]]:
     """The forecast table's and the report's columns, from dictionary-encoded
-    ids and period labels and the values."""
+    ids and period labels and the values, and with `keep` the fitted models."""
+
+class Models:
+    """Fitted models of a batch (they pickle)."""
+    model: str
+    ids: List[str]
+    def predict(
+        self, h: int, levels: List[float], nonnegative: Optional[str] = None, n_jobs: Optional[int] = None
+    ) -> Tuple[Dict[str, object], Dict[str, object]]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> "Models": ...
+    def __len__(self) -> int: ...
 
 def model_names(model: str) -> Tuple[str, str]:
     """The model's name in the output and as statsforecast spells it."""

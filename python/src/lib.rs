@@ -15,10 +15,13 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use salesplan::forecast::batch::{forecast_batch_with_intervals, ForecastJob, ModelChoice};
+use salesplan::forecast::batch::{
+    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesForecast, SeriesOutcome,
+};
 use salesplan::forecast::frequency::Frequency;
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
+use salesplan::forecast::saved::SavedModels;
 use salesplan::io::{format_level, Columns, LongRows};
 
 create_exception!(
@@ -90,32 +93,18 @@ fn in_pool<T: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> PyRe
     Ok(pool.install(f))
 }
 
-/// Forecasts the series in the columns; returns the long table's columns
-/// (`unique_id, ds, model, mean, lo-<l>, hi-<l>...`, rows sorted by id then
-/// period) and the report's (`unique_id, status, model, n_obs, aicc,
-/// reason, warning`), as dicts of lists and float64 arrays.
-#[pyfunction]
-#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, model, levels, season_length=None, intervals=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y"))]
+/// The job and the columns' names from the Python arguments.
 #[allow(clippy::too_many_arguments)]
-fn forecast<'py>(
-    py: Python<'py>,
-    ids: Vec<String>,
-    id_codes: PyReadonlyArray1<'py, i64>,
-    labels: Vec<String>,
-    label_codes: PyReadonlyArray1<'py, i64>,
-    y: PyReadonlyArray1<'py, f64>,
-    h: usize,
+fn job_of(
     model: &str,
+    h: usize,
     levels: Vec<f64>,
     season_length: Option<usize>,
     intervals: Option<&str>,
     nonnegative: Option<&str>,
     freq: Option<&str>,
-    n_jobs: Option<usize>,
-    id_col: &str,
-    time_col: &str,
-    target_col: &str,
-) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    names: (&str, &str, &str),
+) -> PyResult<(ForecastJob, Columns)> {
     let choice: ModelChoice = parse(model)?;
     let mut job = ForecastJob::new(choice, h, levels, season_length).map_err(error)?;
     if let Some(method) = intervals {
@@ -125,24 +114,26 @@ fn forecast<'py>(
         job = job.with_nonnegative(parse::<NonNegativePoint>(point)?);
     }
     let columns = Columns {
-        id: id_col.to_string(),
-        date: time_col.to_string(),
-        value: target_col.to_string(),
+        id: names.0.to_string(),
+        date: names.1.to_string(),
+        value: names.2.to_string(),
         frequency: freq
             .map(|f| f.parse::<Frequency>().map_err(SalesplanError::new_err))
             .transpose()?,
     };
-    let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
-    // the GIL is released while the series are read and forecast
-    let outcomes = py.detach(|| -> PyResult<_> {
-        let series = series_of(&columns, &ids, id_codes, &labels, label_codes, y)?;
-        in_pool(n_jobs, || {
-            forecast_batch_with_intervals(&series, &job, &|| {}).0
-        })
-    })?;
+    Ok((job, columns))
+}
 
-    let mut ok: Vec<&salesplan::forecast::batch::SeriesForecast> =
-        outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+/// The long table's columns (`unique_id, ds, model, mean, lo-<l>,
+/// hi-<l>...`, rows sorted by id then period) and the report's
+/// (`unique_id, status, model, n_obs, aicc, reason, warning`), as dicts of
+/// lists and float64 arrays.
+fn tables<'py>(
+    py: Python<'py>,
+    outcomes: &[SeriesOutcome],
+    levels: &[f64],
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let mut ok: Vec<&SeriesForecast> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
     ok.sort_by(|a, b| a.id.cmp(&b.id));
     let rows: usize = ok.iter().map(|f| f.labels.len()).sum();
     let (mut unique_id, mut ds, mut names) = (
@@ -151,7 +142,6 @@ fn forecast<'py>(
         Vec::with_capacity(rows),
     );
     let mut mean = Vec::with_capacity(rows);
-    let levels = job.levels();
     let mut bounds: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); levels.len()];
     for f in &ok {
         for (t, label) in f.labels.iter().enumerate() {
@@ -185,13 +175,13 @@ fn forecast<'py>(
     }
 
     let report = PyDict::new(py);
-    let mut sorted: Vec<_> = outcomes.iter().collect();
-    let id_of = |o: &&salesplan::forecast::batch::SeriesOutcome| match o {
+    let mut sorted: Vec<&SeriesOutcome> = outcomes.iter().collect();
+    let id_of = |o: &&SeriesOutcome| match o {
         Ok(f) => f.id.clone(),
         Err(e) => e.id.clone(),
     };
     sorted.sort_by_key(id_of);
-    let column = |f: &dyn Fn(&salesplan::forecast::batch::SeriesOutcome) -> Option<String>| {
+    let column = |f: &dyn Fn(&SeriesOutcome) -> Option<String>| {
         sorted.iter().map(|o| f(o)).collect::<Vec<Option<String>>>()
     };
     report.set_item("unique_id", column(&|o| Some(id_of(&o))))?;
@@ -235,6 +225,133 @@ fn forecast<'py>(
     Ok((table, report))
 }
 
+/// Forecasts the series in the columns ([`tables`] gives what is returned);
+/// with `keep`, also the fitted models, to forecast again ([`Models`]).
+#[pyfunction]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, model, levels, season_length=None, intervals=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", keep=false))]
+#[allow(clippy::too_many_arguments)]
+#[allow(clippy::type_complexity)]
+fn forecast<'py>(
+    py: Python<'py>,
+    ids: Vec<String>,
+    id_codes: PyReadonlyArray1<'py, i64>,
+    labels: Vec<String>,
+    label_codes: PyReadonlyArray1<'py, i64>,
+    y: PyReadonlyArray1<'py, f64>,
+    h: usize,
+    model: &str,
+    levels: Vec<f64>,
+    season_length: Option<usize>,
+    intervals: Option<&str>,
+    nonnegative: Option<&str>,
+    freq: Option<&str>,
+    n_jobs: Option<usize>,
+    id_col: &str,
+    time_col: &str,
+    target_col: &str,
+    keep: bool,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, Option<Models>)> {
+    let (mut job, columns) = job_of(
+        model,
+        h,
+        levels,
+        season_length,
+        intervals,
+        nonnegative,
+        freq,
+        (id_col, time_col, target_col),
+    )?;
+    if keep {
+        if let IntervalMethod::Conformal { .. } = job.intervals() {
+            return Err(SalesplanError::new_err(
+                "conformal intervals come from backtests of each series' own history, which fitted models do not keep: fit with intervals='model' or 'calibrated'",
+            ));
+        }
+        job = job.with_kept_fits();
+    }
+    let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
+    // the GIL is released while the series are read and forecast
+    let (outcomes, models) = py.detach(|| -> PyResult<_> {
+        let series = series_of(&columns, &ids, id_codes, &labels, label_codes, y)?;
+        let (outcomes, widening) = in_pool(n_jobs, || {
+            forecast_batch_with_intervals(&series, &job, &|| {})
+        })?;
+        let models = keep
+            .then(|| SavedModels::from_batch(&job, &series, &outcomes, widening.as_ref()))
+            .transpose()
+            .map_err(error)?;
+        Ok((outcomes, models))
+    })?;
+    let (table, report) = tables(py, &outcomes, job.levels())?;
+    Ok((table, report, models.map(|saved| Models { saved })))
+}
+
+/// Fitted models of a batch: forecast again at any horizon and levels
+/// without the data; they pickle (as the JSON of `forecast --save-models`).
+#[pyclass(module = "salesplan._salesplan", frozen)]
+struct Models {
+    saved: SavedModels,
+}
+
+#[pymethods]
+impl Models {
+    /// Forecasts every fitted series `h` steps at `levels` (as
+    /// `forecast --load-models`); returns what [`forecast`] returns.
+    #[pyo3(signature = (h, levels, nonnegative=None, n_jobs=None))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        h: usize,
+        levels: Vec<f64>,
+        nonnegative: Option<&str>,
+        n_jobs: Option<usize>,
+    ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+        let point = nonnegative.map(parse::<NonNegativePoint>).transpose()?;
+        let outcomes = py.detach(|| -> PyResult<_> {
+            in_pool(n_jobs, || self.saved.forecast(h, &levels, point, &|| {}))?.map_err(error)
+        })?;
+        tables(py, &outcomes, &levels)
+    }
+
+    /// The model the series were fitted with, as `model=` takes it.
+    #[getter]
+    fn model(&self) -> String {
+        self.saved.model.clone()
+    }
+
+    /// The fitted series' ids, in order.
+    #[getter]
+    fn ids(&self) -> Vec<String> {
+        self.saved.series.iter().map(|s| s.id.clone()).collect()
+    }
+
+    /// The models as JSON (the file `forecast --save-models` writes).
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.saved).map_err(|e| SalesplanError::new_err(e.to_string()))
+    }
+
+    /// Models from their JSON (a `forecast --save-models` file's text).
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Models> {
+        let saved: SavedModels = serde_json::from_str(text).map_err(|e| {
+            SalesplanError::new_err(format!(
+                "not salesplan models (written by forecast --save-models): {e}"
+            ))
+        })?;
+        saved.check().map_err(error)?;
+        Ok(Models { saved })
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let from_json = py.get_type::<Models>().getattr("from_json")?;
+        Ok((from_json, (self.to_json()?,)))
+    }
+
+    fn __len__(&self) -> usize {
+        self.saved.series.len()
+    }
+}
+
 /// The model's name in the output (`AutoETS`, `SNaive`) and as
 /// statsforecast spells it (`SeasonalNaive`), the wide layout's columns.
 #[pyfunction]
@@ -249,5 +366,6 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(forecast, m)?)?;
     m.add_function(wrap_pyfunction!(model_names, m)?)?;
+    m.add_class::<Models>()?;
     Ok(())
 }
