@@ -17,14 +17,15 @@ use salesplan::io::{
     read_long_csv, read_models, write_forecasts, write_forecasts_wide, write_models, write_report,
 };
 
-use super::{check_files, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
+use super::{check_files_parquet, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
 /// How many failure reasons the summary lists.
 const REASONS_SHOWN: usize = 5;
 
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
-    /// Long CSV with one row per series and period, in any order.
+    /// Long CSV with one row per series and period, in any order (or a
+    /// Parquet file, by its `.parquet` extension).
     #[arg(long, value_name = "FILE", required_unless_present = "load_models")]
     input: Option<PathBuf>,
     /// Number of periods to forecast (at least 1).
@@ -65,7 +66,8 @@ pub struct ForecastArgs {
     events: EventArgs,
     #[command(flatten)]
     memory: super::memory::MemoryArgs,
-    /// Where to write the forecasts (long CSV).
+    /// Where to write the forecasts (long CSV, or Parquet when the name ends
+    /// in `.parquet`).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
     /// Write `--output` in statsforecast's wide layout:
@@ -127,12 +129,13 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
         }
         job = job.with_kept_fits();
     }
-    check_files(
+    check_files_parquet(
         &[
             ("--input", Some(&input)),
             ("--events-file", args.events.events_file.as_deref()),
         ],
         &outputs(&args),
+        &["--output"],
     )?;
     let columns = args.columns.clone().into_columns();
     let series = read_long_csv(&input, &columns)?;
@@ -191,7 +194,11 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
 
 /// `forecast --load-models`: forecasts from saved fits.
 fn run_loaded(args: ForecastArgs, path: &Path, started: Instant) -> anyhow::Result<Status> {
-    check_files(&[("--load-models", Some(path))], &outputs(&args))?;
+    check_files_parquet(
+        &[("--load-models", Some(path))],
+        &outputs(&args),
+        &["--output"],
+    )?;
     let mut saved = read_models(path)?;
     match args.intervals {
         None => {}

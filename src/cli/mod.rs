@@ -187,7 +187,27 @@ pub(super) fn check_files(
     inputs: &[(&str, Option<&Path>)],
     outputs: &[(&str, Option<&Path>)],
 ) -> anyhow::Result<()> {
+    check_files_parquet(inputs, outputs, &[])
+}
+
+/// [`check_files`] for a command whose outputs named in `parquet` may be
+/// Parquet files; any other output named `.parquet` is refused before the
+/// run (it would be written as CSV).
+pub(super) fn check_files_parquet(
+    inputs: &[(&str, Option<&Path>)],
+    outputs: &[(&str, Option<&Path>)],
+    parquet: &[&str],
+) -> anyhow::Result<()> {
     let (inputs, outputs) = (given(inputs), given(outputs));
+    for (option, path) in &outputs {
+        if salesplan::io::is_parquet(path) && !parquet.contains(option) {
+            bail!(
+                "{option} {}: this output is written as CSV; Parquet is written for {} and read for every long-table input: name the file .csv",
+                path.display(),
+                if parquet.is_empty() { "forecast --output".to_string() } else { parquet.join(", ") }
+            );
+        }
+    }
     for (_, path) in &outputs {
         check_folder(path)?;
     }

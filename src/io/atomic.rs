@@ -69,6 +69,22 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
+    if super::is_parquet(path) {
+        // text written under a .parquet name would pass for a Parquet file
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            reason: "this output is written as CSV text; Parquet is written for forecast --output and read for every long-table input: name the file .csv".into(),
+        });
+    }
+    write_file_atomically(path, write)
+}
+
+/// [`write_atomically`] whatever the file's extension (what the Parquet
+/// writer uses).
+pub(super) fn write_file_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     if super::is_standard_stream(path) {
         return write_standard_output(write);
     }

@@ -31,6 +31,8 @@ mod constraints;
 mod events;
 mod format;
 mod models;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod paths;
 mod plan;
 mod read;
@@ -46,7 +48,20 @@ pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, read_events, read_events_from};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
 pub use models::{read_models, write_models};
+#[cfg(feature = "parquet")]
+pub use parquet::read_long_parquet;
 pub use paths::check_distinct;
+
+/// Whether `path` names a Parquet file (its extension is `.parquet`).
+///
+/// ```
+/// assert!(salesplan::io::is_parquet("sales.PARQUET".as_ref()));
+/// assert!(!salesplan::io::is_parquet("sales.csv".as_ref()));
+/// ```
+pub fn is_parquet(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns, LongRows};
 pub use reliability::write_reliability;

@@ -36,7 +36,8 @@ impl Default for Columns {
 }
 
 /// Reads a long CSV file (one row per series and period, rows in any order)
-/// into series sorted by id (byte order).
+/// into series sorted by id (byte order); a `.parquet` file is read as a
+/// Parquet table, with the same checks.
 ///
 /// Fields are trimmed; other columns are ignored; a UTF-8 byte-order mark is
 /// skipped. Dates are integers or `YYYY-MM-DD`, `YYYY-MM`, `YYYYQn` labels
@@ -44,6 +45,15 @@ impl Default for Columns {
 /// have no gaps or duplicate periods. Any problem is an error naming the file
 /// and, where there is one, the line, column and value.
 pub fn read_long_csv(path: &Path, columns: &Columns) -> Result<Vec<Series>> {
+    if super::is_parquet(path) {
+        #[cfg(feature = "parquet")]
+        return super::parquet::read_long_parquet(path, columns);
+        #[cfg(not(feature = "parquet"))]
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            reason: "this salesplan was built without Parquet support (feature parquet)".into(),
+        });
+    }
     let (file, name) = super::open_input(path)?;
     read_long_csv_from(file, &name, columns)
 }

@@ -31,6 +31,9 @@ pub fn write_forecasts<'a>(
     forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
 ) -> Result<()> {
     let sorted = checked_and_sorted(levels, forecasts)?;
+    if super::is_parquet(path) {
+        return forecasts_as_parquet(path, levels, &sorted, None);
+    }
     write_csv(path, |csv| {
         let mut header = vec![
             "unique_id".to_string(),
@@ -83,6 +86,9 @@ pub fn write_forecasts_wide<'a>(
     forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
 ) -> Result<()> {
     let sorted = checked_and_sorted(levels, forecasts)?;
+    if super::is_parquet(path) {
+        return forecasts_as_parquet(path, levels, &sorted, Some(model));
+    }
     let columns = WideColumns::new(levels);
     write_csv(path, |csv| {
         let mut header = vec!["unique_id".to_string(), "ds".into()];
@@ -99,6 +105,85 @@ pub fn write_forecasts_wide<'a>(
             }
         }
         Ok(())
+    })
+}
+
+/// The forecasts as a Parquet file: the long layout's columns, or with
+/// `wide` (the model's name) statsforecast's; periods typed as dates or
+/// integers where every label is one, undefined bounds null.
+#[cfg(feature = "parquet")]
+fn forecasts_as_parquet(
+    path: &Path,
+    levels: &[f64],
+    sorted: &[&SeriesForecast],
+    wide: Option<&str>,
+) -> Result<()> {
+    use super::parquet::{write_parquet, OutColumn};
+    let rows: usize = sorted.iter().map(|f| f.labels.len()).sum();
+    let mut ids = Vec::with_capacity(rows);
+    let mut ds = Vec::with_capacity(rows);
+    let mut models = Vec::with_capacity(rows);
+    let mut mean = Vec::with_capacity(rows);
+    // (name, level index, upper?) per bound column, in the layout's order
+    let bounds: Vec<(String, usize, bool)> = match wide {
+        Some(model) => WideColumns::new(levels)
+            .bounds
+            .iter()
+            .zip(WideColumns::new(levels).names)
+            .map(|(&(k, upper), suffix)| (format!("{model}{suffix}"), k, upper))
+            .collect(),
+        None => (0..levels.len())
+            .flat_map(|k| {
+                let l = format_level(levels[k]);
+                [(format!("lo-{l}"), k, false), (format!("hi-{l}"), k, true)]
+            })
+            .collect(),
+    };
+    let mut values: Vec<Vec<Option<f64>>> = vec![Vec::with_capacity(rows); bounds.len()];
+    for f in sorted {
+        for (t, label) in f.labels.iter().enumerate() {
+            ids.push(f.id.clone());
+            ds.push(label.clone());
+            models.push(f.model_name.clone());
+            mean.push(Some(f.forecast.mean[t]));
+            for ((_, k, upper), column) in bounds.iter().zip(values.iter_mut()) {
+                column.push(f.forecast.intervals.get(*k).map(|i| {
+                    if *upper {
+                        i.upper[t]
+                    } else {
+                        i.lower[t]
+                    }
+                }));
+            }
+        }
+    }
+    let mut columns = vec![
+        ("unique_id".to_string(), OutColumn::Text(ids)),
+        ("ds".to_string(), OutColumn::Text(ds)),
+    ];
+    match wide {
+        Some(model) => columns.push((model.to_string(), OutColumn::Number(mean))),
+        None => {
+            columns.push(("model".to_string(), OutColumn::Text(models)));
+            columns.push(("mean".to_string(), OutColumn::Number(mean)));
+        }
+    }
+    for ((name, _, _), column) in bounds.into_iter().zip(values) {
+        columns.push((name, OutColumn::Number(column)));
+    }
+    write_parquet(path, "ds", columns)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn forecasts_as_parquet(
+    path: &Path,
+    _levels: &[f64],
+    _sorted: &[&SeriesForecast],
+    _wide: Option<&str>,
+) -> Result<()> {
+    Err(Error::File {
+        path: path.to_path_buf(),
+        reason: "this salesplan was built without Parquet support (feature parquet)".into(),
     })
 }
 

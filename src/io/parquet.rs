@@ -1,0 +1,391 @@
+//! Long tables as Parquet files, chosen by the `.parquet` extension: read
+//! with the checks and messages of the CSV reader ([`LongRows`]; a
+//! position is the row number, from 1), and forecasts written with the CSV
+//! layout's columns.
+//!
+//! Ids may be text (also dictionary-encoded, as pandas' categoricals),
+//! or integers; periods dates, timestamps at midnight, integers or labels
+//! (`2024-01`, `2024Q1`); values any float or integer type. A null is a
+//! missing value and an error, never a zero.
+//!
+//! ```
+//! use salesplan::io::{read_long_csv, read_long_csv_from, write_forecasts, Columns};
+//! use salesplan::forecast::batch::{forecast_batch, ForecastJob, ModelChoice};
+//! let text = "unique_id,ds,y\na,2024-01-01,3\na,2024-02-01,4\na,2024-03-01,5\n";
+//! let series = read_long_csv_from(text.as_bytes(), "s.csv".as_ref(), &Columns::default())?;
+//! let job = ForecastJob::new(ModelChoice::Naive, 2, vec![80.0], None)?;
+//! let outcomes = forecast_batch(&series, &job, &|| {});
+//! let dir = tempfile::tempdir().unwrap();
+//! let out = dir.path().join("forecasts.parquet");
+//! write_forecasts(&out, &[80.0], outcomes.iter().flatten())?;
+//! // a forecast file reads back as a long table (its `mean` as the values)
+//! let columns = Columns { value: "mean".into(), ..Columns::default() };
+//! let back = read_long_csv(&out, &columns)?;
+//! assert_eq!(back[0].values(), [5.0, 5.0]);
+//! assert_eq!(back[0].label(0), "2024-04-01");
+//! # Ok::<(), salesplan::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Date32Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{
+    Array, ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use chrono::{DateTime, NaiveDate};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
+
+use crate::error::{Error, Result};
+use crate::forecast::frequency::{DateStyle, Period};
+use crate::forecast::series::Series;
+
+use super::read::{Columns, LongRows};
+
+fn file_error(path: &Path, reason: impl std::fmt::Display) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Reads a long Parquet table into series sorted by id, as
+/// [`read_long_csv`](super::read_long_csv) reads a CSV file.
+pub fn read_long_parquet(path: &Path, columns: &Columns) -> Result<Vec<Series>> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| file_error(path, format!("not a readable Parquet file: {e}")))?;
+    let schema = builder.schema().clone();
+    let wanted = [&columns.id, &columns.date, &columns.value];
+    let mut roots = Vec::with_capacity(3);
+    for name in wanted {
+        let k = schema.index_of(name).map_err(|_| {
+            let found: Vec<String> = schema
+                .fields()
+                .iter()
+                .map(|f| format!("'{}'", f.name()))
+                .collect();
+            Error::Input {
+                path: path.to_path_buf(),
+                line: 0,
+                column: name.to_string(),
+                value: None,
+                reason: format!("missing column; the table has {}", found.join(", ")),
+            }
+        })?;
+        roots.push(k);
+    }
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(64 * 1024)
+        .build()
+        .map_err(|e| file_error(path, e))?;
+    let mut rows = LongRows::new(path, columns);
+    let mut line = 0u64;
+    for batch in reader {
+        let batch = batch.map_err(|e| file_error(path, e))?;
+        let column = |name: &str| {
+            batch.column_by_name(name).ok_or_else(|| {
+                file_error(path, format!("column '{name}' missing from a row group"))
+            })
+        };
+        let ids = Cells::of(column(&columns.id)?, &columns.id, path)?;
+        let dates = Cells::of(column(&columns.date)?, &columns.date, path)?;
+        let values = Values::of(column(&columns.value)?, &columns.value, path)?;
+        for k in 0..batch.num_rows() {
+            line += 1;
+            let missing = |name: &str| Error::Input {
+                path: path.to_path_buf(),
+                line,
+                column: name.to_string(),
+                value: None,
+                reason: "missing value (missing values are not supported)".into(),
+            };
+            let id = ids
+                .get(k)
+                .map_err(|e| e(line))?
+                .ok_or_else(|| missing(&columns.id))?;
+            let date = dates
+                .get(k)
+                .map_err(|e| e(line))?
+                .ok_or_else(|| missing(&columns.date))?;
+            let value = values.get(k).ok_or_else(|| missing(&columns.value))?;
+            rows.push(line, &id, &date, value)?;
+        }
+    }
+    if rows.is_empty() {
+        return Err(file_error(path, "no data rows"));
+    }
+    rows.into_series()
+}
+
+/// A column read as text: ids and period labels.
+struct Cells<'a> {
+    array: &'a ArrayRef,
+    name: &'a str,
+    path: &'a Path,
+}
+
+impl<'a> Cells<'a> {
+    fn of(array: &'a ArrayRef, name: &'a str, path: &'a Path) -> Result<Cells<'a>> {
+        let supported = matches!(
+            array.data_type(),
+            DataType::Utf8
+                | DataType::LargeUtf8
+                | DataType::Utf8View
+                | DataType::Date32
+                | DataType::Timestamp(..)
+                | DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::UInt8
+                | DataType::UInt16
+                | DataType::UInt32
+                | DataType::UInt64
+        ) || matches!(array.data_type(), DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8));
+        if !supported {
+            return Err(file_error(
+                path,
+                format!(
+                    "column '{name}' is of type {}: expected text, dates or integers",
+                    array.data_type()
+                ),
+            ));
+        }
+        Ok(Cells { array, name, path })
+    }
+
+    /// Row `k` as text (`None`: null), or the error for a timestamp that
+    /// is not a whole day, given the row's line.
+    #[allow(clippy::type_complexity)]
+    fn get(
+        &self,
+        k: usize,
+    ) -> std::result::Result<Option<Cow<'a, str>>, Box<dyn Fn(u64) -> Error + 'a>> {
+        let a = self.array;
+        if a.is_null(k) {
+            return Ok(None);
+        }
+        let int = |v: i64| Ok(Some(Cow::Owned(v.to_string())));
+        Ok(Some(match a.data_type() {
+            DataType::Utf8 => Cow::Borrowed(a.as_string::<i32>().value(k)),
+            DataType::LargeUtf8 => Cow::Borrowed(a.as_string::<i64>().value(k)),
+            DataType::Utf8View => Cow::Borrowed(a.as_string_view().value(k)),
+            DataType::Dictionary(..) => {
+                let d = a.as_any_dictionary();
+                let key = d.normalized_keys()[k];
+                let values = d.values();
+                return Cells {
+                    array: values,
+                    name: self.name,
+                    path: self.path,
+                }
+                .get(key)
+                .map(|v| v.map(|c| Cow::Owned(c.into_owned())));
+            }
+            DataType::Date32 => {
+                let days = a.as_primitive::<Date32Type>().value(k);
+                Cow::Owned(date_of_days(i64::from(days)).to_string())
+            }
+            DataType::Timestamp(unit, _) => {
+                let raw = timestamp_value(a, k);
+                let per_day: i64 = match unit {
+                    TimeUnit::Second => 86_400,
+                    TimeUnit::Millisecond => 86_400_000,
+                    TimeUnit::Microsecond => 86_400_000_000,
+                    TimeUnit::Nanosecond => 86_400_000_000_000,
+                };
+                if raw.rem_euclid(per_day) != 0 {
+                    let (name, path) = (self.name.to_string(), self.path.to_path_buf());
+                    return Err(Box::new(move |line| Error::Input {
+                        path: path.clone(),
+                        line,
+                        column: name.clone(),
+                        value: Some(raw.to_string()),
+                        reason: "a time of day: periods are days, weeks, months, quarters or years"
+                            .into(),
+                    }));
+                }
+                Cow::Owned(date_of_days(raw.div_euclid(per_day)).to_string())
+            }
+            DataType::Int8 => return int(a.as_primitive::<Int8Type>().value(k).into()),
+            DataType::Int16 => return int(a.as_primitive::<Int16Type>().value(k).into()),
+            DataType::Int32 => return int(a.as_primitive::<Int32Type>().value(k).into()),
+            DataType::Int64 => return int(a.as_primitive::<Int64Type>().value(k)),
+            DataType::UInt8 => return int(a.as_primitive::<UInt8Type>().value(k).into()),
+            DataType::UInt16 => return int(a.as_primitive::<UInt16Type>().value(k).into()),
+            DataType::UInt32 => return int(a.as_primitive::<UInt32Type>().value(k).into()),
+            DataType::UInt64 => {
+                return Ok(Some(Cow::Owned(
+                    a.as_primitive::<UInt64Type>().value(k).to_string(),
+                )))
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// The raw value of row `k` of a timestamp column, in its unit.
+fn timestamp_value(a: &ArrayRef, k: usize) -> i64 {
+    use arrow_array::types::{
+        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    match a.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => {
+            a.as_primitive::<TimestampSecondType>().value(k)
+        }
+        DataType::Timestamp(TimeUnit::Millisecond, _) => {
+            a.as_primitive::<TimestampMillisecondType>().value(k)
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            a.as_primitive::<TimestampMicrosecondType>().value(k)
+        }
+        _ => a.as_primitive::<TimestampNanosecondType>().value(k),
+    }
+}
+
+fn date_of_days(days: i64) -> NaiveDate {
+    DateTime::from_timestamp(days * 86_400, 0)
+        .map(|t| t.date_naive())
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// A column read as numbers: the values.
+enum Values<'a> {
+    F64(&'a arrow_array::PrimitiveArray<Float64Type>),
+    F32(&'a arrow_array::PrimitiveArray<Float32Type>),
+    Int(&'a ArrayRef),
+}
+
+impl<'a> Values<'a> {
+    fn of(array: &'a ArrayRef, name: &str, path: &Path) -> Result<Values<'a>> {
+        Ok(match array.data_type() {
+            DataType::Float64 => Values::F64(array.as_primitive()),
+            DataType::Float32 => Values::F32(array.as_primitive()),
+            t if t.is_integer() => Values::Int(array),
+            t => {
+                return Err(file_error(
+                    path,
+                    format!("column '{name}' is of type {t}: expected numbers"),
+                ))
+            }
+        })
+    }
+
+    fn get(&self, k: usize) -> Option<f64> {
+        match self {
+            Values::F64(a) => (!a.is_null(k)).then(|| a.value(k)),
+            Values::F32(a) => (!a.is_null(k)).then(|| f64::from(a.value(k))),
+            Values::Int(a) => {
+                if a.is_null(k) {
+                    return None;
+                }
+                Some(match a.data_type() {
+                    DataType::Int8 => a.as_primitive::<Int8Type>().value(k).into(),
+                    DataType::Int16 => a.as_primitive::<Int16Type>().value(k).into(),
+                    DataType::Int32 => a.as_primitive::<Int32Type>().value(k).into(),
+                    DataType::Int64 => a.as_primitive::<Int64Type>().value(k) as f64,
+                    DataType::UInt8 => a.as_primitive::<UInt8Type>().value(k).into(),
+                    DataType::UInt16 => a.as_primitive::<UInt16Type>().value(k).into(),
+                    DataType::UInt32 => a.as_primitive::<UInt32Type>().value(k).into(),
+                    _ => a.as_primitive::<UInt64Type>().value(k) as f64,
+                })
+            }
+        }
+    }
+}
+
+/// One column of a table to write.
+pub(crate) enum OutColumn {
+    Text(Vec<String>),
+    /// Numbers; `None` is written as null (an undefined bound).
+    Number(Vec<Option<f64>>),
+}
+
+/// Period labels as a typed column: dates when every label is a
+/// `YYYY-MM-DD` date, integers when every one is an integer, else text.
+pub(crate) fn periods_column(labels: Vec<String>) -> ArrayRef {
+    let parsed: Vec<Option<Period>> = labels.iter().map(|l| Period::parse(l).ok()).collect();
+    if !parsed.is_empty()
+        && parsed
+            .iter()
+            .all(|p| matches!(p, Some(Period::Date(_, DateStyle::Day))))
+    {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+        let days: Vec<i32> = parsed
+            .iter()
+            .map(|p| match p {
+                Some(Period::Date(d, _)) => (*d - epoch).num_days() as i32,
+                _ => 0,
+            })
+            .collect();
+        return Arc::new(Date32Array::from(days));
+    }
+    if !parsed.is_empty() && parsed.iter().all(|p| matches!(p, Some(Period::Index(_)))) {
+        let ints: Vec<i64> = parsed
+            .iter()
+            .map(|p| match p {
+                Some(Period::Index(i)) => *i,
+                _ => 0,
+            })
+            .collect();
+        return Arc::new(Int64Array::from(ints));
+    }
+    Arc::new(StringArray::from(labels))
+}
+
+/// Writes `columns` (name, period labels or data) as one Parquet file,
+/// atomically (zstd-compressed). The column named `period` is typed by
+/// [`periods_column`].
+pub(crate) fn write_parquet(
+    path: &Path,
+    period: &str,
+    columns: Vec<(String, OutColumn)>,
+) -> Result<()> {
+    let mut fields = Vec::with_capacity(columns.len());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
+    for (name, column) in columns {
+        let array: ArrayRef = match column {
+            OutColumn::Text(values) if name == period => periods_column(values),
+            OutColumn::Text(values) => Arc::new(StringArray::from(values)),
+            OutColumn::Number(values) => Arc::new(Float64Array::from(values)),
+        };
+        fields.push(Field::new(
+            name,
+            array.data_type().clone(),
+            array.null_count() > 0,
+        ));
+        arrays.push(array);
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| file_error(path, e))?;
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .build();
+    let mut bytes = Vec::new();
+    {
+        let mut writer = ArrowWriter::try_new(&mut bytes, schema, Some(props))
+            .map_err(|e| file_error(path, e))?;
+        writer.write(&batch).map_err(|e| file_error(path, e))?;
+        writer.close().map_err(|e| file_error(path, e))?;
+    }
+    super::atomic::write_file_atomically(path, |w| {
+        w.write_all(&bytes).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
+}
