@@ -33,10 +33,11 @@ import pyarrow.compute as pc
 
 from ._salesplan import SalesplanError, __version__
 from ._salesplan import Models as _Models
+from ._salesplan import cross_validation as _cross_validation
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
 
-__all__ = ["forecast", "fit", "Fitted", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "cross_validation", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -176,8 +177,9 @@ def forecast(
     return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=False)
 
 
-def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep):
-    """forecast, and with `keep` also the fitted models (for fit)."""
+def _inputs(df, id_col, time_col, target_col):
+    """The table's kind, its columns as the native module takes them, and
+    the type of its periods."""
     kind = _kind(df)
     table = _to_arrow(df, kind)
     ids, id_codes = _encoded(pc.cast(_column(table, id_col, "id"), pa.string()))
@@ -186,6 +188,12 @@ def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_job
     if not (pa.types.is_floating(y.type) or pa.types.is_integer(y.type)):
         raise SalesplanError(f"<DataFrame>: column '{target_col}': values must be numbers, not {y.type}")
     y = pc.cast(y, pa.float64()).to_numpy(zero_copy_only=False)
+    return kind, (ids, id_codes, labels, label_codes, y), ds_type
+
+
+def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep):
+    """forecast, and with `keep` also the fitted models (for fit)."""
+    kind, (ids, id_codes, labels, label_codes, y), ds_type = _inputs(df, id_col, time_col, target_col)
     columns, status, models = _forecast(
         ids,
         id_codes,
@@ -217,13 +225,17 @@ class _Shape:
     def __init__(self, kind: str, ds_type: Any, id_col: str, time_col: str):
         self.kind, self.ds_type, self.id_col, self.time_col = kind, ds_type, id_col, time_col
 
-    def tables(self, columns, status, model, level, wide, report):
-        ds = pa.array(columns["ds"], pa.string())
+    def periods(self, labels):
+        """Period labels as the input typed its periods."""
+        ds = pa.array(labels, pa.string())
         if pa.types.is_integer(self.ds_type):
-            ds = pc.cast(ds, pa.int64())
-        elif not pa.types.is_string(self.ds_type):
-            ds = pc.cast(pc.cast(ds, pa.date32()), self.ds_type)
-        columns["ds"] = ds
+            return pc.cast(ds, pa.int64())
+        if not pa.types.is_string(self.ds_type):
+            return pc.cast(pc.cast(ds, pa.date32()), self.ds_type)
+        return ds
+
+    def tables(self, columns, status, model, level, wide, report):
+        columns["ds"] = self.periods(columns["ds"])
         out = pa.table(columns)
         if wide:
             out = _wide(out, model, level)
@@ -325,3 +337,59 @@ def fit(
     the calibration of intervals); they forecast any horizon afterwards.
     Conformal intervals cannot be kept."""
     return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=True)
+
+
+def cross_validation(
+    df: Any,
+    h: int,
+    n_windows: int = 1,
+    step_size: int = 1,
+    models: Sequence[str] = ("auto-ets",),
+    level: Sequence[float] = (80, 95),
+    season_length: Optional[int] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    wide: bool = False,
+) -> Any:
+    """Every model's forecasts from ``n_windows`` origins ``step_size``
+    periods apart, the last test period ending with each series, in the
+    shape of statsforecast's ``cross_validation`` (and its defaults: one
+    window, origins one period apart): ``unique_id, ds, cutoff, y, model,
+    mean, lo-<level>, hi-<level>...`` (``cutoff`` the last period each
+    window trained on), or with ``wide=True`` one column set per model under
+    statsforecast's names. The numbers are ``salesplan backtest
+    --forecasts``'s; a model that fails on a series has no rows there
+    (empty cells in the wide layout).
+
+    >>> import pandas as pd, salesplan
+    >>> df = pd.DataFrame({"unique_id": ["a"] * 12, "ds": range(1, 13), "y": [float(t) for t in range(12)]})
+    >>> cv = salesplan.cross_validation(df, h=2, n_windows=2, models=["naive", "drift"], level=[])
+    >>> cv[["ds", "cutoff", "model", "mean"]].values.tolist()[:2]
+    [[10, 9, 'Naive', 8.0], [10, 9, 'Drift', 9.0]]
+    """
+    kind, inputs, ds_type = _inputs(df, id_col, time_col, target_col)
+    columns = _cross_validation(
+        *inputs,
+        int(h),
+        int(n_windows),
+        int(step_size),
+        [str(m) for m in models],
+        [float(v) for v in level],
+        season_length=season_length,
+        nonnegative=nonnegative,
+        freq=freq,
+        n_jobs=n_jobs,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target_col,
+        wide=wide,
+    )
+    shape = _Shape(kind, ds_type, id_col, time_col)
+    columns["ds"] = shape.periods(columns["ds"])
+    columns["cutoff"] = shape.periods(columns["cutoff"])
+    out = pa.table(columns).rename_columns([id_col, time_col, "cutoff", target_col] + list(columns)[4:])
+    return _back(out, kind)

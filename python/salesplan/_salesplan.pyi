@@ -46,3 +46,25 @@ class Models:
 
 def model_names(model: str) -> Tuple[str, str]:
     """The model's name in the output and as statsforecast spells it."""
+
+def cross_validation(
+    ids: List[str],
+    id_codes: npt.NDArray[np.int64],
+    labels: List[str],
+    label_codes: npt.NDArray[np.int64],
+    y: npt.NDArray[np.float64],
+    h: int,
+    n_windows: int,
+    step_size: int,
+    models: List[str],
+    levels: List[float],
+    season_length: Optional[int] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    wide: bool = False,
+) -> Dict[str, object]:
+    """Every window's forecasts, as `backtest --forecasts` writes them."""

@@ -15,14 +15,16 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{
     forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesForecast, SeriesOutcome,
 };
+use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::frequency::Frequency;
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
-use salesplan::io::{format_level, Columns, LongRows};
+use salesplan::io::{cross_validation_table, format_level, Column, Columns, LongRows, Table};
 
 create_exception!(
     salesplan,
@@ -352,6 +354,100 @@ impl Models {
     }
 }
 
+/// A table's columns as a dict: text as lists, numbers as float64 arrays
+/// (undefined: NaN).
+fn dict_of<'py>(py: Python<'py>, table: Table) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for (name, column) in table.columns {
+        match column {
+            Column::Text(values) => out.set_item(name, values)?,
+            Column::Number(values) => out.set_item(
+                name,
+                values
+                    .into_iter()
+                    .map(|v| v.unwrap_or(f64::NAN))
+                    .collect::<Vec<f64>>()
+                    .into_pyarray(py),
+            )?,
+        }
+    }
+    Ok(out)
+}
+
+/// Backtests `models` on the series in the columns from `n_windows`
+/// origins `step_size` apart (the last test period ending with each
+/// series) and returns every window's forecasts as `backtest --forecasts`
+/// writes them (statsforecast's `cross_validation` shape).
+#[pyfunction]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, n_windows, step_size, models, levels, season_length=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", wide=false))]
+#[allow(clippy::too_many_arguments)]
+fn cross_validation<'py>(
+    py: Python<'py>,
+    ids: Vec<String>,
+    id_codes: PyReadonlyArray1<'py, i64>,
+    labels: Vec<String>,
+    label_codes: PyReadonlyArray1<'py, i64>,
+    y: PyReadonlyArray1<'py, f64>,
+    h: usize,
+    n_windows: usize,
+    step_size: usize,
+    models: Vec<String>,
+    levels: Vec<f64>,
+    season_length: Option<usize>,
+    nonnegative: Option<&str>,
+    freq: Option<&str>,
+    n_jobs: Option<usize>,
+    id_col: &str,
+    time_col: &str,
+    target_col: &str,
+    wide: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let choices = models
+        .iter()
+        .map(|m| parse::<ModelChoice>(m))
+        .collect::<PyResult<Vec<_>>>()?;
+    if choices.is_empty() {
+        return Err(SalesplanError::new_err("models: give at least one"));
+    }
+    // the checks of a job: levels, season length
+    let (_, columns) = job_of(
+        &models[0],
+        h,
+        levels.clone(),
+        season_length,
+        None,
+        nonnegative,
+        freq,
+        (id_col, time_col, target_col),
+    )?;
+    let backtest = Backtest::new(h, n_windows)
+        .and_then(|b| b.with_step(step_size))
+        .map_err(error)?;
+    let point = nonnegative.map(parse::<NonNegativePoint>).transpose()?;
+    let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
+    let table = py.detach(|| -> PyResult<_> {
+        let series = series_of(&columns, &ids, id_codes, &labels, label_codes, y)?;
+        let results = in_pool(n_jobs, || {
+            backtest_batch_with_events(
+                &series,
+                &choices,
+                &backtest,
+                &levels,
+                season_length,
+                &[],
+                point,
+                None,
+                &|| {},
+            )
+        })?
+        .map_err(error)?;
+        Ok(cross_validation_table(
+            &levels, &choices, &series, &results, wide,
+        ))
+    })?;
+    dict_of(py, table)
+}
+
 /// The model's name in the output (`AutoETS`, `SNaive`) and as
 /// statsforecast spells it (`SeasonalNaive`), the wide layout's columns.
 #[pyfunction]
@@ -366,6 +462,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(forecast, m)?)?;
     m.add_function(wrap_pyfunction!(model_names, m)?)?;
+    m.add_function(wrap_pyfunction!(cross_validation, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }

@@ -129,3 +129,25 @@ def test_bad_arguments_raise():
             salesplan.forecast(df, **args)
     with pytest.raises(TypeError):
         salesplan.forecast([1, 2, 3], h=2)
+
+
+def test_cross_validation_as_backtest_forecasts(tmp_path):
+    df = pd.read_csv(AIR, parse_dates=["ds"])
+    out = tmp_path / "cv.csv"
+    subprocess.run(
+        [str(BINARY), "backtest", "-q", "--input", str(AIR), "--horizon", "3", "--windows", "4", "--step", "2",
+         "--models", "auto-ets,snaive", "--output", str(tmp_path / "m.csv"), "--forecasts", str(out), "--wide"],
+        check=True,
+    )
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    cv = salesplan.cross_validation(df, h=3, n_windows=4, step_size=2, models=["auto-ets", "SeasonalNaive"], wide=True)
+    # the CLI adds Naive2, the reference of OWA; the models asked for match
+    names = [c for c in cv.columns if c not in ("unique_id", "ds", "cutoff", "y")]
+    assert names[0] == "AutoETS" and names[5] == "SeasonalNaive" and len(names) == 10
+    assert cv["cutoff"].dt.strftime("%Y-%m-%d").tolist() == [r["cutoff"] for r in rows]
+    same_numbers(rows, pa.Table.from_pandas(cv), ["y"] + names)
+    long = salesplan.cross_validation(df, h=3, n_windows=4, step_size=2, models=["auto-ets", "snaive"])
+    assert long.columns.tolist() == ["unique_id", "ds", "cutoff", "y", "model", "mean", "lo-80", "hi-80", "lo-95", "hi-95"]
+    assert len(long) == 2 * len(cv)
+    assert long["model"].unique().tolist() == ["AutoETS", "SNaive"]

@@ -11,7 +11,7 @@ use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{backtest_overall, read_long_csv, write_backtest, write_cross_validation};
 
-use super::{check_files, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
+use super::{check_files_parquet, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -58,7 +58,8 @@ pub struct BacktestArgs {
     output: PathBuf,
     /// Where to write every window's forecasts with its `cutoff` and the
     /// actual `y`, in the shape of statsforecast's `cross_validation`:
-    /// `unique_id,ds,cutoff,y,model,mean,lo-80,hi-80,...` (CSV). statsforecast's
+    /// `unique_id,ds,cutoff,y,model,mean,lo-80,hi-80,...` (CSV, or Parquet by
+    /// the `.parquet` extension). statsforecast's
     /// `cross_validation` moves the origin one period by default: `--step 1`.
     #[arg(long, value_name = "FILE")]
     forecasts: Option<PathBuf>,
@@ -92,7 +93,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             models.push(m.clone());
         }
     }
-    check_files(
+    check_files_parquet(
         &[
             ("--input", Some(&args.input)),
             ("--events-file", args.events.events_file.as_deref()),
@@ -101,6 +102,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             ("--output", Some(&args.output)),
             ("--forecasts", args.forecasts.as_deref()),
         ],
+        &["--forecasts"],
     )?;
     let columns = args.columns.into_columns();
     let series = read_long_csv(&args.input, &columns)?;

@@ -204,7 +204,7 @@ pub(super) fn check_files_parquet(
             bail!(
                 "{option} {}: this output is written as CSV; Parquet is written for {} and read for every long-table input: name the file .csv",
                 path.display(),
-                if parquet.is_empty() { "forecast --output".to_string() } else { parquet.join(", ") }
+                if parquet.is_empty() { "forecast --output and backtest --forecasts".to_string() } else { parquet.join(", ") }
             );
         }
     }

@@ -73,7 +73,7 @@ pub fn write_atomically(
         // text written under a .parquet name would pass for a Parquet file
         return Err(Error::File {
             path: path.to_path_buf(),
-            reason: "this output is written as CSV text; Parquet is written for forecast --output and read for every long-table input: name the file .csv".into(),
+            reason: "this output is written as CSV text; Parquet is written for forecast --output and backtest --forecasts and read for every long-table input: name the file .csv".into(),
         });
     }
     write_file_atomically(path, write)

@@ -12,6 +12,7 @@ use crate::forecast::series::Series;
 
 use super::format::format_amount;
 use super::format_level;
+use super::table::{Column, Table};
 use super::write::{push_interval_header, write_csv, WideColumns};
 
 /// One model's metrics pooled over every window of every series it could
@@ -239,81 +240,101 @@ pub fn write_cross_validation(
     results: &[Vec<SeriesBacktest>],
     wide: bool,
 ) -> Result<()> {
+    cross_validation_table(levels, models, series, results, wide).write(path, "ds")
+}
+
+/// The table [`write_cross_validation`] writes.
+pub fn cross_validation_table(
+    levels: &[f64],
+    models: &[ModelChoice],
+    series: &[Series],
+    results: &[Vec<SeriesBacktest>],
+    wide: bool,
+) -> Table {
     let mut order: Vec<usize> = (0..series.len().min(results.len())).collect();
     order.sort_by(|&a, &b| series[a].id().cmp(series[b].id()));
     let columns = WideColumns::new(levels);
-    write_csv(path, |csv| {
-        let mut header: Vec<String> = ["unique_id", "ds", "cutoff", "y"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        if wide {
-            for m in models {
-                columns.push_header(&m.statsforecast_name(), &mut header);
-            }
-        } else {
-            header.extend(["model".to_string(), "mean".into()]);
-            push_interval_header(levels, &mut header);
+    let mut header: Vec<String> = Vec::new();
+    if wide {
+        for m in models {
+            columns.push_header(&m.statsforecast_name(), &mut header);
         }
-        csv.write_record(&header)?;
-        let names: Vec<String> = models.iter().map(|m| m.name()).collect();
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for &i in &order {
-            let s = &series[i];
-            let runs: Vec<Option<&[WindowScore]>> = (0..models.len())
-                .map(|k| {
-                    results[i]
-                        .get(k)
-                        .and_then(|r| r.outcome.as_ref().ok())
-                        .map(|w| w.as_slice())
-                })
-                .collect();
-            let Some(windows) = runs.iter().flatten().next() else {
-                continue;
-            };
-            for (w, window) in windows.iter().enumerate() {
-                let cutoff = s.label(window.origin.saturating_sub(1));
-                for t in 0..window.forecast.mean.len() {
-                    let k = window.origin + t;
-                    let lead = [
-                        s.id().to_string(),
-                        s.label(k),
-                        cutoff.clone(),
-                        s.values()
-                            .get(k)
-                            .map_or(String::new(), |y| format_amount(*y, None)),
-                    ];
-                    if wide {
-                        row.clear();
-                        row.extend(lead.iter().cloned());
-                        for run in &runs {
-                            columns.push_cells(window_forecast(*run, w), t, &mut row);
-                        }
-                        csv.write_record(&row)?;
-                        continue;
+    } else {
+        header.extend(["model".to_string(), "mean".into()]);
+        push_interval_header(levels, &mut header);
+    }
+    let (mut ids, mut ds, mut cutoffs, mut ys) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut names_column: Vec<String> = Vec::new();
+    // the numeric columns after the four leading ones (and `model`)
+    let numeric = if wide { header.len() } else { header.len() - 1 };
+    let mut numbers: Vec<Vec<Option<f64>>> = vec![Vec::new(); numeric];
+    let names: Vec<String> = models.iter().map(|m| m.name()).collect();
+    let mut cells: Vec<Option<f64>> = Vec::with_capacity(numeric);
+    for &i in &order {
+        let s = &series[i];
+        let runs: Vec<Option<&[WindowScore]>> = (0..models.len())
+            .map(|k| {
+                results[i]
+                    .get(k)
+                    .and_then(|r| r.outcome.as_ref().ok())
+                    .map(|w| w.as_slice())
+            })
+            .collect();
+        let Some(windows) = runs.iter().flatten().next() else {
+            continue;
+        };
+        for (w, window) in windows.iter().enumerate() {
+            let cutoff = s.label(window.origin.saturating_sub(1));
+            for t in 0..window.forecast.mean.len() {
+                let k = window.origin + t;
+                let mut lead = |name: Option<&String>| {
+                    ids.push(s.id().to_string());
+                    ds.push(s.label(k));
+                    cutoffs.push(cutoff.clone());
+                    ys.push(s.values().get(k).copied());
+                    if let Some(name) = name {
+                        names_column.push(name.clone());
                     }
-                    for (run, name) in runs.iter().zip(&names) {
-                        let Some(f) = window_forecast(*run, w) else {
-                            continue;
-                        };
-                        row.clear();
-                        row.extend(lead.iter().cloned());
-                        row.push(name.clone());
-                        row.push(format_amount(f.mean[t], None));
-                        for l in levels {
-                            match f.intervals.iter().find(|i| i.level == *l) {
-                                Some(i) => row.extend([
-                                    format_amount(i.lower[t], None),
-                                    format_amount(i.upper[t], None),
-                                ]),
-                                None => row.extend([String::new(), String::new()]),
-                            }
-                        }
-                        csv.write_record(&row)?;
+                };
+                if wide {
+                    lead(None);
+                    cells.clear();
+                    for run in &runs {
+                        columns.push_values(window_forecast(*run, w), t, &mut cells);
+                    }
+                    for (column, cell) in numbers.iter_mut().zip(&cells) {
+                        column.push(*cell);
+                    }
+                    continue;
+                }
+                for (run, name) in runs.iter().zip(&names) {
+                    let Some(f) = window_forecast(*run, w) else {
+                        continue;
+                    };
+                    lead(Some(name));
+                    numbers[0].push(Some(f.mean[t]));
+                    for (j, l) in levels.iter().enumerate() {
+                        let interval = f.intervals.iter().find(|i| i.level == *l);
+                        numbers[1 + 2 * j].push(interval.map(|i| i.lower[t]));
+                        numbers[2 + 2 * j].push(interval.map(|i| i.upper[t]));
                     }
                 }
             }
         }
-        Ok(())
-    })
+    }
+    let mut table = vec![
+        ("unique_id".to_string(), Column::Text(ids)),
+        ("ds".to_string(), Column::Text(ds)),
+        ("cutoff".to_string(), Column::Text(cutoffs)),
+        ("y".to_string(), Column::Number(ys)),
+    ];
+    let mut numbers = numbers.into_iter();
+    for name in header {
+        if name == "model" && !wide {
+            table.push((name, Column::Text(std::mem::take(&mut names_column))));
+        } else if let Some(column) = numbers.next() {
+            table.push((name, Column::Number(column)));
+        }
+    }
+    Table { columns: table }
 }

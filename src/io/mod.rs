@@ -39,11 +39,14 @@ mod read;
 mod reliability;
 mod stdio;
 mod sweep;
+mod table;
 mod track;
 mod write;
 
 pub use atomic::{remove_pending_temporaries, write_atomically};
-pub use backtest::{backtest_overall, write_backtest, write_cross_validation, OverallScore};
+pub use backtest::{
+    backtest_overall, cross_validation_table, write_backtest, write_cross_validation, OverallScore,
+};
 pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, read_events, read_events_from};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
@@ -70,5 +73,6 @@ pub use sweep::{
     sweep_summary_row, write_sweep, write_sweep_summary, SweepMeasure, SweepTable,
     SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,
 };
+pub use table::{Column, Table};
 pub use track::write_track_status;
 pub use write::{format_level, write_forecasts, write_forecasts_wide, write_report};

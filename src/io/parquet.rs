@@ -48,6 +48,7 @@ use crate::forecast::frequency::{DateStyle, Period};
 use crate::forecast::series::Series;
 
 use super::read::{Columns, LongRows};
+use super::table::{Column, Table};
 
 fn file_error(path: &Path, reason: impl std::fmt::Display) -> Error {
     Error::File {
@@ -308,13 +309,6 @@ impl<'a> Values<'a> {
     }
 }
 
-/// One column of a table to write.
-pub(crate) enum OutColumn {
-    Text(Vec<String>),
-    /// Numbers; `None` is written as null (an undefined bound).
-    Number(Vec<Option<f64>>),
-}
-
 /// Period labels as a typed column: dates when every label is a
 /// `YYYY-MM-DD` date, integers when every one is an integer, else text.
 pub(crate) fn periods_column(labels: Vec<String>) -> ArrayRef {
@@ -347,21 +341,16 @@ pub(crate) fn periods_column(labels: Vec<String>) -> ArrayRef {
     Arc::new(StringArray::from(labels))
 }
 
-/// Writes `columns` (name, period labels or data) as one Parquet file,
-/// atomically (zstd-compressed). The column named `period` is typed by
-/// [`periods_column`].
-pub(crate) fn write_parquet(
-    path: &Path,
-    period: &str,
-    columns: Vec<(String, OutColumn)>,
-) -> Result<()> {
-    let mut fields = Vec::with_capacity(columns.len());
-    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
-    for (name, column) in columns {
+/// Writes `table` as one Parquet file, atomically (zstd-compressed). The
+/// column named `period` is typed by [`periods_column`].
+pub(crate) fn write_parquet(path: &Path, period: &str, table: &Table) -> Result<()> {
+    let mut fields = Vec::with_capacity(table.columns.len());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(table.columns.len());
+    for (name, column) in &table.columns {
         let array: ArrayRef = match column {
-            OutColumn::Text(values) if name == period => periods_column(values),
-            OutColumn::Text(values) => Arc::new(StringArray::from(values)),
-            OutColumn::Number(values) => Arc::new(Float64Array::from(values)),
+            Column::Text(values) if name == period => periods_column(values.clone()),
+            Column::Text(values) => Arc::new(StringArray::from(values.clone())),
+            Column::Number(values) => Arc::new(Float64Array::from(values.clone())),
         };
         fields.push(Field::new(
             name,

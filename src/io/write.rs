@@ -9,6 +9,7 @@ use crate::forecast::models::Forecast;
 
 use super::atomic::write_atomically;
 use super::format::format_amount;
+use super::table::{Column, Table};
 
 /// A level as it appears in column names: `80`, `97.5` (no trailing `.0`).
 ///
@@ -32,7 +33,7 @@ pub fn write_forecasts<'a>(
 ) -> Result<()> {
     let sorted = checked_and_sorted(levels, forecasts)?;
     if super::is_parquet(path) {
-        return forecasts_as_parquet(path, levels, &sorted, None);
+        return forecasts_table(levels, &sorted, None).write(path, "ds");
     }
     write_csv(path, |csv| {
         let mut header = vec![
@@ -87,7 +88,7 @@ pub fn write_forecasts_wide<'a>(
 ) -> Result<()> {
     let sorted = checked_and_sorted(levels, forecasts)?;
     if super::is_parquet(path) {
-        return forecasts_as_parquet(path, levels, &sorted, Some(model));
+        return forecasts_table(levels, &sorted, Some(model)).write(path, "ds");
     }
     let columns = WideColumns::new(levels);
     write_csv(path, |csv| {
@@ -108,17 +109,9 @@ pub fn write_forecasts_wide<'a>(
     })
 }
 
-/// The forecasts as a Parquet file: the long layout's columns, or with
-/// `wide` (the model's name) statsforecast's; periods typed as dates or
-/// integers where every label is one, undefined bounds null.
-#[cfg(feature = "parquet")]
-fn forecasts_as_parquet(
-    path: &Path,
-    levels: &[f64],
-    sorted: &[&SeriesForecast],
-    wide: Option<&str>,
-) -> Result<()> {
-    use super::parquet::{write_parquet, OutColumn};
+/// The forecasts as a table: the long layout's columns, or with `wide`
+/// (the model's name) statsforecast's; bounds a model lacks undefined.
+fn forecasts_table(levels: &[f64], sorted: &[&SeriesForecast], wide: Option<&str>) -> Table {
     let rows: usize = sorted.iter().map(|f| f.labels.len()).sum();
     let mut ids = Vec::with_capacity(rows);
     let mut ds = Vec::with_capacity(rows);
@@ -158,33 +151,20 @@ fn forecasts_as_parquet(
         }
     }
     let mut columns = vec![
-        ("unique_id".to_string(), OutColumn::Text(ids)),
-        ("ds".to_string(), OutColumn::Text(ds)),
+        ("unique_id".to_string(), Column::Text(ids)),
+        ("ds".to_string(), Column::Text(ds)),
     ];
     match wide {
-        Some(model) => columns.push((model.to_string(), OutColumn::Number(mean))),
+        Some(model) => columns.push((model.to_string(), Column::Number(mean))),
         None => {
-            columns.push(("model".to_string(), OutColumn::Text(models)));
-            columns.push(("mean".to_string(), OutColumn::Number(mean)));
+            columns.push(("model".to_string(), Column::Text(models)));
+            columns.push(("mean".to_string(), Column::Number(mean)));
         }
     }
     for ((name, _, _), column) in bounds.into_iter().zip(values) {
-        columns.push((name, OutColumn::Number(column)));
+        columns.push((name, Column::Number(column)));
     }
-    write_parquet(path, "ds", columns)
-}
-
-#[cfg(not(feature = "parquet"))]
-fn forecasts_as_parquet(
-    path: &Path,
-    _levels: &[f64],
-    _sorted: &[&SeriesForecast],
-    _wide: Option<&str>,
-) -> Result<()> {
-    Err(Error::File {
-        path: path.to_path_buf(),
-        reason: "this salesplan was built without Parquet support (feature parquet)".into(),
-    })
+    Table { columns }
 }
 
 /// The forecasts sorted by id, after checking each carries intervals at
@@ -251,20 +231,37 @@ impl WideColumns {
         header.extend(self.names.iter().map(|suffix| format!("{model}{suffix}")));
     }
 
-    /// Step `t` of `forecast`, or empty cells for a model with no forecast
-    /// there; bounds stay empty for a forecast without intervals.
-    pub(super) fn push_cells(&self, forecast: Option<&Forecast>, t: usize, row: &mut Vec<String>) {
+    /// Step `t` of `forecast`, or undefined values for a model with no
+    /// forecast there; bounds stay undefined for a forecast without intervals.
+    pub(super) fn push_values(
+        &self,
+        forecast: Option<&Forecast>,
+        t: usize,
+        out: &mut Vec<Option<f64>>,
+    ) {
         let Some(f) = forecast else {
-            row.resize(row.len() + 1 + self.bounds.len(), String::new());
+            out.resize(out.len() + 1 + self.bounds.len(), None);
             return;
         };
-        row.push(format_amount(f.mean[t], None));
+        out.push(Some(f.mean[t]));
         for &(k, upper) in &self.bounds {
-            row.push(match f.intervals.get(k) {
-                Some(i) => format_amount(if upper { i.upper[t] } else { i.lower[t] }, None),
-                None => String::new(),
-            });
+            out.push(
+                f.intervals
+                    .get(k)
+                    .map(|i| if upper { i.upper[t] } else { i.lower[t] }),
+            );
         }
+    }
+
+    /// [`push_values`](Self::push_values) as CSV cells (undefined: empty).
+    pub(super) fn push_cells(&self, forecast: Option<&Forecast>, t: usize, row: &mut Vec<String>) {
+        let mut values = Vec::with_capacity(1 + self.bounds.len());
+        self.push_values(forecast, t, &mut values);
+        row.extend(
+            values
+                .into_iter()
+                .map(|v| v.map(|x| format_amount(x, None)).unwrap_or_default()),
+        );
     }
 }
 
