@@ -25,6 +25,7 @@ the rows with the same checks, and bad input raises :class:`SalesplanError`
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -149,6 +150,7 @@ def forecast(
     target_col: str = "y",
     wide: bool = False,
     report: bool = False,
+    progress: Optional[bool] = None,
 ) -> Any:
     """Forecasts every series of ``df`` ``h`` periods ahead.
 
@@ -165,6 +167,9 @@ def forecast(
     statsforecast's columns), and with ``report=True`` also the per-series
     report (status, model fitted, AICc, reason, warning). A series that
     fails is left out of the forecasts and named in the report.
+    ``progress`` shows a bar (tqdm's when installed) as series are done:
+    ``None`` when standard error is a terminal, ``False`` never, ``True``
+    always, or a callable ``progress(done, total)`` of your own.
 
     >>> import pyarrow as pa, salesplan
     >>> t = pa.table({"unique_id": ["a"] * 8, "ds": list(range(1, 9)), "y": [3.0, 4, 5, 4, 6, 5, 7, 6]})
@@ -174,7 +179,46 @@ def forecast(
     Traceback (most recent call last):
     salesplan.SalesplanError: <DataFrame>:2: column 'y': missing value (missing values are not supported)
     """
-    return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=False)
+    return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=False, progress=progress)
+
+
+class _Bar:
+    """A progress display for `progress(done, total)` calls: tqdm's bar when
+    tqdm is installed, else a line on standard error."""
+
+    def __init__(self):
+        self._bar = None
+        self._tqdm = None
+        try:
+            from tqdm.auto import tqdm
+
+            self._tqdm = tqdm
+        except ImportError:
+            pass
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._tqdm is not None:
+            if self._bar is None:
+                self._bar = self._tqdm(total=total, unit="series")
+            self._bar.update(done - self._bar.n)
+        else:
+            sys.stderr.write(f"\r{done}/{total} series")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _progress(progress):
+    """The callback for `progress`, or None."""
+    if callable(progress) and not isinstance(progress, bool):
+        return progress
+    if progress is None:
+        progress = sys.stderr is not None and sys.stderr.isatty()
+    return _Bar() if progress else None
 
 
 def _inputs(df, id_col, time_col, target_col):
@@ -191,28 +235,34 @@ def _inputs(df, id_col, time_col, target_col):
     return kind, (ids, id_codes, labels, label_codes, y), ds_type
 
 
-def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep):
+def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep, progress=None):
     """forecast, and with `keep` also the fitted models (for fit)."""
     kind, (ids, id_codes, labels, label_codes, y), ds_type = _inputs(df, id_col, time_col, target_col)
-    columns, status, models = _forecast(
-        ids,
-        id_codes,
-        labels,
-        label_codes,
-        y,
-        int(h),
-        model,
-        [float(v) for v in level],
-        season_length=season_length,
-        intervals=intervals,
-        nonnegative=nonnegative,
-        freq=freq,
-        n_jobs=n_jobs,
-        id_col=id_col,
-        time_col=time_col,
-        target_col=target_col,
-        keep=keep,
-    )
+    bar = _progress(progress)
+    try:
+        columns, status, models = _forecast(
+            ids,
+            id_codes,
+            labels,
+            label_codes,
+            y,
+            int(h),
+            model,
+            [float(v) for v in level],
+            season_length=season_length,
+            intervals=intervals,
+            nonnegative=nonnegative,
+            freq=freq,
+            n_jobs=n_jobs,
+            id_col=id_col,
+            time_col=time_col,
+            target_col=target_col,
+            keep=keep,
+            progress=bar,
+        )
+    finally:
+        if isinstance(bar, _Bar):
+            bar.close()
     shape = _Shape(kind, ds_type, id_col, time_col)
     out = shape.tables(columns, status, model, level, wide, report)
     return (out, Fitted(models, shape)) if keep else out
@@ -330,13 +380,14 @@ def fit(
     target_col: str = "y",
     wide: bool = False,
     report: bool = False,
+    progress: Optional[bool] = None,
 ) -> Any:
     """:func:`forecast`, keeping every series' fitted model: returns the
     forecast (and the report with ``report=True``) and a :class:`Fitted`.
     ``h`` is the horizon the models are fitted for (AutoTheta's holdout,
     the calibration of intervals); they forecast any horizon afterwards.
     Conformal intervals cannot be kept."""
-    return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=True)
+    return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=True, progress=progress)
 
 
 def cross_validation(

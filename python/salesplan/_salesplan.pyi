@@ -1,6 +1,6 @@
 """Type stubs of the native module (the Python API is in __init__.py)."""
 
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,7 @@ def forecast(
     time_col: str = "ds",
     target_col: str = "y",
     keep: bool = False,
+    progress: Optional[Callable[[int, int], None]] = None,
 ) -> Tuple[Dict[str, object], Dict[str, object], Optional["Models"]]:
     """The forecast table's and the report's columns, from dictionary-encoded
     ids and period labels and the values, and with `keep` the fitted models."""

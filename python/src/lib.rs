@@ -227,10 +227,43 @@ fn tables<'py>(
     Ok((table, report))
 }
 
+/// Calls a Python `callback(done, total)` as series are done, from the
+/// worker threads (taking the GIL only then): about every 1% and at the end.
+struct Ticker {
+    callback: Option<Py<PyAny>>,
+    total: usize,
+    step: usize,
+    done: std::sync::atomic::AtomicUsize,
+}
+
+impl Ticker {
+    fn new(callback: Option<Py<PyAny>>, total: usize) -> Ticker {
+        Ticker {
+            callback,
+            total,
+            step: (total / 100).max(1),
+            done: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    fn tick(&self) {
+        let Some(callback) = &self.callback else {
+            return;
+        };
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if done.is_multiple_of(self.step) || done == self.total {
+            // a failing progress display must not fail the forecast
+            Python::attach(|py| {
+                let _ = callback.call1(py, (done, self.total));
+            });
+        }
+    }
+}
+
 /// Forecasts the series in the columns ([`tables`] gives what is returned);
 /// with `keep`, also the fitted models, to forecast again ([`Models`]).
 #[pyfunction]
-#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, model, levels, season_length=None, intervals=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", keep=false))]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, model, levels, season_length=None, intervals=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", keep=false, progress=None))]
 #[allow(clippy::too_many_arguments)]
 #[allow(clippy::type_complexity)]
 fn forecast<'py>(
@@ -252,6 +285,7 @@ fn forecast<'py>(
     time_col: &str,
     target_col: &str,
     keep: bool,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, Option<Models>)> {
     let (mut job, columns) = job_of(
         model,
@@ -275,8 +309,9 @@ fn forecast<'py>(
     // the GIL is released while the series are read and forecast
     let (outcomes, models) = py.detach(|| -> PyResult<_> {
         let series = series_of(&columns, &ids, id_codes, &labels, label_codes, y)?;
+        let ticker = Ticker::new(progress, series.len());
         let (outcomes, widening) = in_pool(n_jobs, || {
-            forecast_batch_with_intervals(&series, &job, &|| {})
+            forecast_batch_with_intervals(&series, &job, &|| ticker.tick())
         })?;
         let models = keep
             .then(|| SavedModels::from_batch(&job, &series, &outcomes, widening.as_ref()))

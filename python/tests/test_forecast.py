@@ -151,3 +151,15 @@ def test_cross_validation_as_backtest_forecasts(tmp_path):
     assert long.columns.tolist() == ["unique_id", "ds", "cutoff", "y", "model", "mean", "lo-80", "hi-80", "lo-95", "hi-95"]
     assert len(long) == 2 * len(cv)
     assert long["model"].unique().tolist() == ["AutoETS", "SNaive"]
+
+
+def test_progress_is_reported_and_can_be_turned_off(m3, capsys):
+    part = m3[m3["unique_id"].isin(m3["unique_id"].unique()[:250])]
+    calls = []
+    quiet = salesplan.forecast(part, h=6, season_length=12, progress=False)
+    seen = salesplan.forecast(part, h=6, season_length=12, progress=lambda done, total: calls.append((done, total)))
+    pd.testing.assert_frame_equal(quiet, seen, check_exact=True)
+    assert calls[-1] == (250, 250)
+    assert len(calls) == 125 and all(t == 250 for _, t in calls)  # every 2 series (1% of 250)
+    salesplan.forecast(part, h=6, season_length=12, progress=True)
+    assert capsys.readouterr().err != ""
