@@ -17,14 +17,14 @@ use pyo3::types::PyDict;
 
 use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{
-    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesForecast, SeriesOutcome,
+    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesOutcome,
 };
 use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::frequency::Frequency;
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
-use salesplan::io::{cross_validation_table, format_level, Column, Columns, LongRows, Table};
+use salesplan::io::{cross_validation_table, forecast_table, Column, Columns, LongRows, Table};
 
 create_exception!(
     salesplan,
@@ -135,46 +135,8 @@ fn tables<'py>(
     outcomes: &[SeriesOutcome],
     levels: &[f64],
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
-    let mut ok: Vec<&SeriesForecast> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
-    ok.sort_by(|a, b| a.id.cmp(&b.id));
-    let rows: usize = ok.iter().map(|f| f.labels.len()).sum();
-    let (mut unique_id, mut ds, mut names) = (
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-        Vec::with_capacity(rows),
-    );
-    let mut mean = Vec::with_capacity(rows);
-    let mut bounds: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); levels.len()];
-    for f in &ok {
-        for (t, label) in f.labels.iter().enumerate() {
-            unique_id.push(f.id.clone());
-            ds.push(label.clone());
-            names.push(f.model_name.clone());
-            mean.push(f.forecast.mean[t]);
-            for (k, (lo, hi)) in bounds.iter_mut().enumerate() {
-                match f.forecast.intervals.get(k) {
-                    Some(i) => {
-                        lo.push(i.lower[t]);
-                        hi.push(i.upper[t]);
-                    }
-                    // methods without intervals (intermittent demand)
-                    None => {
-                        lo.push(f64::NAN);
-                        hi.push(f64::NAN);
-                    }
-                }
-            }
-        }
-    }
-    let table = PyDict::new(py);
-    table.set_item("unique_id", unique_id)?;
-    table.set_item("ds", ds)?;
-    table.set_item("model", names)?;
-    table.set_item("mean", mean.into_pyarray(py))?;
-    for (l, (lo, hi)) in levels.iter().zip(bounds) {
-        table.set_item(format!("lo-{}", format_level(*l)), lo.into_pyarray(py))?;
-        table.set_item(format!("hi-{}", format_level(*l)), hi.into_pyarray(py))?;
-    }
+    let forecasts = outcomes.iter().filter_map(|o| o.as_ref().ok());
+    let table = dict_of(py, forecast_table(levels, forecasts, None).map_err(error)?)?;
 
     let report = PyDict::new(py);
     let mut sorted: Vec<&SeriesOutcome> = outcomes.iter().collect();

@@ -75,4 +75,6 @@ pub use sweep::{
 };
 pub use table::{Column, Table};
 pub use track::write_track_status;
-pub use write::{format_level, write_forecasts, write_forecasts_wide, write_report};
+pub use write::{
+    forecast_table, format_level, write_forecasts, write_forecasts_wide, write_report,
+};

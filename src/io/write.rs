@@ -109,6 +109,18 @@ pub fn write_forecasts_wide<'a>(
     })
 }
 
+/// The forecasts as [`write_forecasts`] (`wide` `None`) or
+/// [`write_forecasts_wide`] (`wide`: the model's name) lay them out, as a
+/// table (bounds a model lacks undefined), for outputs that are not files.
+pub fn forecast_table<'a>(
+    levels: &[f64],
+    forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
+    wide: Option<&str>,
+) -> Result<Table> {
+    let sorted = checked_and_sorted(levels, forecasts)?;
+    Ok(forecasts_table(levels, &sorted, wide))
+}
+
 /// The forecasts as a table: the long layout's columns, or with `wide`
 /// (the model's name) statsforecast's; bounds a model lacks undefined.
 fn forecasts_table(levels: &[f64], sorted: &[&SeriesForecast], wide: Option<&str>) -> Table {
