@@ -7,15 +7,18 @@ use std::time::Instant;
 use chrono::Datelike;
 use clap::Args;
 use salesplan::forecast::batch::{
-    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesOutcome,
+    calibration_windows, forecast_batch_widened, forecast_batch_with_intervals, learn_widening,
+    ForecastJob, ModelChoice, SeriesOutcome,
 };
 use salesplan::forecast::events::forecast_batch_with_events;
 use salesplan::forecast::intervals::{IntervalMethod, Widening};
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
 use salesplan::io::{
-    read_long_csv, read_models, write_forecasts, write_forecasts_wide, write_models, write_report,
+    read_long_chunks, read_long_csv, read_models, write_forecasts, write_forecasts_wide,
+    write_models, write_report, Chunked, Columns, ForecastWriter, PeriodType, ReportWriter,
 };
+use salesplan::Series;
 
 use super::{check_files_parquet, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
@@ -66,6 +69,13 @@ pub struct ForecastArgs {
     events: EventArgs,
     #[command(flatten)]
     memory: super::memory::MemoryArgs,
+    /// Series read, forecast and written at a time when the input is a file
+    /// sorted by series id (byte order, as `LC_ALL=C sort` and data frames'
+    /// `sort_values` sort): memory then depends on this, not on the input's
+    /// size. Other inputs, and runs with events or `--save-models`, are read
+    /// whole. The output is the same either way.
+    #[arg(long, value_name = "SERIES", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    chunk: u32,
     /// Where to write the forecasts (long CSV, or Parquet when the name ends
     /// in `.parquet`).
     #[arg(long, value_name = "FILE")]
@@ -138,7 +148,22 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
         &["--output"],
     )?;
     let columns = args.columns.clone().into_columns();
+    let mut whole_why = None;
+    if !args.events.any() && args.save_models.is_none() {
+        match run_in_chunks(&args, &input, &columns, &job, started)? {
+            Ok(status) => return Ok(status),
+            Err(why) => whole_why = Some(why),
+        }
+    }
     let series = read_long_csv(&input, &columns)?;
+    if let Some(why) = whole_why.filter(|_| series.len() > args.chunk as usize) {
+        say!(
+            "note: {why}: the {} series were read whole (sorted by {}, they are forecast {} at a time, in less memory)",
+            series.len(),
+            columns.id,
+            args.chunk
+        );
+    }
     args.memory.check(
         &format!("--horizon {} on {} series", args.horizon, series.len()),
         super::memory::forecast_bytes(series.len(), args.horizon, job.levels().len()),
@@ -187,9 +212,121 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     if job.intervals() == IntervalMethod::Calibrated && events.is_none() {
         note_widening(widening.as_ref());
     }
-    let status = summarise(&outcomes, started.elapsed().as_secs_f64());
+    let status = summarise(&Tally::of(&outcomes), started.elapsed().as_secs_f64());
     super::note_written(&outputs(&args));
     Ok(status)
+}
+
+/// `forecast` on a file sorted by series id, a chunk of `--chunk` series at
+/// a time: a first pass checks every row (the errors of a whole read, before
+/// any forecast) and counts the series; with calibrated intervals a second
+/// pass takes the series they are learnt from (the whole batch's sample);
+/// the last reads, forecasts and writes each chunk. The outputs are those
+/// of a whole read. `Err(why)`: the input has to be read whole.
+fn run_in_chunks(
+    args: &ForecastArgs,
+    input: &Path,
+    columns: &Columns,
+    job: &ForecastJob,
+    started: Instant,
+) -> anyhow::Result<Result<Status, String>> {
+    let size = args.chunk as usize;
+    let mut periods: Option<PeriodType> = None;
+    let n = match read_long_chunks(input, columns, size, &mut |chunk| {
+        for s in &chunk {
+            let t = PeriodType::of_label(&s.label(0));
+            periods = Some(periods.map_or(t, |p| p.and(t)));
+        }
+        Ok(())
+    })? {
+        Chunked::Done { series } => series,
+        Chunked::Whole(why) => return Ok(Err(why)),
+    };
+    args.memory.check(
+        &if n > size {
+            format!("--horizon {} on chunks of {size} series", args.horizon)
+        } else {
+            format!("--horizon {} on {n} series", args.horizon)
+        },
+        super::memory::forecast_bytes(size.min(n), args.horizon, job.levels().len()),
+    )?;
+    let changed = || {
+        anyhow::anyhow!(
+            "{} changed while it was being read: run again",
+            input.display()
+        )
+    };
+    let mut widening = None;
+    if job.intervals() == IntervalMethod::Calibrated && !job.levels().is_empty() {
+        let windows = calibration_windows(n);
+        let wanted: std::collections::BTreeSet<usize> = windows.iter().map(|w| w.0).collect();
+        let mut sample = std::collections::HashMap::new();
+        let mut k = 0;
+        let read = read_long_chunks(input, columns, size, &mut |chunk| {
+            for s in chunk {
+                if wanted.contains(&k) {
+                    sample.insert(k, s);
+                }
+                k += 1;
+            }
+            Ok(())
+        })?;
+        if read != (Chunked::Done { series: n }) {
+            return Err(changed());
+        }
+        let windows: Vec<(&Series, usize)> = windows
+            .iter()
+            .filter_map(|(k, w)| sample.get(k).map(|s| (s, *w)))
+            .collect();
+        widening = in_pool(args.threads, || learn_widening(windows, job))?;
+    }
+
+    let bar = super::progress_bar(n, "series");
+    let tick = || {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let wide = args.wide.then(|| job.model().statsforecast_name());
+    let mut output = ForecastWriter::create(
+        &args.output,
+        job.levels(),
+        wide.as_deref(),
+        periods.unwrap_or(PeriodType::Text),
+    )?;
+    let mut report = args
+        .report
+        .as_deref()
+        .map(ReportWriter::create)
+        .transpose()?;
+    let mut tally = Tally::default();
+    let read = in_pool(args.threads, || {
+        read_long_chunks(input, columns, size, &mut |chunk| {
+            let outcomes = forecast_batch_widened(&chunk, job, widening.as_ref(), &tick);
+            output.write(outcomes.iter().filter_map(|o| o.as_ref().ok()))?;
+            if let Some(report) = &mut report {
+                report.write(&outcomes)?;
+            }
+            tally.add(&outcomes);
+            Ok(())
+        })
+    })??;
+    if read != (Chunked::Done { series: n }) {
+        return Err(changed());
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    output.finish()?;
+    if let Some(report) = report {
+        report.finish()?;
+    }
+    if job.intervals() == IntervalMethod::Calibrated {
+        note_widening(widening.as_ref());
+    }
+    let status = summarise(&tally, started.elapsed().as_secs_f64());
+    super::note_written(&outputs(args));
+    Ok(Ok(status))
 }
 
 /// `forecast --load-models`: forecasts from saved fits.
@@ -250,7 +387,7 @@ fn run_loaded(args: ForecastArgs, path: &Path, started: Instant) -> anyhow::Resu
         }
         note_widening(Some(w));
     }
-    let status = summarise(&outcomes, started.elapsed().as_secs_f64());
+    let status = summarise(&Tally::of(&outcomes), started.elapsed().as_secs_f64());
     super::note_written(&outputs(&args));
     Ok(status)
 }
@@ -313,39 +450,75 @@ fn note_widening(widening: Option<&Widening>) {
     );
 }
 
+/// What the summary says of a run's outcomes: counts, and the first
+/// failures and warnings (by id).
+#[derive(Default)]
+struct Tally {
+    series: usize,
+    failed: usize,
+    failures: Vec<(String, String)>,
+    warned: usize,
+    warnings: Vec<(String, String)>,
+}
+
+impl Tally {
+    fn of(outcomes: &[SeriesOutcome]) -> Tally {
+        let mut tally = Tally::default();
+        tally.add(outcomes);
+        tally
+    }
+
+    /// Counts `outcomes`, which come after those counted so far.
+    fn add(&mut self, outcomes: &[SeriesOutcome]) {
+        self.series += outcomes.len();
+        for o in outcomes {
+            match o {
+                Err(f) => {
+                    self.failed += 1;
+                    if self.failures.len() < REASONS_SHOWN {
+                        self.failures.push((f.id.clone(), f.reason()));
+                    }
+                }
+                Ok(f) => {
+                    if let Some(w) = &f.warning {
+                        self.warned += 1;
+                        if self.warnings.len() < REASONS_SHOWN {
+                            self.warnings.push((f.id.clone(), w.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Prints the summary to stderr and says whether everything succeeded.
-fn summarise(outcomes: &[SeriesOutcome], seconds: f64) -> Status {
-    let failures: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+fn summarise(tally: &Tally, seconds: f64) -> Status {
     say!(
         "{} series, {} ok, {} failed, {seconds:.2} s",
-        outcomes.len(),
-        outcomes.len() - failures.len(),
-        failures.len()
+        tally.series,
+        tally.series - tally.failed,
+        tally.failed
     );
-    for f in failures.iter().take(REASONS_SHOWN) {
-        say!("  failed {}: {}", f.id, f.reason());
+    for (id, reason) in &tally.failures {
+        say!("  failed {id}: {reason}");
     }
-    let warned: Vec<_> = outcomes
-        .iter()
-        .filter_map(|o| o.as_ref().ok())
-        .filter_map(|f| f.warning.as_ref().map(|w| (&f.id, w)))
-        .collect();
-    for (id, warning) in warned.iter().take(REASONS_SHOWN) {
+    for (id, warning) in &tally.warnings {
         say!("  warning {id}: {warning}");
     }
-    if warned.len() > REASONS_SHOWN {
+    if tally.warned > REASONS_SHOWN {
         say!(
             "  ... and {} more warnings (--report's warning column lists them all)",
-            warned.len() - REASONS_SHOWN
+            tally.warned - REASONS_SHOWN
         );
     }
-    if failures.len() > REASONS_SHOWN {
+    if tally.failed > REASONS_SHOWN {
         say!(
             "  ... and {} more (--report lists them all)",
-            failures.len() - REASONS_SHOWN
+            tally.failed - REASONS_SHOWN
         );
     }
-    if failures.is_empty() {
+    if tally.failed == 0 {
         Status::Success
     } else {
         Status::SomeFailed

@@ -347,6 +347,29 @@ pub fn forecast_batch_with_intervals(
     job: &ForecastJob,
     progress: &(dyn Fn() + Sync),
 ) -> (Vec<SeriesOutcome>, Option<Widening>) {
+    let widening = match job.intervals {
+        IntervalMethod::Calibrated if !job.levels.is_empty() => {
+            let pairs = calibration_windows(series.len());
+            learn_widening(
+                pairs.into_iter().map(|(k, w)| (&series[k], w)).collect(),
+                job,
+            )
+        }
+        _ => None,
+    };
+    let outcomes = forecast_batch_widened(series, job, widening.as_ref(), progress);
+    (outcomes, widening)
+}
+
+/// As [`forecast_batch`], with calibrated intervals widened by `widening`
+/// (learnt beforehand, e.g. by [`learn_widening`] on a sample of a batch
+/// too large to hold; `None`: the models' own intervals).
+pub fn forecast_batch_widened(
+    series: &[Series],
+    job: &ForecastJob,
+    widening: Option<&Widening>,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<SeriesOutcome> {
     let mut outcomes: Vec<SeriesOutcome> = series
         .par_iter()
         .map(|s| {
@@ -356,15 +379,13 @@ pub fn forecast_batch_with_intervals(
         })
         .collect();
     let nonnegative = job.nonnegative.is_some();
-    let mut widening = None;
     if job.levels.is_empty() {
-        return (outcomes, widening);
+        return outcomes;
     }
     match job.intervals {
         IntervalMethod::Model => {}
         IntervalMethod::Calibrated => {
-            widening = learn_widening(series, job);
-            if let Some(w) = &widening {
+            if let Some(w) = widening {
                 for f in outcomes.iter_mut().flatten() {
                     w.apply(&mut f.forecast, nonnegative);
                 }
@@ -404,7 +425,7 @@ pub fn forecast_batch_with_intervals(
                 .collect();
         }
     }
-    (outcomes, widening)
+    outcomes
 }
 
 /// Backtest windows for calibrating a batch's intervals: at most this many
@@ -414,26 +435,39 @@ pub const CALIBRATION_WINDOWS: usize = 600;
 /// Windows per series at most, when the batch is small.
 const CALIBRATION_WINDOWS_PER_SERIES: usize = 3;
 
-/// The widening of the batch's intervals learnt from backtests: each
-/// sampled series refitted on its history up to `horizon` (and, in small
-/// batches, `2 × horizon`, `3 × horizon`) periods before its end.
-fn learn_widening(series: &[Series], job: &ForecastJob) -> Option<Widening> {
-    // the most recent origin of as many series as the budget allows, then
-    // the one before, ...: (series, window) pairs, evenly spread
-    let n = series.len();
+/// The backtest windows calibrated intervals learn from in a batch of `n`
+/// series: (series index, window) pairs, window 1 ending `horizon` periods
+/// before the series' end, 2 ending `2 × horizon` before, ...: the most
+/// recent origin of as many series as [`CALIBRATION_WINDOWS`] allows,
+/// evenly spread over the batch, then (in small batches) the one before.
+///
+/// ```
+/// use salesplan::forecast::batch::calibration_windows;
+/// assert_eq!(calibration_windows(2), [(0, 1), (1, 1), (0, 2), (1, 2), (0, 3), (1, 3)]);
+/// assert_eq!(calibration_windows(1_000_000).len(), 600);
+/// ```
+pub fn calibration_windows(n: usize) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     let mut left = CALIBRATION_WINDOWS;
     for window in 1..=CALIBRATION_WINDOWS_PER_SERIES {
         let take = n.min(left);
-        pairs.extend((0..take).map(|k| (k * n / take, window)));
-        left -= take;
-        if left == 0 {
+        if take == 0 {
             break;
         }
+        pairs.extend((0..take).map(|k| (k * n / take, window)));
+        left -= take;
     }
-    let windows: Vec<(Forecast, Vec<f64>)> = pairs
+    pairs
+}
+
+/// The widening of the intervals learnt from backtests of `job`: each
+/// (series, window) refitted on its history up to `window × horizon`
+/// periods before its end ([`calibration_windows`] says which); `None`
+/// when too few windows could be made.
+pub fn learn_widening(windows: Vec<(&Series, usize)>, job: &ForecastJob) -> Option<Widening> {
+    let windows: Vec<(Forecast, Vec<f64>)> = windows
         .into_par_iter()
-        .filter_map(|(k, window)| backtest_window(&series[k], job, window))
+        .filter_map(|(s, window)| backtest_window(s, job, window))
         .collect();
     Widening::learn(&windows, &job.levels)
 }

@@ -85,46 +85,110 @@ pub(super) fn write_file_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    if super::is_standard_stream(path) {
-        return write_standard_output(write);
-    }
-    let io_error = |source: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".salesplan-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        // Like an ordinary new file: 0o666 less the umask (tempfile's default is 0o600).
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(io_error)?;
-    let _pending = Pending::new(tmp.path());
-    {
-        let mut out = BufWriter::new(tmp.as_file_mut());
-        write(&mut out)?;
-        out.flush().map_err(io_error)?;
-    }
-    tmp.as_file().sync_all().map_err(io_error)?;
-    tmp.persist(path).map_err(|e| io_error(e.error))?;
-    Ok(())
+    let mut file = AtomicFile::create(path)?;
+    write(&mut file)?;
+    file.commit()
 }
 
-/// `write` into a buffered, locked standard output.
-fn write_standard_output(write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let io_error = |source: std::io::Error| Error::Io {
-        path: PathBuf::from("<stdout>"),
-        source,
-    };
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    write(&mut out)?;
-    out.flush().map_err(io_error)
+/// A file written piece by piece and put in place only when complete: a
+/// temporary file in the target's folder, buffered, which
+/// [`commit`](AtomicFile::commit) flushes, syncs and renames onto the
+/// target; dropped without `commit` (an error, a panic), it is removed and
+/// the target stays as it was. `-` is standard output, written as it goes.
+/// How outputs too large to hold in memory are written, a batch at a time.
+///
+/// ```
+/// use std::io::Write;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("out.csv");
+/// let mut file = salesplan::io::AtomicFile::create(&path)?;
+/// file.write_all(b"a,b\n").unwrap();
+/// assert!(!path.exists());
+/// file.commit()?;
+/// assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub struct AtomicFile {
+    path: PathBuf,
+    target: Target,
+}
+
+enum Target {
+    Temporary {
+        out: BufWriter<tempfile::NamedTempFile>,
+        _pending: Pending,
+    },
+    Stdout(BufWriter<std::io::Stdout>),
+}
+
+impl AtomicFile {
+    /// Starts writing `path` (`-`: standard output).
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        if super::is_standard_stream(path) {
+            return Ok(AtomicFile {
+                path: PathBuf::from("<stdout>"),
+                target: Target::Stdout(BufWriter::new(std::io::stdout())),
+            });
+        }
+        let io_error = |source: std::io::Error| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".salesplan-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            // Like an ordinary new file: 0o666 less the umask (tempfile's default is 0o600).
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let tmp = builder.tempfile_in(dir).map_err(io_error)?;
+        let pending = Pending::new(tmp.path());
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            target: Target::Temporary {
+                out: BufWriter::new(tmp),
+                _pending: pending,
+            },
+        })
+    }
+
+    /// Flushes what was written and puts the file in place.
+    pub fn commit(self) -> Result<()> {
+        let io_error = |source: std::io::Error| Error::Io {
+            path: self.path.clone(),
+            source,
+        };
+        match self.target {
+            Target::Stdout(mut out) => out.flush().map_err(io_error),
+            Target::Temporary { out, _pending } => {
+                let tmp = out.into_inner().map_err(|e| io_error(e.into_error()))?;
+                tmp.as_file().sync_all().map_err(io_error)?;
+                tmp.persist(&self.path).map_err(|e| io_error(e.error))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.target {
+            Target::Temporary { out, .. } => out.write(buf),
+            Target::Stdout(out) => out.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.target {
+            Target::Temporary { out, .. } => out.flush(),
+            Target::Stdout(out) => out.flush(),
+        }
+    }
 }
 
 #[cfg(test)]

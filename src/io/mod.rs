@@ -5,10 +5,13 @@
 //!   Every problem is an [`Error::Input`](crate::Error::Input) naming the file,
 //!   line, column and value, or an [`Error::File`](crate::Error::File) /
 //!   [`Error::Io`](crate::Error::Io) for problems with the file as a whole.
+//! * [`read_long_chunks`]: the same, a chunk of series at a time, for a
+//!   table sorted by id (bounded memory).
 //! * [`write_forecasts`] and [`write_report`]: long-format forecasts and a
 //!   per-series status report, written atomically (a temporary file in the
 //!   target's folder, renamed into place only when complete).
-//! * [`write_forecasts_wide`]: forecasts in statsforecast's wide layout.
+//! * [`write_forecasts_wide`]: forecasts in statsforecast's wide layout;
+//!   [`ForecastWriter`], [`ReportWriter`]: either, a batch at a time.
 //! * [`write_backtest`]: backtest metrics per window, per series and overall;
 //!   [`write_cross_validation`]: each window's forecasts, as statsforecast's
 //!   `cross_validation`.
@@ -27,6 +30,7 @@
 
 mod atomic;
 mod backtest;
+mod chunks;
 mod constraints;
 mod events;
 mod format;
@@ -43,7 +47,7 @@ mod table;
 mod track;
 mod write;
 
-pub use atomic::{remove_pending_temporaries, write_atomically};
+pub use atomic::{remove_pending_temporaries, write_atomically, AtomicFile};
 pub use backtest::{
     backtest_overall, cross_validation_table, write_backtest, write_cross_validation, OverallScore,
 };
@@ -65,6 +69,7 @@ pub fn is_parquet(path: &std::path::Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
+pub use chunks::{read_long_chunks, Chunked};
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns, LongRows};
 pub use reliability::write_reliability;
@@ -73,8 +78,9 @@ pub use sweep::{
     sweep_summary_row, write_sweep, write_sweep_summary, SweepMeasure, SweepTable,
     SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,
 };
-pub use table::{Column, Table};
+pub use table::{Column, PeriodType, Table};
 pub use track::write_track_status;
 pub use write::{
     forecast_table, format_level, write_forecasts, write_forecasts_wide, write_report,
+    ForecastWriter, ReportWriter,
 };

@@ -44,11 +44,12 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::{ArrowWriter, ProjectionMask};
 
 use crate::error::{Error, Result};
-use crate::forecast::frequency::{DateStyle, Period};
+use crate::forecast::frequency::Period;
 use crate::forecast::series::Series;
 
-use super::read::{Columns, LongRows};
-use super::table::{Column, Table};
+use super::atomic::AtomicFile;
+use super::read::{Cell, Columns, LongRows, RowSink};
+use super::table::{Column, PeriodType, Table};
 
 fn file_error(path: &Path, reason: impl std::fmt::Display) -> Error {
     Error::File {
@@ -60,6 +61,14 @@ fn file_error(path: &Path, reason: impl std::fmt::Display) -> Error {
 /// Reads a long Parquet table into series sorted by id, as
 /// [`read_long_csv`](super::read_long_csv) reads a CSV file.
 pub fn read_long_parquet(path: &Path, columns: &Columns) -> Result<Vec<Series>> {
+    let mut rows = LongRows::new(path, columns);
+    parquet_rows(path, columns, &mut rows)?;
+    rows.into_series()
+}
+
+/// Reads a long Parquet table's rows into `sink` (only the three columns
+/// are read); a table without rows is an error.
+pub(super) fn parquet_rows(path: &Path, columns: &Columns, sink: &mut dyn RowSink) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -92,7 +101,6 @@ pub fn read_long_parquet(path: &Path, columns: &Columns) -> Result<Vec<Series>> 
         .with_batch_size(64 * 1024)
         .build()
         .map_err(|e| file_error(path, e))?;
-    let mut rows = LongRows::new(path, columns);
     let mut line = 0u64;
     for batch in reader {
         let batch = batch.map_err(|e| file_error(path, e))?;
@@ -122,13 +130,15 @@ pub fn read_long_parquet(path: &Path, columns: &Columns) -> Result<Vec<Series>> 
                 .map_err(|e| e(line))?
                 .ok_or_else(|| missing(&columns.date))?;
             let value = values.get(k).ok_or_else(|| missing(&columns.value))?;
-            rows.push(line, &id, &date, value)?;
+            if !sink.row(line, &id, &date, Cell::Number(value))? {
+                return Ok(());
+            }
         }
     }
-    if rows.is_empty() {
+    if line == 0 {
         return Err(file_error(path, "no data rows"));
     }
-    rows.into_series()
+    Ok(())
 }
 
 /// A column read as text: ids and period labels.
@@ -136,6 +146,9 @@ struct Cells<'a> {
     array: &'a ArrayRef,
     name: &'a str,
     path: &'a Path,
+    /// A dictionary column's keys as indices into its values, worked out
+    /// once per batch.
+    keys: Vec<usize>,
 }
 
 impl<'a> Cells<'a> {
@@ -165,7 +178,16 @@ impl<'a> Cells<'a> {
                 ),
             ));
         }
-        Ok(Cells { array, name, path })
+        let keys = match array.data_type() {
+            DataType::Dictionary(..) => array.as_any_dictionary().normalized_keys(),
+            _ => Vec::new(),
+        };
+        Ok(Cells {
+            array,
+            name,
+            path,
+            keys,
+        })
     }
 
     /// Row `k` as text (`None`: null), or the error for a timestamp that
@@ -185,15 +207,14 @@ impl<'a> Cells<'a> {
             DataType::LargeUtf8 => Cow::Borrowed(a.as_string::<i64>().value(k)),
             DataType::Utf8View => Cow::Borrowed(a.as_string_view().value(k)),
             DataType::Dictionary(..) => {
-                let d = a.as_any_dictionary();
-                let key = d.normalized_keys()[k];
-                let values = d.values();
+                let values = a.as_any_dictionary().values();
                 return Cells {
                     array: values,
                     name: self.name,
                     path: self.path,
+                    keys: Vec::new(),
                 }
-                .get(key)
+                .get(self.keys[k])
                 .map(|v| v.map(|c| Cow::Owned(c.into_owned())));
             }
             DataType::Date32 => {
@@ -309,72 +330,111 @@ impl<'a> Values<'a> {
     }
 }
 
-/// Period labels as a typed column: dates when every label is a
-/// `YYYY-MM-DD` date, integers when every one is an integer, else text.
-pub(crate) fn periods_column(labels: Vec<String>) -> ArrayRef {
-    let parsed: Vec<Option<Period>> = labels.iter().map(|l| Period::parse(l).ok()).collect();
-    if !parsed.is_empty()
-        && parsed
-            .iter()
-            .all(|p| matches!(p, Some(Period::Date(_, DateStyle::Day))))
-    {
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
-        let days: Vec<i32> = parsed
-            .iter()
-            .map(|p| match p {
-                Some(Period::Date(d, _)) => (*d - epoch).num_days() as i32,
-                _ => 0,
-            })
-            .collect();
-        return Arc::new(Date32Array::from(days));
+/// A period column of `period_type` (labels that do not parse as one are
+/// never passed: the type was read off them).
+fn periods_column(labels: &[String], period_type: PeriodType) -> ArrayRef {
+    let parsed = || labels.iter().map(|l| Period::parse(l).ok());
+    match period_type {
+        PeriodType::Date => {
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+            let days: Vec<i32> = parsed()
+                .map(|p| match p {
+                    Some(Period::Date(d, _)) => (d - epoch).num_days() as i32,
+                    _ => 0,
+                })
+                .collect();
+            Arc::new(Date32Array::from(days))
+        }
+        PeriodType::Integer => {
+            let ints: Vec<i64> = parsed()
+                .map(|p| match p {
+                    Some(Period::Index(i)) => i,
+                    _ => 0,
+                })
+                .collect();
+            Arc::new(Int64Array::from(ints))
+        }
+        PeriodType::Text => Arc::new(StringArray::from(labels.to_vec())),
     }
-    if !parsed.is_empty() && parsed.iter().all(|p| matches!(p, Some(Period::Index(_)))) {
-        let ints: Vec<i64> = parsed
-            .iter()
-            .map(|p| match p {
-                Some(Period::Index(i)) => *i,
-                _ => 0,
-            })
-            .collect();
-        return Arc::new(Int64Array::from(ints));
-    }
-    Arc::new(StringArray::from(labels))
 }
 
-/// Writes `table` as one Parquet file, atomically (zstd-compressed). The
-/// column named `period` is typed by [`periods_column`].
-pub(crate) fn write_parquet(path: &Path, period: &str, table: &Table) -> Result<()> {
-    let mut fields = Vec::with_capacity(table.columns.len());
-    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(table.columns.len());
-    for (name, column) in &table.columns {
-        let array: ArrayRef = match column {
-            Column::Text(values) if name == period => periods_column(values.clone()),
-            Column::Text(values) => Arc::new(StringArray::from(values.clone())),
-            Column::Number(values) => Arc::new(Float64Array::from(values.clone())),
-        };
-        fields.push(Field::new(
-            name,
-            array.data_type().clone(),
-            array.null_count() > 0,
-        ));
-        arrays.push(array);
-    }
-    let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| file_error(path, e))?;
-    let props = parquet::file::properties::WriterProperties::builder()
-        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
-        .build();
-    let mut bytes = Vec::new();
-    {
-        let mut writer = ArrowWriter::try_new(&mut bytes, schema, Some(props))
+/// Tables written one after another into one Parquet file (zstd), put in
+/// place by [`finish`](ParquetTables::finish). The schema is fixed by the
+/// first table's columns: text columns (the period column typed as
+/// given) never null, number columns nullable (undefined cells are nulls).
+pub(crate) struct ParquetTables {
+    path: std::path::PathBuf,
+    period: (String, PeriodType),
+    schema: Arc<Schema>,
+    writer: ArrowWriter<AtomicFile>,
+}
+
+impl ParquetTables {
+    /// Starts the file at `path` with the columns of `like` (its cells are
+    /// not written).
+    pub(crate) fn create(
+        path: &Path,
+        like: &Table,
+        period: (&str, PeriodType),
+    ) -> Result<ParquetTables> {
+        let fields: Vec<Field> = like
+            .columns
+            .iter()
+            .map(|(name, column)| match column {
+                Column::Text(_) if name == period.0 => {
+                    let t = match period.1 {
+                        PeriodType::Date => DataType::Date32,
+                        PeriodType::Integer => DataType::Int64,
+                        PeriodType::Text => DataType::Utf8,
+                    };
+                    Field::new(name, t, false)
+                }
+                Column::Text(_) => Field::new(name, DataType::Utf8, false),
+                Column::Number(_) => Field::new(name, DataType::Float64, true),
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let props = parquet::file::properties::WriterProperties::builder()
+            .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+            .build();
+        let writer = ArrowWriter::try_new(AtomicFile::create(path)?, schema.clone(), Some(props))
             .map_err(|e| file_error(path, e))?;
-        writer.write(&batch).map_err(|e| file_error(path, e))?;
-        writer.close().map_err(|e| file_error(path, e))?;
-    }
-    super::atomic::write_file_atomically(path, |w| {
-        w.write_all(&bytes).map_err(|source| Error::Io {
+        Ok(ParquetTables {
             path: path.to_path_buf(),
-            source,
+            period: (period.0.to_string(), period.1),
+            schema,
+            writer,
         })
-    })
+    }
+
+    /// Appends `table`'s rows (its columns those of the first table).
+    pub(crate) fn write(&mut self, table: &Table) -> Result<()> {
+        let arrays: Vec<ArrayRef> = table
+            .columns
+            .iter()
+            .map(|(name, column)| -> ArrayRef {
+                match column {
+                    Column::Text(values) if *name == self.period.0 => {
+                        periods_column(values, self.period.1)
+                    }
+                    Column::Text(values) => Arc::new(StringArray::from(values.clone())),
+                    Column::Number(values) => Arc::new(Float64Array::from(values.clone())),
+                }
+            })
+            .collect();
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays)
+            .map_err(|e| file_error(&self.path, e))?;
+        self.writer
+            .write(&batch)
+            .map_err(|e| file_error(&self.path, e))
+    }
+
+    /// Writes the footer and puts the file in place.
+    pub(crate) fn finish(self) -> Result<()> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| file_error(&self.path, e))?;
+        file.commit()
+    }
 }

@@ -76,11 +76,67 @@ pub fn read_long_csv_from<R: Read>(
     path: &Path,
     columns: &Columns,
 ) -> Result<Vec<Series>> {
+    let mut rows = LongRows::new(path, columns);
+    csv_rows(reader, path, columns, &mut rows)?;
+    rows.into_series()
+}
+
+/// A row's value as its source has it.
+pub(super) enum Cell<'a> {
+    /// CSV text, parsed as the reader parses values.
+    Text(&'a str),
+    /// A number from a typed column.
+    Number(f64),
+}
+
+/// Where a reader puts the rows it reads.
+pub(super) trait RowSink {
+    /// Takes one row (`line`: the file line, or the row number from 1);
+    /// `Ok(false)` stops the reading there.
+    fn row(&mut self, line: u64, id: &str, date: &str, value: Cell) -> Result<bool>;
+}
+
+impl RowSink for LongRows<'_> {
+    fn row(&mut self, line: u64, id: &str, date: &str, value: Cell) -> Result<bool> {
+        match value {
+            Cell::Text(text) => self.push_text(line, id, date, text)?,
+            Cell::Number(v) => self.push(line, id, date, v)?,
+        }
+        Ok(true)
+    }
+}
+
+/// Reads the rows of the long table at `path` (CSV, or Parquet by the
+/// extension; `-`: standard input) into `sink`, with the checks of
+/// [`read_long_csv`] that concern single rows.
+pub(super) fn long_rows(path: &Path, columns: &Columns, sink: &mut dyn RowSink) -> Result<()> {
+    if super::is_parquet(path) {
+        #[cfg(feature = "parquet")]
+        return super::parquet::parquet_rows(path, columns, sink);
+        #[cfg(not(feature = "parquet"))]
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            reason: "this salesplan was built without Parquet support (feature parquet)".into(),
+        });
+    }
+    let (file, name) = super::open_input(path)?;
+    csv_rows(file, &name, columns, sink)
+}
+
+/// Reads a long CSV's rows into `sink` (the header's columns found, each
+/// field checked to be UTF-8); a file without data rows is an error.
+fn csv_rows<R: Read>(
+    reader: R,
+    path: &Path,
+    columns: &Columns,
+    sink: &mut dyn RowSink,
+) -> Result<()> {
     let mut input = Input::new(reader, path)?;
     let positions = input.find_columns(columns)?;
-    let mut rows = LongRows::new(path, columns);
     let mut record = ByteRecord::new();
+    let mut any = false;
     while input.next(&mut record)? {
+        any = true;
         let line = record.position().map_or(0, |p| p.line());
         let field = |k: usize| {
             let bytes = record.get(positions[k]).unwrap_or_default();
@@ -93,9 +149,11 @@ pub fn read_long_csv_from<R: Read>(
             })
         };
         let (id, date, raw) = (field(0)?, field(1)?, field(2)?);
-        rows.push_text(line, id, date, raw)?;
+        if !sink.row(line, id, date, Cell::Text(raw))? {
+            return Ok(());
+        }
     }
-    if rows.is_empty() {
+    if !any {
         return Err(Error::File {
             path: path.to_path_buf(),
             reason: format!(
@@ -104,7 +162,7 @@ pub fn read_long_csv_from<R: Read>(
             ),
         });
     }
-    rows.into_series()
+    Ok(())
 }
 
 /// A long table's rows, one at a time, into series with the checks and
@@ -144,6 +202,12 @@ impl<'a> LongRows<'a> {
     /// Whether no row was pushed.
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
+    }
+
+    /// Whether a series has a single `YYYY-MM-DD` date (its frequency is
+    /// then the one the table's other daily-dated series agree on).
+    pub(super) fn has_one_day(&self) -> bool {
+        self.groups.iter().any(Group::is_one_day)
     }
 
     fn at(&self, line: u64, k: usize, value: &str, reason: &str) -> Error {

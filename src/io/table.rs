@@ -20,8 +20,55 @@
 use std::path::Path;
 
 use crate::error::Result;
+use crate::forecast::frequency::{DateStyle, Period};
 
 use super::format::push_number;
+
+/// How a Parquet file types a table's period column: dates when every
+/// label is a `YYYY-MM-DD` date, integers when every one is an integer,
+/// else text (`2024-01`, `2024Q1`, or a mix).
+///
+/// ```
+/// use salesplan::io::PeriodType;
+/// assert_eq!(PeriodType::of_labels(["2024-01-01", "2024-02-01"]), PeriodType::Date);
+/// assert_eq!(PeriodType::of_labels(["1", "2"]), PeriodType::Integer);
+/// assert_eq!(PeriodType::of_labels(["2024-01", "2"]), PeriodType::Text);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodType {
+    Date,
+    Integer,
+    Text,
+}
+
+impl PeriodType {
+    /// The type of one label.
+    pub fn of_label(label: &str) -> PeriodType {
+        match Period::parse(label) {
+            Ok(Period::Date(_, DateStyle::Day)) => PeriodType::Date,
+            Ok(Period::Index(_)) => PeriodType::Integer,
+            _ => PeriodType::Text,
+        }
+    }
+
+    /// The type of a column of `self` labels and `other` labels.
+    pub fn and(self, other: PeriodType) -> PeriodType {
+        if self == other {
+            self
+        } else {
+            PeriodType::Text
+        }
+    }
+
+    /// The type of a column of these labels (text when there are none).
+    pub fn of_labels<'a>(labels: impl IntoIterator<Item = &'a str>) -> PeriodType {
+        labels
+            .into_iter()
+            .map(PeriodType::of_label)
+            .reduce(PeriodType::and)
+            .unwrap_or(PeriodType::Text)
+    }
+}
 
 /// One column's cells.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,12 +106,18 @@ impl Table {
     }
 
     /// Writes the table atomically: Parquet when `path` ends in `.parquet`
-    /// (the column named `period` typed as dates or integers where every
-    /// label is one), else CSV (numbers in the shortest form that reads
-    /// back exactly).
+    /// (the column named `period` typed by [`PeriodType::of_labels`]), else
+    /// CSV (numbers in the shortest form that reads back exactly).
     pub fn write(&self, path: &Path, period: &str) -> Result<()> {
         if super::is_parquet(path) {
-            return write_parquet(self, path, period);
+            let labels = self.columns.iter().find(|(name, _)| name == period);
+            let period_type = match labels {
+                Some((_, Column::Text(labels))) => {
+                    PeriodType::of_labels(labels.iter().map(String::as_str))
+                }
+                _ => PeriodType::Text,
+            };
+            return write_parquet(self, path, (period, period_type));
         }
         super::write::write_csv(path, |csv| {
             csv.write_record(self.columns.iter().map(|(name, _)| name.as_str()))?;
@@ -90,12 +143,14 @@ impl Table {
 }
 
 #[cfg(feature = "parquet")]
-fn write_parquet(table: &Table, path: &Path, period: &str) -> Result<()> {
-    super::parquet::write_parquet(path, period, table)
+fn write_parquet(table: &Table, path: &Path, period: (&str, PeriodType)) -> Result<()> {
+    let mut file = super::parquet::ParquetTables::create(path, table, period)?;
+    file.write(table)?;
+    file.finish()
 }
 
 #[cfg(not(feature = "parquet"))]
-fn write_parquet(_table: &Table, path: &Path, _period: &str) -> Result<()> {
+fn write_parquet(_table: &Table, path: &Path, _period: (&str, PeriodType)) -> Result<()> {
     Err(crate::Error::File {
         path: path.to_path_buf(),
         reason: "this salesplan was built without Parquet support (feature parquet)".into(),

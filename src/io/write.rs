@@ -1,15 +1,15 @@
 //! Writing forecasts and per-series reports as long CSV.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::forecast::batch::{SeriesForecast, SeriesOutcome};
 use crate::forecast::models::Forecast;
 
-use super::atomic::write_atomically;
+use super::atomic::{write_atomically, AtomicFile};
 use super::format::format_amount;
-use super::table::{Column, Table};
+use super::table::{Column, PeriodType, Table};
 
 /// A level as it appears in column names: `80`, `97.5` (no trailing `.0`).
 ///
@@ -26,44 +26,221 @@ pub fn format_level(level: f64) -> String {
 /// in the order given), rows sorted by id (byte order) then period.
 /// Numbers are written with round-trip precision. Every forecast must carry
 /// intervals at exactly `levels`, or none (its interval cells stay empty).
+/// A `.parquet` path is written as Parquet, with the same columns.
 pub fn write_forecasts<'a>(
     path: &Path,
     levels: &[f64],
     forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
 ) -> Result<()> {
+    write_all(path, levels, None, forecasts)
+}
+
+/// A [`ForecastWriter`] given every forecast at once.
+fn write_all<'a>(
+    path: &Path,
+    levels: &[f64],
+    wide: Option<&str>,
+    forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
+) -> Result<()> {
     let sorted = checked_and_sorted(levels, forecasts)?;
-    if super::is_parquet(path) {
-        return forecasts_table(levels, &sorted, None).write(path, "ds");
+    let labels = sorted
+        .iter()
+        .flat_map(|f| f.labels.iter().map(String::as_str));
+    let mut writer = ForecastWriter::create(path, levels, wide, PeriodType::of_labels(labels))?;
+    writer.write_sorted(&sorted)?;
+    writer.finish()
+}
+
+/// Forecasts written to one file a batch at a time, as [`write_forecasts`]
+/// (`wide` `None`) or [`write_forecasts_wide`] (`wide`: the model's name)
+/// write them all at once, and put in place by
+/// [`finish`](ForecastWriter::finish): how a run too large to hold in memory
+/// writes its output. Each batch's ids must come after the last batch's.
+///
+/// ```
+/// use salesplan::forecast::batch::{forecast_batch, ForecastJob, ModelChoice};
+/// use salesplan::io::{read_long_csv_from, Columns, ForecastWriter, PeriodType};
+/// let text = "unique_id,ds,y\na,1,3\na,2,4\nb,1,5\nb,2,6\n";
+/// let series = read_long_csv_from(text.as_bytes(), "s.csv".as_ref(), &Columns::default())?;
+/// let job = ForecastJob::new(ModelChoice::Naive, 1, vec![], None)?;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("f.csv");
+/// let mut writer = ForecastWriter::create(&path, &[], None, PeriodType::Integer)?;
+/// for chunk in series.chunks(1) {
+///     let outcomes = forecast_batch(chunk, &job, &|| {});
+///     writer.write(outcomes.iter().flatten())?;
+/// }
+/// writer.finish()?;
+/// assert_eq!(std::fs::read_to_string(&path).unwrap(), "unique_id,ds,model,mean\na,3,Naive,4\nb,3,Naive,6\n");
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub struct ForecastWriter {
+    path: PathBuf,
+    levels: Vec<f64>,
+    wide: Option<(String, WideColumns)>,
+    out: TableOut,
+    last: Option<String>,
+}
+
+/// Where a writer of tables writes: CSV (the header written) or Parquet.
+enum TableOut {
+    Csv(csv::Writer<AtomicFile>),
+    #[cfg(feature = "parquet")]
+    Parquet(super::parquet::ParquetTables),
+}
+
+impl TableOut {
+    /// Starts `path` with the columns of `like`; Parquet by the extension
+    /// (with `period`: the period column's name and type).
+    fn create(path: &Path, like: &Table, period: (&str, PeriodType)) -> Result<TableOut> {
+        if super::is_parquet(path) {
+            #[cfg(feature = "parquet")]
+            return Ok(TableOut::Parquet(super::parquet::ParquetTables::create(
+                path, like, period,
+            )?));
+            #[cfg(not(feature = "parquet"))]
+            return Err(Error::File {
+                path: path.to_path_buf(),
+                reason: "this salesplan was built without Parquet support (feature parquet)".into(),
+            });
+        }
+        let _ = period;
+        let mut csv = csv::Writer::from_writer(AtomicFile::create(path)?);
+        csv.write_record(like.columns.iter().map(|(name, _)| name.as_str()))
+            .map_err(|e| csv_error(path, e))?;
+        Ok(TableOut::Csv(csv))
     }
-    write_csv(path, |csv| {
-        let mut header = vec![
-            "unique_id".to_string(),
-            "ds".into(),
-            "model".into(),
-            "mean".into(),
-        ];
-        push_interval_header(levels, &mut header);
-        csv.write_record(&header)?;
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for f in &sorted {
-            for (t, label) in f.labels.iter().enumerate() {
-                row.clear();
-                row.push(f.id.clone());
-                row.push(label.clone());
-                row.push(f.model_name.clone());
-                row.push(format_amount(f.forecast.mean[t], None));
-                for i in &f.forecast.intervals {
-                    row.push(format_amount(i.lower[t], None));
-                    row.push(format_amount(i.upper[t], None));
-                }
-                if f.forecast.intervals.is_empty() {
-                    row.resize(row.len() + 2 * levels.len(), String::new());
-                }
-                csv.write_record(&row)?;
+
+    fn finish(self, path: &Path) -> Result<()> {
+        match self {
+            TableOut::Csv(csv) => csv
+                .into_inner()
+                .map_err(|e| csv_error(path, e.into_error().into()))?
+                .commit(),
+            #[cfg(feature = "parquet")]
+            TableOut::Parquet(file) => file.finish(),
+        }
+    }
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        source: e.into(),
+    }
+}
+
+impl ForecastWriter {
+    /// Starts writing `path`; `periods`: the type of the period labels
+    /// (for Parquet).
+    pub fn create(
+        path: &Path,
+        levels: &[f64],
+        wide: Option<&str>,
+        periods: PeriodType,
+    ) -> Result<ForecastWriter> {
+        let like = forecasts_table(levels, &[], wide);
+        Ok(ForecastWriter {
+            path: path.to_path_buf(),
+            levels: levels.to_vec(),
+            wide: wide.map(|model| (model.to_string(), WideColumns::new(levels))),
+            out: TableOut::create(path, &like, ("ds", periods))?,
+            last: None,
+        })
+    }
+
+    /// Writes a batch of forecasts (sorted by id here; every id after the
+    /// previous batch's).
+    pub fn write<'a>(
+        &mut self,
+        forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
+    ) -> Result<()> {
+        let sorted = checked_and_sorted(&self.levels, forecasts)?;
+        self.write_sorted(&sorted)
+    }
+
+    fn write_sorted(&mut self, sorted: &[&SeriesForecast]) -> Result<()> {
+        let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else {
+            return Ok(());
+        };
+        if let Some(before) = &self.last {
+            if first.id.as_bytes() <= before.as_bytes() {
+                return Err(Error::InvalidParameter {
+                    name: "forecasts",
+                    reason: format!(
+                        "series '{}' written after '{before}': batches must come in id order",
+                        first.id
+                    ),
+                });
             }
         }
-        Ok(())
-    })
+        self.last = Some(last.id.clone());
+        match &mut self.out {
+            TableOut::Csv(csv) => {
+                let written = match &self.wide {
+                    Some((_, columns)) => wide_rows(csv, columns, sorted),
+                    None => long_rows(csv, self.levels.len(), sorted),
+                };
+                written.map_err(|e| csv_error(&self.path, e))
+            }
+            #[cfg(feature = "parquet")]
+            TableOut::Parquet(file) => {
+                let wide = self.wide.as_ref().map(|(model, _)| model.as_str());
+                file.write(&forecasts_table(&self.levels, sorted, wide))
+            }
+        }
+    }
+
+    /// Puts the file in place.
+    pub fn finish(self) -> Result<()> {
+        self.out.finish(&self.path)
+    }
+}
+
+/// The long layout's rows of `sorted`.
+fn long_rows<W: Write>(
+    csv: &mut csv::Writer<W>,
+    levels: usize,
+    sorted: &[&SeriesForecast],
+) -> csv::Result<()> {
+    let mut row: Vec<String> = Vec::with_capacity(4 + 2 * levels);
+    for f in sorted {
+        for (t, label) in f.labels.iter().enumerate() {
+            row.clear();
+            row.push(f.id.clone());
+            row.push(label.clone());
+            row.push(f.model_name.clone());
+            row.push(format_amount(f.forecast.mean[t], None));
+            for i in &f.forecast.intervals {
+                row.push(format_amount(i.lower[t], None));
+                row.push(format_amount(i.upper[t], None));
+            }
+            if f.forecast.intervals.is_empty() {
+                row.resize(row.len() + 2 * levels, String::new());
+            }
+            csv.write_record(&row)?;
+        }
+    }
+    Ok(())
+}
+
+/// The wide layout's rows of `sorted`.
+fn wide_rows<W: Write>(
+    csv: &mut csv::Writer<W>,
+    columns: &WideColumns,
+    sorted: &[&SeriesForecast],
+) -> csv::Result<()> {
+    let mut row: Vec<String> = Vec::new();
+    for f in sorted {
+        for (t, label) in f.labels.iter().enumerate() {
+            row.clear();
+            row.push(f.id.clone());
+            row.push(label.clone());
+            columns.push_cells(Some(&f.forecast), t, &mut row);
+            csv.write_record(&row)?;
+        }
+    }
+    Ok(())
 }
 
 /// The long layout's interval columns: `lo-<level>,hi-<level>` per level.
@@ -86,27 +263,7 @@ pub fn write_forecasts_wide<'a>(
     model: &str,
     forecasts: impl IntoIterator<Item = &'a SeriesForecast>,
 ) -> Result<()> {
-    let sorted = checked_and_sorted(levels, forecasts)?;
-    if super::is_parquet(path) {
-        return forecasts_table(levels, &sorted, Some(model)).write(path, "ds");
-    }
-    let columns = WideColumns::new(levels);
-    write_csv(path, |csv| {
-        let mut header = vec!["unique_id".to_string(), "ds".into()];
-        columns.push_header(model, &mut header);
-        csv.write_record(&header)?;
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for f in &sorted {
-            for (t, label) in f.labels.iter().enumerate() {
-                row.clear();
-                row.push(f.id.clone());
-                row.push(label.clone());
-                columns.push_cells(Some(&f.forecast), t, &mut row);
-                csv.write_record(&row)?;
-            }
-        }
-        Ok(())
-    })
+    write_all(path, levels, Some(model), forecasts)
 }
 
 /// The forecasts as [`write_forecasts`] (`wide` `None`) or
@@ -285,9 +442,28 @@ impl WideColumns {
 /// warning about a forecast that was made (e.g. a positive series forecast
 /// below zero).
 pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
-    let mut sorted: Vec<&SeriesOutcome> = outcomes.iter().collect();
-    sorted.sort_by(|a, b| id_of(a).cmp(id_of(b)));
-    write_csv(path, |csv| {
+    let mut report = ReportWriter::create(path)?;
+    report.write(outcomes)?;
+    report.finish()
+}
+
+/// The report of [`write_report`] written a batch of series at a time,
+/// put in place by [`finish`](ReportWriter::finish); each batch's ids come
+/// after the last batch's.
+pub struct ReportWriter {
+    path: PathBuf,
+    csv: csv::Writer<AtomicFile>,
+    last: Option<String>,
+}
+
+impl ReportWriter {
+    /// Starts writing `path` (CSV).
+    pub fn create(path: &Path) -> Result<ReportWriter> {
+        if super::is_parquet(path) {
+            // refused as every CSV-only output is
+            write_atomically(path, |_| Ok(()))?;
+        }
+        let mut csv = csv::Writer::from_writer(AtomicFile::create(path)?);
         csv.write_record([
             "unique_id",
             "status",
@@ -297,33 +473,69 @@ pub fn write_report(path: &Path, outcomes: &[SeriesOutcome]) -> Result<()> {
             "reason",
             "chosen",
             "warning",
-        ])?;
-        for o in sorted {
-            match o {
-                Ok(f) => csv.write_record([
-                    f.id.as_str(),
-                    "ok",
-                    &f.form,
-                    &f.n_obs.to_string(),
-                    &f.aicc.map(|a| format_amount(a, None)).unwrap_or_default(),
-                    f.reason.as_deref().unwrap_or_default(),
-                    &f.form,
-                    f.warning.as_deref().unwrap_or_default(),
-                ])?,
-                Err(e) => csv.write_record([
-                    e.id.as_str(),
-                    "failed",
-                    "",
-                    &e.n_obs.to_string(),
-                    "",
-                    &e.reason(),
-                    "",
-                    "",
-                ])?,
+        ])
+        .map_err(|e| csv_error(path, e))?;
+        Ok(ReportWriter {
+            path: path.to_path_buf(),
+            csv,
+            last: None,
+        })
+    }
+
+    /// Writes a batch's rows, sorted by id.
+    pub fn write(&mut self, outcomes: &[SeriesOutcome]) -> Result<()> {
+        let mut sorted: Vec<&SeriesOutcome> = outcomes.iter().collect();
+        sorted.sort_by(|a, b| id_of(a).cmp(id_of(b)));
+        let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else {
+            return Ok(());
+        };
+        if let Some(before) = &self.last {
+            if id_of(first).as_bytes() <= before.as_bytes() {
+                return Err(Error::InvalidParameter {
+                    name: "report",
+                    reason: format!(
+                        "series '{}' written after '{before}': batches must come in id order",
+                        id_of(first)
+                    ),
+                });
             }
         }
-        Ok(())
-    })
+        self.last = Some(id_of(last).to_string());
+        let csv = &mut self.csv;
+        let rows = || -> csv::Result<()> {
+            for o in sorted {
+                match o {
+                    Ok(f) => csv.write_record([
+                        f.id.as_str(),
+                        "ok",
+                        &f.form,
+                        &f.n_obs.to_string(),
+                        &f.aicc.map(|a| format_amount(a, None)).unwrap_or_default(),
+                        f.reason.as_deref().unwrap_or_default(),
+                        &f.form,
+                        f.warning.as_deref().unwrap_or_default(),
+                    ])?,
+                    Err(e) => csv.write_record([
+                        e.id.as_str(),
+                        "failed",
+                        "",
+                        &e.n_obs.to_string(),
+                        "",
+                        &e.reason(),
+                        "",
+                        "",
+                    ])?,
+                }
+            }
+            Ok(())
+        };
+        rows().map_err(|e| csv_error(&self.path, e))
+    }
+
+    /// Puts the file in place.
+    pub fn finish(self) -> Result<()> {
+        TableOut::Csv(self.csv).finish(&self.path)
+    }
 }
 
 fn id_of(o: &SeriesOutcome) -> &str {
