@@ -2,13 +2,14 @@
 
 // The pipeline, one folder a stage: forecast → plan → scenario → track.
 // Each stage uses only the stages before it and the foundations
-// (`error`, `numeric`, `events`: the calendar of holidays and promotions); `io` and the binary's `cli` are faces over them.
+// (`error`, `numeric`, `events`: the calendar of holidays and promotions); `io`, `report` (charts) and the binary's `cli` are faces over them.
 pub mod error;
 pub mod events;
 pub mod forecast;
 pub mod io;
 pub mod numeric;
 pub mod plan;
+pub mod report;
 pub mod scenario;
 pub mod track;
 

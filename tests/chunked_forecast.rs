@@ -89,7 +89,7 @@ fn chunks_of_any_size_write_the_whole_reads_bytes() {
         let whole = run(&dir, "whole", None, &text, model);
         assert_eq!(whole.code, 0, "{}", whole.stderr);
         assert!(whole.forecasts.as_deref().unwrap().lines().count() > 23 * 6);
-        for chunk in ["1", "5", "23", "10000"] {
+        for chunk in ["0", "1", "5", "23", "10000"] {
             let args = [model, &["--chunk", chunk][..]].concat();
             let chunked = run(&dir, "chunked", Some(&input), &text, &args);
             assert_eq!(chunked.code, 0, "{}", chunked.stderr);

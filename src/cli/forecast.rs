@@ -73,8 +73,8 @@ pub struct ForecastArgs {
     /// sorted by series id (byte order, as `LC_ALL=C sort` and data frames'
     /// `sort_values` sort): memory then depends on this, not on the input's
     /// size. Other inputs, and runs with events or `--save-models`, are read
-    /// whole. The output is the same either way.
-    #[arg(long, value_name = "SERIES", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    /// whole, as are all with `--chunk 0`. The output is the same either way.
+    #[arg(long, value_name = "SERIES", default_value_t = 10_000)]
     chunk: u32,
     /// Where to write the forecasts (long CSV, or Parquet when the name ends
     /// in `.parquet`).
@@ -149,7 +149,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     )?;
     let columns = args.columns.clone().into_columns();
     let mut whole_why = None;
-    if !args.events.any() && args.save_models.is_none() {
+    if args.chunk > 0 && !args.events.any() && args.save_models.is_none() {
         match run_in_chunks(&args, &input, &columns, &job, started)? {
             Ok(status) => return Ok(status),
             Err(why) => whole_why = Some(why),
@@ -157,6 +157,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
     }
     let series = read_long_csv(&input, &columns)?;
     if let Some(why) = whole_why.filter(|_| series.len() > args.chunk as usize) {
+        // a note only where chunks would have saved memory
         say!(
             "note: {why}: the {} series were read whole (sorted by {}, they are forecast {} at a time, in less memory)",
             series.len(),

@@ -14,6 +14,7 @@ mod backtest;
 mod calibrate;
 mod forecast;
 mod memory;
+mod plot;
 mod reconcile;
 mod sweep;
 mod track;
@@ -104,6 +105,8 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// How reliable the attainment probabilities are on the org's own past years.
     Calibrate(calibrate::CalibrateArgs),
+    /// Fan charts of forecasts (history, mean, a band per level) as SVG.
+    Plot(plot::PlotArgs),
 }
 
 /// How a command that ran to the end went.
@@ -139,6 +142,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => sweep::run(args),
         Command::Track(args) => track::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Plot(args) => plot::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,

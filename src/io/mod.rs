@@ -15,6 +15,7 @@
 //! * [`write_backtest`]: backtest metrics per window, per series and overall;
 //!   [`write_cross_validation`]: each window's forecasts, as statsforecast's
 //!   `cross_validation`.
+//! * [`read_forecasts`]: a forecast file read back (for charts).
 //! * [`write_models`], [`read_models`]: fitted models saved and loaded (JSON).
 //! * [`read_constraints`]: per-node planning constraints.
 //! * [`read_events`]: users' events (promotions, festivals of their own).
@@ -33,6 +34,7 @@ mod backtest;
 mod chunks;
 mod constraints;
 mod events;
+mod forecasts;
 mod format;
 mod models;
 #[cfg(feature = "parquet")]
@@ -53,6 +55,7 @@ pub use backtest::{
 };
 pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, read_events, read_events_from};
+pub use forecasts::{read_forecasts, ForecastRead};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
 pub use models::{read_models, write_models};
 #[cfg(feature = "parquet")]
