@@ -608,4 +608,20 @@ mod tests {
         assert!(write_forecasts(&dir.path().join("g.csv"), &[80.0], [&a]).is_err());
         assert!(!dir.path().join("g.csv").exists());
     }
+
+    #[test]
+    fn batches_out_of_id_order_are_refused_and_nothing_is_put_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let mut writer = ForecastWriter::create(&path, &[97.5], None, PeriodType::Text).unwrap();
+        writer.write([&forecast("b")]).unwrap();
+        let err = writer.write([&forecast("a")]).unwrap_err().to_string();
+        assert!(err.contains("series 'a' written after 'b'"), "{err}");
+        drop(writer);
+        let mut report = ReportWriter::create(&path).unwrap();
+        report.write(&[Ok(forecast("b"))]).unwrap();
+        assert!(report.write(&[Ok(forecast("b"))]).is_err());
+        drop(report);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 }
