@@ -34,11 +34,12 @@ import pyarrow.compute as pc
 
 from ._salesplan import SalesplanError, __version__
 from ._salesplan import Models as _Models
+from ._salesplan import backtest as _backtest
 from ._salesplan import cross_validation as _cross_validation
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
 
-__all__ = ["forecast", "fit", "cross_validation", "Fitted", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "cross_validation", "backtest", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -108,8 +109,14 @@ def _period_labels(column: pa.Array, name: str) -> tuple[list[str], np.ndarray, 
     )
 
 
-def _back(table: pa.Table, kind: str) -> Any:
+def _back(table: pa.Table, kind: str, nullable: bool = False) -> Any:
+    """The table as ``kind``; with ``nullable``, pandas' integer columns
+    with missing values are ``Int64`` (not floats)."""
     if kind == "pandas":
+        if nullable:
+            import pandas as pd
+
+            return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
         return table.to_pandas()
     if kind == "polars":
         import polars as pl
@@ -444,3 +451,72 @@ def cross_validation(
     columns["cutoff"] = shape.periods(columns["cutoff"])
     out = pa.table(columns).rename_columns([id_col, time_col, "cutoff", target_col] + list(columns)[4:])
     return _back(out, kind)
+
+
+def _counts(table: pa.Table, names: Sequence[str]) -> pa.Table:
+    """Columns of whole numbers (NaN where undefined) as nullable int64."""
+    for name in names:
+        k = table.column_names.index(name)
+        values = table.column(k)
+        table = table.set_column(k, name, pc.cast(pc.if_else(pc.is_nan(values), None, values), pa.int64()))
+    return table
+
+
+def backtest(
+    df: Any,
+    h: int,
+    n_windows: int = 1,
+    step_size: Optional[int] = None,
+    models: Sequence[str] = ("auto-ets", "theta"),
+    level: Sequence[float] = (80, 95),
+    season_length: Optional[int] = None,
+    sliding: Optional[int] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+) -> Any:
+    """Scores ``models`` (and Naive2, the reference of OWA) on ``n_windows``
+    origins ``step_size`` periods apart (default: ``h``), the last test
+    period ending with each series, as ``salesplan backtest`` does, and
+    returns its metrics table: ``scope, unique_id, model, window, origin,
+    windows, mae, rmse, mape, smape, mase, rmsse, wape, bias, owa,
+    coverage-<level>, pinball-<level>...``, one row per ``window`` (series
+    × model × window; ``origin`` the training length), per ``series``
+    (its windows pooled; a model that failed on it has ``windows`` 0 and
+    no metrics) and ``overall`` (every window of every series, with OWA).
+    Undefined metrics are NaN (null in ``window``, ``origin``); ``sliding``
+    trains on that many points instead of all before the origin.
+
+    >>> import pandas as pd, salesplan
+    >>> df = pd.DataFrame({"unique_id": ["a"] * 12, "ds": range(1, 13), "y": [float(t % 4) + t for t in range(12)]})
+    >>> m = salesplan.backtest(df, h=2, n_windows=2, models=["naive"], level=[])
+    >>> m[["scope", "model", "window", "windows", "mae"]].values.tolist()[:3]
+    [['window', 'Naive', 0, 1, 1.0], ['window', 'Naive', 1, 1, 3.0], ['series', 'Naive', <NA>, 2, 2.0]]
+    >>> m[m["scope"] == "overall"][["model", "owa"]].values.tolist()
+    [['Naive', 1.0], ['Naive2', 1.0]]
+    >>> salesplan.backtest(df.assign(ds=[1, 2] + list(range(4, 14))), h=2)
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <DataFrame>:3: column 'ds': series 'a': gap: period 2 is followed by 4 (value '4')
+    """
+    kind, inputs, _ = _inputs(df, id_col, time_col, target_col)
+    columns = _backtest(
+        *inputs,
+        int(h),
+        int(n_windows),
+        [str(m) for m in models],
+        [float(v) for v in level],
+        step_size=step_size,
+        sliding=sliding,
+        season_length=season_length,
+        nonnegative=nonnegative,
+        freq=freq,
+        n_jobs=n_jobs,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target_col,
+    )
+    out = _counts(pa.table(columns), ["window", "origin", "windows"])
+    return _back(out.rename_columns(["scope", id_col] + out.column_names[2:]), kind, nullable=True)

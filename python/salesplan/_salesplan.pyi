@@ -69,3 +69,25 @@ def cross_validation(
     wide: bool = False,
 ) -> Dict[str, object]:
     """Every window's forecasts, as `backtest --forecasts` writes them."""
+
+def backtest(
+    ids: List[str],
+    id_codes: npt.NDArray[np.int64],
+    labels: List[str],
+    label_codes: npt.NDArray[np.int64],
+    y: npt.NDArray[np.float64],
+    h: int,
+    n_windows: int,
+    models: List[str],
+    levels: List[float],
+    step_size: Optional[int] = None,
+    sliding: Optional[int] = None,
+    season_length: Optional[int] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+) -> Dict[str, object]:
+    """The metrics table of `salesplan backtest` (Naive2 added, the reference of OWA)."""

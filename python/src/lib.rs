@@ -15,16 +15,19 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use salesplan::forecast::backtest::Backtest;
+use salesplan::forecast::backtest::{scored_models, Backtest};
 use salesplan::forecast::batch::{
-    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesOutcome,
+    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesBacktest, SeriesOutcome,
 };
 use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::frequency::Frequency;
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
-use salesplan::io::{cross_validation_table, forecast_table, Column, Columns, LongRows, Table};
+use salesplan::io::{
+    backtest_overall, backtest_table, cross_validation_table, forecast_table, Column, Columns,
+    LongRows, Table,
+};
 
 create_exception!(
     salesplan,
@@ -44,6 +47,11 @@ fn error(e: salesplan::Error) -> PyErr {
 fn parse<T: std::str::FromStr<Err = salesplan::Error>>(text: &str) -> PyResult<T> {
     text.parse().map_err(error)
 }
+
+/// A long table's columns as [`series_of`] takes them: the distinct ids,
+/// each row's code into them, the distinct period labels, each row's code
+/// into them, the values.
+type LongColumns<'a> = (&'a [String], &'a [i64], &'a [String], &'a [i64], &'a [f64]);
 
 /// Reads the columns into series, as `read_long_csv` reads a file.
 fn series_of(
@@ -371,6 +379,97 @@ fn dict_of<'py>(py: Python<'py>, table: Table) -> PyResult<Bound<'py, PyDict>> {
     Ok(out)
 }
 
+/// What the backtests of [`cross_validation`] and [`backtest`] run: the
+/// models, the windows and the columns' names, checked.
+struct Backtests {
+    choices: Vec<ModelChoice>,
+    backtest: Backtest,
+    levels: Vec<f64>,
+    season_length: Option<usize>,
+    point: Option<NonNegativePoint>,
+    columns: Columns,
+}
+
+impl Backtests {
+    /// `step_size` `None`: the horizon (the CLI's default); `sliding`:
+    /// training windows of that many points.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        h: usize,
+        n_windows: usize,
+        step_size: Option<usize>,
+        sliding: Option<usize>,
+        models: &[String],
+        levels: Vec<f64>,
+        season_length: Option<usize>,
+        nonnegative: Option<&str>,
+        freq: Option<&str>,
+        names: (&str, &str, &str),
+    ) -> PyResult<Backtests> {
+        let choices = models
+            .iter()
+            .map(|m| parse::<ModelChoice>(m))
+            .collect::<PyResult<Vec<_>>>()?;
+        let Some(first) = models.first() else {
+            return Err(SalesplanError::new_err("models: give at least one"));
+        };
+        // the checks of a job: levels, season length
+        let (_, columns) = job_of(
+            first,
+            h,
+            levels.clone(),
+            season_length,
+            None,
+            nonnegative,
+            freq,
+            names,
+        )?;
+        let mut backtest = Backtest::new(h, n_windows).map_err(error)?;
+        if let Some(step) = step_size {
+            backtest = backtest.with_step(step).map_err(error)?;
+        }
+        if let Some(length) = sliding {
+            backtest = backtest.sliding(length).map_err(error)?;
+        }
+        let point = nonnegative.map(parse::<NonNegativePoint>).transpose()?;
+        Ok(Backtests {
+            choices,
+            backtest,
+            levels,
+            season_length,
+            point,
+            columns,
+        })
+    }
+
+    /// Reads the series and backtests them on `n_jobs` threads (call it
+    /// with the GIL released); `table` makes the result of them.
+    fn run(
+        &self,
+        inputs: LongColumns,
+        n_jobs: Option<usize>,
+        table: impl FnOnce(&[salesplan::Series], &[Vec<SeriesBacktest>]) -> Table,
+    ) -> PyResult<Table> {
+        let (ids, id_codes, labels, label_codes, y) = inputs;
+        let series = series_of(&self.columns, ids, id_codes, labels, label_codes, y)?;
+        let results = in_pool(n_jobs, || {
+            backtest_batch_with_events(
+                &series,
+                &self.choices,
+                &self.backtest,
+                &self.levels,
+                self.season_length,
+                &[],
+                self.point,
+                None,
+                &|| {},
+            )
+        })?
+        .map_err(error)?;
+        Ok(table(&series, &results))
+    }
+}
+
 /// Backtests `models` on the series in the columns from `n_windows`
 /// origins `step_size` apart (the last test period ending with each
 /// series) and returns every window's forecasts as `backtest --forecasts`
@@ -399,48 +498,81 @@ fn cross_validation<'py>(
     target_col: &str,
     wide: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let choices = models
-        .iter()
-        .map(|m| parse::<ModelChoice>(m))
-        .collect::<PyResult<Vec<_>>>()?;
-    if choices.is_empty() {
-        return Err(SalesplanError::new_err("models: give at least one"));
-    }
-    // the checks of a job: levels, season length
-    let (_, columns) = job_of(
-        &models[0],
+    let run = Backtests::new(
         h,
-        levels.clone(),
-        season_length,
+        n_windows,
+        Some(step_size),
         None,
+        &models,
+        levels,
+        season_length,
         nonnegative,
         freq,
         (id_col, time_col, target_col),
     )?;
-    let backtest = Backtest::new(h, n_windows)
-        .and_then(|b| b.with_step(step_size))
-        .map_err(error)?;
-    let point = nonnegative.map(parse::<NonNegativePoint>).transpose()?;
     let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
-    let table = py.detach(|| -> PyResult<_> {
-        let series = series_of(&columns, &ids, id_codes, &labels, label_codes, y)?;
-        let results = in_pool(n_jobs, || {
-            backtest_batch_with_events(
-                &series,
-                &choices,
-                &backtest,
-                &levels,
-                season_length,
-                &[],
-                point,
-                None,
-                &|| {},
-            )
-        })?
-        .map_err(error)?;
-        Ok(cross_validation_table(
-            &levels, &choices, &series, &results, wide,
-        ))
+    let table = py.detach(|| {
+        run.run(
+            (&ids, id_codes, &labels, label_codes, y),
+            n_jobs,
+            |series, results| {
+                cross_validation_table(&run.levels, &run.choices, series, results, wide)
+            },
+        )
+    })?;
+    dict_of(py, table)
+}
+
+/// Backtests `models` and Naive2 (the reference of OWA) as `salesplan
+/// backtest` does and returns its metrics table: per window, per series
+/// and overall ([`backtest_table`]).
+#[pyfunction]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, n_windows, models, levels, step_size=None, sliding=None, season_length=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y"))]
+#[allow(clippy::too_many_arguments)]
+fn backtest<'py>(
+    py: Python<'py>,
+    ids: Vec<String>,
+    id_codes: PyReadonlyArray1<'py, i64>,
+    labels: Vec<String>,
+    label_codes: PyReadonlyArray1<'py, i64>,
+    y: PyReadonlyArray1<'py, f64>,
+    h: usize,
+    n_windows: usize,
+    models: Vec<String>,
+    levels: Vec<f64>,
+    step_size: Option<usize>,
+    sliding: Option<usize>,
+    season_length: Option<usize>,
+    nonnegative: Option<&str>,
+    freq: Option<&str>,
+    n_jobs: Option<usize>,
+    id_col: &str,
+    time_col: &str,
+    target_col: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut run = Backtests::new(
+        h,
+        n_windows,
+        step_size,
+        sliding,
+        &models,
+        levels,
+        season_length,
+        nonnegative,
+        freq,
+        (id_col, time_col, target_col),
+    )?;
+    run.choices = scored_models(&run.choices);
+    let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
+    let table = py.detach(|| {
+        run.run(
+            (&ids, id_codes, &labels, label_codes, y),
+            n_jobs,
+            |_, results| {
+                let overall = backtest_overall(&run.choices, results);
+                backtest_table(&run.levels, results, &overall)
+            },
+        )
     })?;
     dict_of(py, table)
 }
@@ -460,6 +592,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(forecast, m)?)?;
     m.add_function(wrap_pyfunction!(model_names, m)?)?;
     m.add_function(wrap_pyfunction!(cross_validation, m)?)?;
+    m.add_function(wrap_pyfunction!(backtest, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }
