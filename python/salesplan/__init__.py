@@ -25,6 +25,7 @@ the rows with the same checks, and bad input raises :class:`SalesplanError`
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Optional, Sequence
 
@@ -34,12 +35,13 @@ import pyarrow.compute as pc
 
 from ._salesplan import SalesplanError, __version__
 from ._salesplan import Models as _Models
+from ._salesplan import allocate as _allocate
 from ._salesplan import backtest as _backtest
 from ._salesplan import cross_validation as _cross_validation
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
 
-__all__ = ["forecast", "fit", "cross_validation", "backtest", "Fitted", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -520,3 +522,119 @@ def backtest(
     )
     out = _counts(pa.table(columns), ["window", "origin", "windows"])
     return _back(out.rename_columns(["scope", id_col] + out.column_names[2:]), kind, nullable=True)
+
+
+def _csv_source(table: Any, role: str) -> tuple:
+    """A small input (org tree, constraints) as ``(path, None)`` for a path
+    or ``(None, CSV text)`` for a table, read by the command line's reader:
+    dates as ``YYYY-MM-DD``, missing cells empty. Errors name a table's
+    lines as a file's (``<org>:3`` is its second row: the header is line 1)."""
+    if table is None:
+        return None, None
+    if isinstance(table, (str, bytes)) or hasattr(table, "__fspath__"):
+        return os.fsdecode(table), None
+    import pyarrow.csv as pacsv
+
+    arrow = _to_arrow(table, _kind(table))
+    for k, field in enumerate(arrow.schema):
+        if pa.types.is_timestamp(field.type):
+            arrow = arrow.set_column(k, field.name, pc.cast(arrow.column(k), pa.date32()))
+        elif pa.types.is_floating(field.type):
+            # the shortest text that reads back to the same number
+            text = [None if v is None else repr(v) for v in arrow.column(k).to_pylist()]
+            arrow = arrow.set_column(k, field.name, pa.array(text, pa.string()))
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(arrow, sink, pacsv.WriteOptions(quoting_style="needed"))
+    return None, sink.getvalue().to_pybytes().decode("utf-8")
+
+
+def _ramp(ramp: Any) -> str:
+    if isinstance(ramp, str):
+        return ramp
+    return ",".join(repr(float(v)) for v in ramp)
+
+
+def allocate(
+    org: Any,
+    history: Any,
+    year: int,
+    target: Optional[float] = None,
+    growth: Optional[float] = None,
+    basis: str = "history:1",
+    method: str = "proportional",
+    ramp: Any = (0.25, 0.5, 0.75),
+    calendar: Optional[str] = None,
+    round: Optional[float] = None,
+    constraints: Any = None,
+    trailing_months: int = 12,
+    n_jobs: Optional[int] = None,
+    summary: bool = False,
+) -> Any:
+    """Splits the company's ``target`` for ``year`` (or last year's total
+    times ``1 + growth``) down the org tree, as ``salesplan allocate``
+    does, and returns the plan: ``node_id, period, target``, one row per
+    node (in tree order) and period (the year, or ``calendar``'s periods:
+    ``monthly``, ``quarterly``, ``weekly``, ``fiscal-monthly:4``, ``445``
+    ...), and with ``summary=True`` also the per-node summary ``node_id,
+    name, parent_id, target, basis_share, last_year, growth_vs_last_year,
+    binding``.
+
+    ``org`` (``node_id, parent_id[, name, start_date, end_date]``) and
+    ``constraints`` (``node_id, min, max, growth_min, growth_max, lock,
+    over_assignment, potential``) are paths or tables; ``history`` is the
+    leaves' monthly sales in the long format (``unique_id, ds, y``), a
+    table or a path. ``basis``, ``method``, ``calendar`` take the command
+    line's values; ``ramp`` is new hires' monthly factors; ``round`` the
+    unit targets are rounded to, totals exact (each target the number the
+    plan file shows: ``round=0.01`` gives 1250.37, not 1250.3699999999999).
+    Lines in errors count a table's header as line 1 (``<org>:4`` is its
+    third row), as in the file it stands for. Tables come back of the kind
+    of ``history`` (else of ``org``; pyarrow when every input is a path).
+
+    >>> import pandas as pd, salesplan
+    >>> org = pd.DataFrame({"node_id": ["co", "a", "b"], "parent_id": [None, "co", "co"]})
+    >>> sales = pd.DataFrame({"unique_id": ["a"] * 12 + ["b"] * 12, "ds": [f"2025-{m:02}" for m in range(1, 13)] * 2, "y": [30.0] * 12 + [10.0] * 12})
+    >>> salesplan.allocate(org, sales, year=2026, growth=0.5, round=1)["target"].tolist()
+    [720.0, 540.0, 180.0]
+    >>> plan, by_node = salesplan.allocate(org, sales, year=2026, target=1000, calendar="quarterly", summary=True)
+    >>> plan[plan["node_id"] == "a"][["period", "target"]].values.tolist()
+    [['2026Q1', 187.5], ['2026Q2', 187.5], ['2026Q3', 187.5], ['2026Q4', 187.5]]
+    >>> by_node["basis_share"].tolist()
+    [1.0, 0.75, 0.25]
+    >>> salesplan.allocate(org.assign(parent_id=[None, "co", "x"]), sales, year=2026, growth=0.1)
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <org>:4: node 'b' has parent 'x', which is not in the file
+    """
+    history_path, history_columns, kind = None, None, None
+    if isinstance(history, (str, bytes)) or hasattr(history, "__fspath__"):
+        history_path = os.fsdecode(history)
+    else:
+        kind, history_columns, _ = _inputs(history, "unique_id", "ds", "y")
+    for table in (org, constraints):
+        if kind is None and table is not None and not (isinstance(table, (str, bytes)) or hasattr(table, "__fspath__")):
+            kind = _kind(table)
+    org_path, org_text = _csv_source(org, "org")
+    constraints_path, constraints_text = _csv_source(constraints, "constraints")
+    plan, nodes = _allocate(
+        org_path,
+        org_text,
+        history_path,
+        history_columns,
+        int(year),
+        target=None if target is None else float(target),
+        growth=None if growth is None else float(growth),
+        basis=basis,
+        method=method,
+        ramp=_ramp(ramp),
+        calendar=calendar,
+        unit=None if round is None else float(round),
+        constraints_path=constraints_path,
+        constraints_text=constraints_text,
+        trailing_months=int(trailing_months),
+        n_jobs=n_jobs,
+    )
+    kind = kind or "pyarrow"
+    for name in ("parent_id", "binding"):
+        nodes[name] = [v or None for v in nodes[name]]
+    out = _back(pa.table(plan), kind)
+    return (out, _back(pa.table(nodes), kind)) if summary else out

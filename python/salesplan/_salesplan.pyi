@@ -91,3 +91,26 @@ def backtest(
     target_col: str = "y",
 ) -> Dict[str, object]:
     """The metrics table of `salesplan backtest` (Naive2 added, the reference of OWA)."""
+
+def allocate(
+    org_path: Optional[str],
+    org_text: Optional[str],
+    history_path: Optional[str],
+    history: Optional[
+        Tuple[List[str], npt.NDArray[np.int64], List[str], npt.NDArray[np.int64], npt.NDArray[np.float64]]
+    ],
+    year: int,
+    target: Optional[float] = None,
+    growth: Optional[float] = None,
+    basis: str = "history:1",
+    method: str = "proportional",
+    ramp: str = "0.25,0.5,0.75",
+    calendar: Optional[str] = None,
+    unit: Optional[float] = None,
+    constraints_path: Optional[str] = None,
+    constraints_text: Optional[str] = None,
+    trailing_months: int = 12,
+    n_jobs: Optional[int] = None,
+) -> Tuple[Dict[str, object], Dict[str, object]]:
+    """The plan's and the per-node summary's columns, as `salesplan allocate`
+    writes them; the org tree and constraints from a path or CSV text."""

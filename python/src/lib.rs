@@ -25,9 +25,13 @@ use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
 use salesplan::io::{
-    backtest_overall, backtest_table, cross_validation_table, forecast_table, Column, Columns,
+    backtest_overall, backtest_table, cross_validation_table, forecast_table, plan_summary_table,
+    plan_table, read_constraints, read_constraints_from, read_long_csv, read_org, Column, Columns,
     LongRows, Table,
 };
+use salesplan::plan::calendar::PlanningCalendar;
+use salesplan::plan::org::OrgTree;
+use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 
 create_exception!(
     salesplan,
@@ -577,6 +581,129 @@ fn backtest<'py>(
     dict_of(py, table)
 }
 
+/// A table given as a file's path or as CSV text (a data frame written by
+/// the Python side), read by `from_path` or `from_text` (`name` naming the
+/// text in errors).
+fn read_table<T>(
+    path: Option<&str>,
+    text: Option<&str>,
+    name: &str,
+    from_path: impl FnOnce(&Path) -> salesplan::Result<T>,
+    from_text: impl FnOnce(&[u8], &Path) -> salesplan::Result<T>,
+) -> PyResult<Option<T>> {
+    match (path, text) {
+        (Some(path), _) => from_path(Path::new(path)).map(Some).map_err(error),
+        (None, Some(text)) => from_text(text.as_bytes(), Path::new(name))
+            .map(Some)
+            .map_err(error),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Plans the year as `salesplan allocate` does: the org tree and the
+/// constraints from a path or CSV text, the history from a path or the
+/// columns; returns the plan's table ([`plan_table`]) and the per-node
+/// summary ([`plan_summary_table`]).
+#[pyfunction]
+#[pyo3(signature = (org_path, org_text, history_path, history, year, target=None, growth=None, basis="history:1", method="proportional", ramp="0.25,0.5,0.75", calendar=None, unit=None, constraints_path=None, constraints_text=None, trailing_months=12, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+#[allow(clippy::type_complexity)]
+fn allocate<'py>(
+    py: Python<'py>,
+    org_path: Option<&str>,
+    org_text: Option<&str>,
+    history_path: Option<&str>,
+    history: Option<(
+        Vec<String>,
+        PyReadonlyArray1<'py, i64>,
+        Vec<String>,
+        PyReadonlyArray1<'py, i64>,
+        PyReadonlyArray1<'py, f64>,
+    )>,
+    year: i32,
+    target: Option<f64>,
+    growth: Option<f64>,
+    basis: &str,
+    method: &str,
+    ramp: &str,
+    calendar: Option<&str>,
+    unit: Option<f64>,
+    constraints_path: Option<&str>,
+    constraints_text: Option<&str>,
+    trailing_months: usize,
+    n_jobs: Option<usize>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let target = match (target, growth) {
+        (Some(_), Some(_)) => {
+            return Err(SalesplanError::new_err("give target or growth, not both"))
+        }
+        (Some(t), None) => CompanyTarget::Absolute(t),
+        (None, Some(g)) => CompanyTarget::Growth(g),
+        (None, None) => return Err(SalesplanError::new_err("give target or growth")),
+    };
+    if trailing_months == 0 {
+        return Err(SalesplanError::new_err(
+            "trailing_months must be at least 1",
+        ));
+    }
+    let request = PlanRequest {
+        target,
+        basis: parse(basis)?,
+        method: parse(method)?,
+        ramp: parse(ramp)?,
+        calendar: calendar.map(parse::<PlanningCalendar>).transpose()?,
+        unit,
+        events: None,
+    };
+    let history: Option<LongColumns> = match &history {
+        Some((ids, id_codes, labels, label_codes, y)) => Some((
+            ids,
+            id_codes.as_slice()?,
+            labels,
+            label_codes.as_slice()?,
+            y.as_slice()?,
+        )),
+        None => None,
+    };
+    let (plan, summary) = py.detach(|| -> PyResult<_> {
+        let tree = read_table(org_path, org_text, "<org>", read_org, |text, name| {
+            OrgTree::read_from(text, name)
+        })?
+        .ok_or_else(|| SalesplanError::new_err("org: give a path or a table"))?;
+        let (series, name) = match (history_path, history) {
+            (Some(path), _) => (
+                read_long_csv(Path::new(path), &Columns::default()).map_err(error)?,
+                path,
+            ),
+            (None, Some((ids, id_codes, labels, label_codes, y))) => (
+                series_of(&Columns::default(), ids, id_codes, labels, label_codes, y)?,
+                SOURCE,
+            ),
+            (None, None) => return Err(SalesplanError::new_err("history: give a path or a table")),
+        };
+        // named as the CLI names the history file
+        let mut inputs = YearInputs::new(&tree, &series, year)
+            .map_err(|e| SalesplanError::new_err(format!("{name}: {e}")))?;
+        inputs.trailing_months = trailing_months;
+        let constraints = read_table(
+            constraints_path,
+            constraints_text,
+            "<constraints>",
+            |path| read_constraints(path, &tree),
+            |text, name| read_constraints_from(text, name, &tree),
+        )?;
+        if let Some(constraints) = constraints {
+            inputs.constraints = constraints;
+        }
+        let plan = in_pool(n_jobs, || plan_year(&inputs, &request))?.map_err(error)?;
+        Ok((
+            plan_table(&tree, &plan.periods, &plan.table, unit),
+            plan_summary_table(&tree, &plan.allocation, unit),
+        ))
+    })?;
+    Ok((dict_of(py, plan)?, dict_of(py, summary)?))
+}
+
 /// The model's name in the output (`AutoETS`, `SNaive`) and as
 /// statsforecast spells it (`SeasonalNaive`), the wide layout's columns.
 #[pyfunction]
@@ -593,6 +720,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model_names, m)?)?;
     m.add_function(wrap_pyfunction!(cross_validation, m)?)?;
     m.add_function(wrap_pyfunction!(backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(allocate, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }
