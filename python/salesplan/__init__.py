@@ -40,8 +40,9 @@ from ._salesplan import backtest as _backtest
 from ._salesplan import cross_validation as _cross_validation
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
+from ._salesplan import reconcile as _reconcile
 
-__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "Fitted", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "reconcile", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -638,3 +639,45 @@ def allocate(
         nodes[name] = [v or None for v in nodes[name]]
     out = _back(pa.table(plan), kind)
     return (out, _back(pa.table(nodes), kind)) if summary else out
+
+
+def reconcile(
+    forecasts: Any,
+    hierarchy: Any,
+    method: str,
+    history: Any = None,
+    residuals: Any = None,
+    nonnegative: bool = False,
+    value_col: str = "mean",
+) -> Any:
+    """Makes base forecasts of every node of ``hierarchy`` add up, as
+    ``salesplan reconcile`` does, and returns ``unique_id, ds, mean``
+    (nodes sorted by id) as a table of the forecasts' kind.
+
+    ``forecasts`` is a long table with one series per node (the output of
+    :func:`forecast` works as it is; ``value_col`` names its values);
+    ``hierarchy`` the org tree (``node_id, parent_id[, name...]``), a path
+    or a table. ``method`` is ``bottom-up``, ``top-down-fp``,
+    ``top-down-ahp``, ``top-down-pha`` (these two need ``history``),
+    ``middle-out:<depth>[:fp|ahp|pha]``, ``mint-ols``, ``mint-wls-struct``,
+    ``mint-wls-var`` or ``mint-shrink`` (these two need ``residuals``);
+    ``history`` and ``residuals`` are long tables ``unique_id, ds, y`` of
+    every node. ``nonnegative`` keeps the leaves' forecasts non-negative.
+
+    >>> import pandas as pd, salesplan
+    >>> tree = pd.DataFrame({"node_id": ["all", "a", "b"], "parent_id": [None, "all", "all"]})
+    >>> base = pd.DataFrame({"unique_id": ["all", "a", "b"], "ds": [2026] * 3, "mean": [100.0, 40.0, 50.0]})
+    >>> salesplan.reconcile(base, tree, "bottom-up")["mean"].tolist()
+    [40.0, 90.0, 50.0]
+    >>> salesplan.reconcile(base, tree, "mint-ols")["mean"].round(6).tolist()
+    [43.333333, 96.666667, 53.333333]
+    >>> salesplan.reconcile(base[base["unique_id"] != "b"], tree, "bottom-up")
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <DataFrame>: no forecasts for 1 node(s) of the hierarchy: b
+    """
+    kind, columns, ds_type = _inputs(forecasts, "unique_id", "ds", value_col)
+    others = [None if t is None else _inputs(t, "unique_id", "ds", "y")[1] for t in (history, residuals)]
+    path, text = _csv_source(hierarchy, "hierarchy")
+    out = _reconcile(columns, path, text, method, history=others[0], residuals=others[1], nonnegative=bool(nonnegative), value_col=value_col)
+    out["ds"] = _Shape(kind, ds_type, "unique_id", "ds").periods(out["ds"])
+    return _back(pa.table(out), kind)

@@ -114,3 +114,18 @@ def allocate(
 ) -> Tuple[Dict[str, object], Dict[str, object]]:
     """The plan's and the per-node summary's columns, as `salesplan allocate`
     writes them; the org tree and constraints from a path or CSV text."""
+
+_LongColumns = Tuple[List[str], npt.NDArray[np.int64], List[str], npt.NDArray[np.int64], npt.NDArray[np.float64]]
+
+def reconcile(
+    forecasts: _LongColumns,
+    hierarchy_path: Optional[str],
+    hierarchy_text: Optional[str],
+    method: str,
+    history: Optional[_LongColumns] = None,
+    residuals: Optional[_LongColumns] = None,
+    nonnegative: bool = False,
+    value_col: str = "mean",
+) -> Dict[str, object]:
+    """The reconciled forecasts' columns (`unique_id, ds, mean`), as
+    `salesplan reconcile` writes them."""

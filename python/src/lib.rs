@@ -26,11 +26,13 @@ use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
 use salesplan::io::{
     backtest_overall, backtest_table, cross_validation_table, forecast_table, plan_summary_table,
-    plan_table, read_constraints, read_constraints_from, read_long_csv, read_org, Column, Columns,
-    LongRows, Table,
+    plan_table, read_constraints, read_constraints_from, read_long_csv, read_org, reconciled_table,
+    Column, Columns, LongRows, Table,
 };
 use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::org::OrgTree;
+use salesplan::plan::reconcile::Hierarchy;
+use salesplan::plan::reconcile_series::{align_to_tree, parse_method, reconcile_periods};
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 
 create_exception!(
@@ -56,6 +58,27 @@ fn parse<T: std::str::FromStr<Err = salesplan::Error>>(text: &str) -> PyResult<T
 /// each row's code into them, the distinct period labels, each row's code
 /// into them, the values.
 type LongColumns<'a> = (&'a [String], &'a [i64], &'a [String], &'a [i64], &'a [f64]);
+
+/// [`LongColumns`] as they come from Python.
+type PyLongColumns<'py> = (
+    Vec<String>,
+    PyReadonlyArray1<'py, i64>,
+    Vec<String>,
+    PyReadonlyArray1<'py, i64>,
+    PyReadonlyArray1<'py, f64>,
+);
+
+/// The columns' contents, read in place.
+fn slices<'a>(columns: &'a PyLongColumns<'_>) -> PyResult<LongColumns<'a>> {
+    let (ids, id_codes, labels, label_codes, y) = columns;
+    Ok((
+        ids,
+        id_codes.as_slice()?,
+        labels,
+        label_codes.as_slice()?,
+        y.as_slice()?,
+    ))
+}
 
 /// Reads the columns into series, as `read_long_csv` reads a file.
 fn series_of(
@@ -613,13 +636,7 @@ fn allocate<'py>(
     org_path: Option<&str>,
     org_text: Option<&str>,
     history_path: Option<&str>,
-    history: Option<(
-        Vec<String>,
-        PyReadonlyArray1<'py, i64>,
-        Vec<String>,
-        PyReadonlyArray1<'py, i64>,
-        PyReadonlyArray1<'py, f64>,
-    )>,
+    history: Option<PyLongColumns<'py>>,
     year: i32,
     target: Option<f64>,
     growth: Option<f64>,
@@ -655,16 +672,7 @@ fn allocate<'py>(
         unit,
         events: None,
     };
-    let history: Option<LongColumns> = match &history {
-        Some((ids, id_codes, labels, label_codes, y)) => Some((
-            ids,
-            id_codes.as_slice()?,
-            labels,
-            label_codes.as_slice()?,
-            y.as_slice()?,
-        )),
-        None => None,
-    };
+    let history = history.as_ref().map(slices).transpose()?;
     let (plan, summary) = py.detach(|| -> PyResult<_> {
         let tree = read_table(org_path, org_text, "<org>", read_org, |text, name| {
             OrgTree::read_from(text, name)
@@ -704,6 +712,86 @@ fn allocate<'py>(
     Ok((dict_of(py, plan)?, dict_of(py, summary)?))
 }
 
+/// Reconciles the base forecasts in the columns (one series per node of
+/// the hierarchy, the values in `value_col`) as `salesplan reconcile`
+/// does: `method` by its name, `history` and `residuals` (long tables
+/// `unique_id, ds, y` of every node) for the methods that need them.
+/// Returns `unique_id, ds, mean` ([`reconciled_table`]).
+#[pyfunction]
+#[pyo3(signature = (forecasts, hierarchy_path, hierarchy_text, method, history=None, residuals=None, nonnegative=false, value_col="mean"))]
+#[allow(clippy::too_many_arguments)]
+#[allow(clippy::type_complexity)]
+fn reconcile<'py>(
+    py: Python<'py>,
+    forecasts: PyLongColumns<'py>,
+    hierarchy_path: Option<&str>,
+    hierarchy_text: Option<&str>,
+    method: &str,
+    history: Option<PyLongColumns<'py>>,
+    residuals: Option<PyLongColumns<'py>>,
+    nonnegative: bool,
+    value_col: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let forecasts = slices(&forecasts)?;
+    let history = history.as_ref().map(slices).transpose()?;
+    let residuals = residuals.as_ref().map(slices).transpose()?;
+    let table = py.detach(|| -> PyResult<_> {
+        let tree = read_table(
+            hierarchy_path,
+            hierarchy_text,
+            "<hierarchy>",
+            read_org,
+            |text, name| OrgTree::read_from(text, name),
+        )?
+        .ok_or_else(|| SalesplanError::new_err("hierarchy: give a path or a table"))?;
+        let source = Path::new(SOURCE);
+        let aligned = |columns: &Columns,
+                       long: LongColumns,
+                       what: &str|
+         -> PyResult<Vec<salesplan::Series>> {
+            let (ids, id_codes, labels, label_codes, y) = long;
+            let series = series_of(columns, ids, id_codes, labels, label_codes, y)?;
+            align_to_tree(series, &tree, what, source).map_err(error)
+        };
+        let value_columns = Columns {
+            value: value_col.to_string(),
+            ..Columns::default()
+        };
+        let base = aligned(&value_columns, forecasts, "forecasts")?;
+        // a table's own error (a bad row) is given as it is
+        let failure = std::cell::RefCell::new(None);
+        let values = |long: Option<LongColumns>, what: &str| -> salesplan::Result<Vec<Vec<f64>>> {
+            let long = long.ok_or_else(|| salesplan::Error::InvalidParameter {
+                name: "method",
+                reason: format!("method '{method}' needs {what}="),
+            })?;
+            match aligned(&Columns::default(), long, what) {
+                Ok(series) => Ok(series.into_iter().map(|s| s.values().to_vec()).collect()),
+                Err(e) => {
+                    let reason = e.to_string();
+                    failure.replace(Some(e));
+                    Err(salesplan::Error::File {
+                        path: source.to_path_buf(),
+                        reason,
+                    })
+                }
+            }
+        };
+        let (method, history) = parse_method(
+            method,
+            || values(history, "history"),
+            || values(residuals, "residuals"),
+        )
+        .map_err(|e| failure.take().unwrap_or_else(|| error(e)))?;
+        let h = Hierarchy::from_tree(&tree);
+        let reconciled =
+            reconcile_periods(&h, &base, &method, history.as_deref(), nonnegative, source)
+                .map_err(error)?;
+        Ok(reconciled_table(&tree, &base, &reconciled))
+    })?;
+    dict_of(py, table)
+}
+
 /// The model's name in the output (`AutoETS`, `SNaive`) and as
 /// statsforecast spells it (`SeasonalNaive`), the wide layout's columns.
 #[pyfunction]
@@ -721,6 +809,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cross_validation, m)?)?;
     m.add_function(wrap_pyfunction!(backtest, m)?)?;
     m.add_function(wrap_pyfunction!(allocate, m)?)?;
+    m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }

@@ -36,6 +36,7 @@ mod parquet;
 mod paths;
 mod plan;
 mod read;
+mod reconcile;
 mod reliability;
 mod stdio;
 mod sweep;
@@ -69,6 +70,7 @@ pub use backtest::backtest_table;
 pub use plan::{amount_as_written, plan_summary_table, plan_table};
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns, LongRows};
+pub use reconcile::reconciled_table;
 pub use reliability::write_reliability;
 pub use stdio::{is_standard_stream, open_input, read_org, STANDARD_STREAM};
 pub use sweep::{
