@@ -15,7 +15,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use salesplan::forecast::backtest::{scored_models, Backtest};
+use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{
     forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesBacktest, SeriesOutcome,
 };
@@ -27,7 +27,7 @@ use salesplan::forecast::saved::SavedModels;
 use salesplan::io::{
     backtest_overall, backtest_table, cross_validation_table, forecast_table, plan_summary_table,
     plan_table, read_constraints, read_constraints_from, read_long_csv, read_org, reconciled_table,
-    Column, Columns, LongRows, Table,
+    scored_models, Column, Columns, LongRows, Table,
 };
 use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::org::OrgTree;

@@ -5,11 +5,13 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use salesplan::forecast::backtest::{scored_models, Backtest};
+use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{check_seasonal_periods, ModelChoice};
 use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
-use salesplan::io::{backtest_overall, read_long_csv, write_backtest, write_cross_validation};
+use salesplan::io::{
+    backtest_overall, read_long_csv, scored_models, write_backtest, write_cross_validation,
+};
 
 use super::{check_files_parquet, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 

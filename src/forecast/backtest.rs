@@ -24,7 +24,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::forecast::batch::ModelChoice;
 use crate::forecast::metrics::Accuracy;
 use crate::forecast::models::Forecast;
 
@@ -214,25 +213,6 @@ pub struct Summary {
     pub bias: f64,
     /// (level, mean coverage %, mean pinball loss).
     pub intervals: Vec<(f64, f64, f64)>,
-}
-
-/// The models `salesplan backtest` scores: those asked for, then Naive2
-/// (the reference of OWA) unless among them, each once.
-///
-/// ```
-/// use salesplan::forecast::backtest::scored_models;
-/// use salesplan::forecast::batch::ModelChoice;
-/// let models = scored_models(&[ModelChoice::Naive, ModelChoice::Naive]);
-/// assert_eq!(models, [ModelChoice::Naive, ModelChoice::Naive2]);
-/// ```
-pub fn scored_models(models: &[ModelChoice]) -> Vec<ModelChoice> {
-    let mut scored = Vec::with_capacity(models.len() + 1);
-    for m in models.iter().chain([&ModelChoice::Naive2]) {
-        if !scored.contains(m) {
-            scored.push(m.clone());
-        }
-    }
-    scored
 }
 
 fn mean_of(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {

@@ -25,6 +25,25 @@ pub struct OverallScore {
     pub owa: Option<f64>,
 }
 
+/// The models `salesplan backtest` scores: those asked for, then Naive2
+/// (the reference of OWA) unless among them, each once.
+///
+/// ```
+/// use salesplan::io::scored_models;
+/// use salesplan::forecast::batch::ModelChoice;
+/// let models = scored_models(&[ModelChoice::Naive, ModelChoice::Naive]);
+/// assert_eq!(models, [ModelChoice::Naive, ModelChoice::Naive2]);
+/// ```
+pub fn scored_models(models: &[ModelChoice]) -> Vec<ModelChoice> {
+    let mut scored = Vec::with_capacity(models.len() + 1);
+    for m in models.iter().chain([&ModelChoice::Naive2]) {
+        if !scored.contains(m) {
+            scored.push(m.clone());
+        }
+    }
+    scored
+}
+
 /// Pools each model's window scores over all series (sequentially, in input
 /// order) and computes OWA against the `naive2` model if present.
 pub fn backtest_overall(

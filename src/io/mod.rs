@@ -66,7 +66,7 @@ pub fn is_parquet(path: &std::path::Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
-pub use backtest::backtest_table;
+pub use backtest::{backtest_table, scored_models};
 pub use plan::{amount_as_written, plan_summary_table, plan_table};
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns, LongRows};
