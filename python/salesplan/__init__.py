@@ -525,14 +525,18 @@ def backtest(
     return _back(out.rename_columns(["scope", id_col] + out.column_names[2:]), kind, nullable=True)
 
 
-def _csv_source(table: Any, role: str) -> tuple:
+def _is_path(table: Any) -> bool:
+    return isinstance(table, (str, bytes)) or hasattr(table, "__fspath__")
+
+
+def _csv_source(table: Any) -> tuple:
     """A small input (org tree, constraints) as ``(path, None)`` for a path
     or ``(None, CSV text)`` for a table, read by the command line's reader:
     dates as ``YYYY-MM-DD``, missing cells empty. Errors name a table's
     lines as a file's (``<org>:3`` is its second row: the header is line 1)."""
     if table is None:
         return None, None
-    if isinstance(table, (str, bytes)) or hasattr(table, "__fspath__"):
+    if _is_path(table):
         return os.fsdecode(table), None
     import pyarrow.csv as pacsv
 
@@ -607,15 +611,15 @@ def allocate(
     salesplan.SalesplanError: <org>:4: node 'b' has parent 'x', which is not in the file
     """
     history_path, history_columns, kind = None, None, None
-    if isinstance(history, (str, bytes)) or hasattr(history, "__fspath__"):
+    if _is_path(history):
         history_path = os.fsdecode(history)
     else:
         kind, history_columns, _ = _inputs(history, "unique_id", "ds", "y")
     for table in (org, constraints):
-        if kind is None and table is not None and not (isinstance(table, (str, bytes)) or hasattr(table, "__fspath__")):
+        if kind is None and table is not None and not _is_path(table):
             kind = _kind(table)
-    org_path, org_text = _csv_source(org, "org")
-    constraints_path, constraints_text = _csv_source(constraints, "constraints")
+    org_path, org_text = _csv_source(org)
+    constraints_path, constraints_text = _csv_source(constraints)
     plan, nodes = _allocate(
         org_path,
         org_text,
@@ -677,7 +681,7 @@ def reconcile(
     """
     kind, columns, ds_type = _inputs(forecasts, "unique_id", "ds", value_col)
     others = [None if t is None else _inputs(t, "unique_id", "ds", "y")[1] for t in (history, residuals)]
-    path, text = _csv_source(hierarchy, "hierarchy")
+    path, text = _csv_source(hierarchy)
     out = _reconcile(columns, path, text, method, history=others[0], residuals=others[1], nonnegative=bool(nonnegative), value_col=value_col)
     out["ds"] = _Shape(kind, ds_type, "unique_id", "ds").periods(out["ds"])
     return _back(pa.table(out), kind)
