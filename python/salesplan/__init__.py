@@ -25,6 +25,7 @@ the rows with the same checks, and bad input raises :class:`SalesplanError`
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, Optional, Sequence
 
@@ -34,11 +35,14 @@ import pyarrow.compute as pc
 
 from ._salesplan import SalesplanError, __version__
 from ._salesplan import Models as _Models
+from ._salesplan import allocate as _allocate
+from ._salesplan import backtest as _backtest
 from ._salesplan import cross_validation as _cross_validation
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
+from ._salesplan import reconcile as _reconcile
 
-__all__ = ["forecast", "fit", "cross_validation", "Fitted", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "reconcile", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -108,8 +112,14 @@ def _period_labels(column: pa.Array, name: str) -> tuple[list[str], np.ndarray, 
     )
 
 
-def _back(table: pa.Table, kind: str) -> Any:
+def _back(table: pa.Table, kind: str, nullable: bool = False) -> Any:
+    """The table as ``kind``; with ``nullable``, pandas' integer columns
+    with missing values are ``Int64`` (not floats)."""
     if kind == "pandas":
+        if nullable:
+            import pandas as pd
+
+            return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
         return table.to_pandas()
     if kind == "polars":
         import polars as pl
@@ -444,3 +454,234 @@ def cross_validation(
     columns["cutoff"] = shape.periods(columns["cutoff"])
     out = pa.table(columns).rename_columns([id_col, time_col, "cutoff", target_col] + list(columns)[4:])
     return _back(out, kind)
+
+
+def _counts(table: pa.Table, names: Sequence[str]) -> pa.Table:
+    """Columns of whole numbers (NaN where undefined) as nullable int64."""
+    for name in names:
+        k = table.column_names.index(name)
+        values = table.column(k)
+        table = table.set_column(k, name, pc.cast(pc.if_else(pc.is_nan(values), None, values), pa.int64()))
+    return table
+
+
+def backtest(
+    df: Any,
+    h: int,
+    n_windows: int = 1,
+    step_size: Optional[int] = None,
+    models: Sequence[str] = ("auto-ets", "theta"),
+    level: Sequence[float] = (80, 95),
+    season_length: Optional[int] = None,
+    sliding: Optional[int] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+) -> Any:
+    """Scores ``models`` (and Naive2, the reference of OWA) on ``n_windows``
+    origins ``step_size`` periods apart (default: ``h``), the last test
+    period ending with each series, as ``salesplan backtest`` does, and
+    returns its metrics table: ``scope, unique_id, model, window, origin,
+    windows, mae, rmse, mape, smape, mase, rmsse, wape, bias, owa,
+    coverage-<level>, pinball-<level>...``, one row per ``window`` (series
+    × model × window; ``origin`` the training length), per ``series``
+    (its windows pooled; a model that failed on it has ``windows`` 0 and
+    no metrics) and ``overall`` (every window of every series, with OWA).
+    Undefined metrics are NaN (null in ``window``, ``origin``); ``sliding``
+    trains on that many points instead of all before the origin.
+
+    >>> import pandas as pd, salesplan
+    >>> df = pd.DataFrame({"unique_id": ["a"] * 12, "ds": range(1, 13), "y": [float(t % 4) + t for t in range(12)]})
+    >>> m = salesplan.backtest(df, h=2, n_windows=2, models=["naive"], level=[])
+    >>> m[["scope", "model", "window", "windows", "mae"]].values.tolist()[:3]
+    [['window', 'Naive', 0, 1, 1.0], ['window', 'Naive', 1, 1, 3.0], ['series', 'Naive', <NA>, 2, 2.0]]
+    >>> m[m["scope"] == "overall"][["model", "owa"]].values.tolist()
+    [['Naive', 1.0], ['Naive2', 1.0]]
+    >>> salesplan.backtest(df.assign(ds=[1, 2] + list(range(4, 14))), h=2)
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <DataFrame>:3: column 'ds': series 'a': gap: period 2 is followed by 4 (value '4')
+    """
+    kind, inputs, _ = _inputs(df, id_col, time_col, target_col)
+    columns = _backtest(
+        *inputs,
+        int(h),
+        int(n_windows),
+        [str(m) for m in models],
+        [float(v) for v in level],
+        step_size=step_size,
+        sliding=sliding,
+        season_length=season_length,
+        nonnegative=nonnegative,
+        freq=freq,
+        n_jobs=n_jobs,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target_col,
+    )
+    out = _counts(pa.table(columns), ["window", "origin", "windows"])
+    return _back(out.rename_columns(["scope", id_col] + out.column_names[2:]), kind, nullable=True)
+
+
+def _is_path(table: Any) -> bool:
+    return isinstance(table, (str, bytes)) or hasattr(table, "__fspath__")
+
+
+def _csv_source(table: Any) -> tuple:
+    """A small input (org tree, constraints) as ``(path, None)`` for a path
+    or ``(None, CSV text)`` for a table, read by the command line's reader:
+    dates as ``YYYY-MM-DD``, missing cells empty. Errors name a table's
+    lines as a file's (``<org>:3`` is its second row: the header is line 1)."""
+    if table is None:
+        return None, None
+    if _is_path(table):
+        return os.fsdecode(table), None
+    import pyarrow.csv as pacsv
+
+    arrow = _to_arrow(table, _kind(table))
+    for k, field in enumerate(arrow.schema):
+        if pa.types.is_timestamp(field.type):
+            arrow = arrow.set_column(k, field.name, pc.cast(arrow.column(k), pa.date32()))
+        elif pa.types.is_floating(field.type):
+            # the shortest text that reads back to the same number
+            text = [None if v is None else repr(v) for v in arrow.column(k).to_pylist()]
+            arrow = arrow.set_column(k, field.name, pa.array(text, pa.string()))
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(arrow, sink, pacsv.WriteOptions(quoting_style="needed"))
+    return None, sink.getvalue().to_pybytes().decode("utf-8")
+
+
+def _ramp(ramp: Any) -> str:
+    if isinstance(ramp, str):
+        return ramp
+    return ",".join(repr(float(v)) for v in ramp)
+
+
+def allocate(
+    org: Any,
+    history: Any,
+    year: int,
+    target: Optional[float] = None,
+    growth: Optional[float] = None,
+    basis: str = "history:1",
+    method: str = "proportional",
+    ramp: Any = (0.25, 0.5, 0.75),
+    calendar: Optional[str] = None,
+    round: Optional[float] = None,
+    constraints: Any = None,
+    trailing_months: int = 12,
+    n_jobs: Optional[int] = None,
+    summary: bool = False,
+) -> Any:
+    """Splits the company's ``target`` for ``year`` (or last year's total
+    times ``1 + growth``) down the org tree, as ``salesplan allocate``
+    does, and returns the plan: ``node_id, period, target``, one row per
+    node (in tree order) and period (the year, or ``calendar``'s periods:
+    ``monthly``, ``quarterly``, ``weekly``, ``fiscal-monthly:4``, ``445``
+    ...), and with ``summary=True`` also the per-node summary ``node_id,
+    name, parent_id, target, basis_share, last_year, growth_vs_last_year,
+    binding``.
+
+    ``org`` (``node_id, parent_id[, name, start_date, end_date]``) and
+    ``constraints`` (``node_id, min, max, growth_min, growth_max, lock,
+    over_assignment, potential``) are paths or tables; ``history`` is the
+    leaves' monthly sales in the long format (``unique_id, ds, y``), a
+    table or a path. ``basis``, ``method``, ``calendar`` take the command
+    line's values; ``ramp`` is new hires' monthly factors; ``round`` the
+    unit targets are rounded to, totals exact (each target the number the
+    plan file shows: ``round=0.01`` gives 1250.37, not 1250.3699999999999).
+    Lines in errors count a table's header as line 1 (``<org>:4`` is its
+    third row), as in the file it stands for. Tables come back of the kind
+    of ``history`` (else of ``org``; pyarrow when every input is a path).
+
+    >>> import pandas as pd, salesplan
+    >>> org = pd.DataFrame({"node_id": ["co", "a", "b"], "parent_id": [None, "co", "co"]})
+    >>> sales = pd.DataFrame({"unique_id": ["a"] * 12 + ["b"] * 12, "ds": [f"2025-{m:02}" for m in range(1, 13)] * 2, "y": [30.0] * 12 + [10.0] * 12})
+    >>> salesplan.allocate(org, sales, year=2026, growth=0.5, round=1)["target"].tolist()
+    [720.0, 540.0, 180.0]
+    >>> plan, by_node = salesplan.allocate(org, sales, year=2026, target=1000, calendar="quarterly", summary=True)
+    >>> plan[plan["node_id"] == "a"][["period", "target"]].values.tolist()
+    [['2026Q1', 187.5], ['2026Q2', 187.5], ['2026Q3', 187.5], ['2026Q4', 187.5]]
+    >>> by_node["basis_share"].tolist()
+    [1.0, 0.75, 0.25]
+    >>> salesplan.allocate(org.assign(parent_id=[None, "co", "x"]), sales, year=2026, growth=0.1)
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <org>:4: node 'b' has parent 'x', which is not in the file
+    """
+    history_path, history_columns, kind = None, None, None
+    if _is_path(history):
+        history_path = os.fsdecode(history)
+    else:
+        kind, history_columns, _ = _inputs(history, "unique_id", "ds", "y")
+    for table in (org, constraints):
+        if kind is None and table is not None and not _is_path(table):
+            kind = _kind(table)
+    org_path, org_text = _csv_source(org)
+    constraints_path, constraints_text = _csv_source(constraints)
+    plan, nodes = _allocate(
+        org_path,
+        org_text,
+        history_path,
+        history_columns,
+        int(year),
+        target=None if target is None else float(target),
+        growth=None if growth is None else float(growth),
+        basis=basis,
+        method=method,
+        ramp=_ramp(ramp),
+        calendar=calendar,
+        unit=None if round is None else float(round),
+        constraints_path=constraints_path,
+        constraints_text=constraints_text,
+        trailing_months=int(trailing_months),
+        n_jobs=n_jobs,
+    )
+    kind = kind or "pyarrow"
+    for name in ("parent_id", "binding"):
+        nodes[name] = [v or None for v in nodes[name]]
+    out = _back(pa.table(plan), kind)
+    return (out, _back(pa.table(nodes), kind)) if summary else out
+
+
+def reconcile(
+    forecasts: Any,
+    hierarchy: Any,
+    method: str,
+    history: Any = None,
+    residuals: Any = None,
+    nonnegative: bool = False,
+    value_col: str = "mean",
+) -> Any:
+    """Makes base forecasts of every node of ``hierarchy`` add up, as
+    ``salesplan reconcile`` does, and returns ``unique_id, ds, mean``
+    (nodes sorted by id) as a table of the forecasts' kind.
+
+    ``forecasts`` is a long table with one series per node (the output of
+    :func:`forecast` works as it is; ``value_col`` names its values);
+    ``hierarchy`` the org tree (``node_id, parent_id[, name...]``), a path
+    or a table. ``method`` is ``bottom-up``, ``top-down-fp``,
+    ``top-down-ahp``, ``top-down-pha`` (these two need ``history``),
+    ``middle-out:<depth>[:fp|ahp|pha]``, ``mint-ols``, ``mint-wls-struct``,
+    ``mint-wls-var`` or ``mint-shrink`` (these two need ``residuals``);
+    ``history`` and ``residuals`` are long tables ``unique_id, ds, y`` of
+    every node. ``nonnegative`` keeps the leaves' forecasts non-negative.
+
+    >>> import pandas as pd, salesplan
+    >>> tree = pd.DataFrame({"node_id": ["all", "a", "b"], "parent_id": [None, "all", "all"]})
+    >>> base = pd.DataFrame({"unique_id": ["all", "a", "b"], "ds": [2026] * 3, "mean": [100.0, 40.0, 50.0]})
+    >>> salesplan.reconcile(base, tree, "bottom-up")["mean"].tolist()
+    [40.0, 90.0, 50.0]
+    >>> salesplan.reconcile(base, tree, "mint-ols")["mean"].round(6).tolist()
+    [43.333333, 96.666667, 53.333333]
+    >>> salesplan.reconcile(base[base["unique_id"] != "b"], tree, "bottom-up")
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <DataFrame>: no forecasts for 1 node(s) of the hierarchy: b
+    """
+    kind, columns, ds_type = _inputs(forecasts, "unique_id", "ds", value_col)
+    others = [None if t is None else _inputs(t, "unique_id", "ds", "y")[1] for t in (history, residuals)]
+    path, text = _csv_source(hierarchy)
+    out = _reconcile(columns, path, text, method, history=others[0], residuals=others[1], nonnegative=bool(nonnegative), value_col=value_col)
+    out["ds"] = _Shape(kind, ds_type, "unique_id", "ds").periods(out["ds"])
+    return _back(pa.table(out), kind)

@@ -69,3 +69,63 @@ def cross_validation(
     wide: bool = False,
 ) -> Dict[str, object]:
     """Every window's forecasts, as `backtest --forecasts` writes them."""
+
+def backtest(
+    ids: List[str],
+    id_codes: npt.NDArray[np.int64],
+    labels: List[str],
+    label_codes: npt.NDArray[np.int64],
+    y: npt.NDArray[np.float64],
+    h: int,
+    n_windows: int,
+    models: List[str],
+    levels: List[float],
+    step_size: Optional[int] = None,
+    sliding: Optional[int] = None,
+    season_length: Optional[int] = None,
+    nonnegative: Optional[str] = None,
+    freq: Optional[str] = None,
+    n_jobs: Optional[int] = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+) -> Dict[str, object]:
+    """The metrics table of `salesplan backtest` (Naive2 added, the reference of OWA)."""
+
+def allocate(
+    org_path: Optional[str],
+    org_text: Optional[str],
+    history_path: Optional[str],
+    history: Optional[
+        Tuple[List[str], npt.NDArray[np.int64], List[str], npt.NDArray[np.int64], npt.NDArray[np.float64]]
+    ],
+    year: int,
+    target: Optional[float] = None,
+    growth: Optional[float] = None,
+    basis: str = "history:1",
+    method: str = "proportional",
+    ramp: str = "0.25,0.5,0.75",
+    calendar: Optional[str] = None,
+    unit: Optional[float] = None,
+    constraints_path: Optional[str] = None,
+    constraints_text: Optional[str] = None,
+    trailing_months: int = 12,
+    n_jobs: Optional[int] = None,
+) -> Tuple[Dict[str, object], Dict[str, object]]:
+    """The plan's and the per-node summary's columns, as `salesplan allocate`
+    writes them; the org tree and constraints from a path or CSV text."""
+
+_LongColumns = Tuple[List[str], npt.NDArray[np.int64], List[str], npt.NDArray[np.int64], npt.NDArray[np.float64]]
+
+def reconcile(
+    forecasts: _LongColumns,
+    hierarchy_path: Optional[str],
+    hierarchy_text: Optional[str],
+    method: str,
+    history: Optional[_LongColumns] = None,
+    residuals: Optional[_LongColumns] = None,
+    nonnegative: bool = False,
+    value_col: str = "mean",
+) -> Dict[str, object]:
+    """The reconciled forecasts' columns (`unique_id, ds, mean`), as
+    `salesplan reconcile` writes them."""

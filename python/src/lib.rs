@@ -17,14 +17,23 @@ use pyo3::types::PyDict;
 
 use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{
-    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesOutcome,
+    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesBacktest, SeriesOutcome,
 };
 use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::frequency::Frequency;
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
-use salesplan::io::{cross_validation_table, forecast_table, Column, Columns, LongRows, Table};
+use salesplan::io::{
+    backtest_overall, backtest_table, cross_validation_table, forecast_table, plan_summary_table,
+    plan_table, read_constraints, read_constraints_from, read_long_csv, read_org, reconciled_table,
+    scored_models, Column, Columns, LongRows, Table,
+};
+use salesplan::plan::calendar::PlanningCalendar;
+use salesplan::plan::org::OrgTree;
+use salesplan::plan::reconcile::Hierarchy;
+use salesplan::plan::reconcile_series::{align_to_tree, parse_method, reconcile_periods};
+use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 
 create_exception!(
     salesplan,
@@ -43,6 +52,32 @@ fn error(e: salesplan::Error) -> PyErr {
 
 fn parse<T: std::str::FromStr<Err = salesplan::Error>>(text: &str) -> PyResult<T> {
     text.parse().map_err(error)
+}
+
+/// A long table's columns as [`series_of`] takes them: the distinct ids,
+/// each row's code into them, the distinct period labels, each row's code
+/// into them, the values.
+type LongColumns<'a> = (&'a [String], &'a [i64], &'a [String], &'a [i64], &'a [f64]);
+
+/// [`LongColumns`] as they come from Python.
+type PyLongColumns<'py> = (
+    Vec<String>,
+    PyReadonlyArray1<'py, i64>,
+    Vec<String>,
+    PyReadonlyArray1<'py, i64>,
+    PyReadonlyArray1<'py, f64>,
+);
+
+/// The columns' contents, read in place.
+fn slices<'a>(columns: &'a PyLongColumns<'_>) -> PyResult<LongColumns<'a>> {
+    let (ids, id_codes, labels, label_codes, y) = columns;
+    Ok((
+        ids,
+        id_codes.as_slice()?,
+        labels,
+        label_codes.as_slice()?,
+        y.as_slice()?,
+    ))
 }
 
 /// Reads the columns into series, as `read_long_csv` reads a file.
@@ -371,6 +406,97 @@ fn dict_of<'py>(py: Python<'py>, table: Table) -> PyResult<Bound<'py, PyDict>> {
     Ok(out)
 }
 
+/// What the backtests of [`cross_validation`] and [`backtest`] run: the
+/// models, the windows and the columns' names, checked.
+struct Backtests {
+    choices: Vec<ModelChoice>,
+    backtest: Backtest,
+    levels: Vec<f64>,
+    season_length: Option<usize>,
+    point: Option<NonNegativePoint>,
+    columns: Columns,
+}
+
+impl Backtests {
+    /// `step_size` `None`: the horizon (the CLI's default); `sliding`:
+    /// training windows of that many points.
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        h: usize,
+        n_windows: usize,
+        step_size: Option<usize>,
+        sliding: Option<usize>,
+        models: &[String],
+        levels: Vec<f64>,
+        season_length: Option<usize>,
+        nonnegative: Option<&str>,
+        freq: Option<&str>,
+        names: (&str, &str, &str),
+    ) -> PyResult<Backtests> {
+        let choices = models
+            .iter()
+            .map(|m| parse::<ModelChoice>(m))
+            .collect::<PyResult<Vec<_>>>()?;
+        let Some(first) = models.first() else {
+            return Err(SalesplanError::new_err("models: give at least one"));
+        };
+        // the checks of a job: levels, season length
+        let (_, columns) = job_of(
+            first,
+            h,
+            levels.clone(),
+            season_length,
+            None,
+            nonnegative,
+            freq,
+            names,
+        )?;
+        let mut backtest = Backtest::new(h, n_windows).map_err(error)?;
+        if let Some(step) = step_size {
+            backtest = backtest.with_step(step).map_err(error)?;
+        }
+        if let Some(length) = sliding {
+            backtest = backtest.sliding(length).map_err(error)?;
+        }
+        let point = nonnegative.map(parse::<NonNegativePoint>).transpose()?;
+        Ok(Backtests {
+            choices,
+            backtest,
+            levels,
+            season_length,
+            point,
+            columns,
+        })
+    }
+
+    /// Reads the series and backtests them on `n_jobs` threads (call it
+    /// with the GIL released); `table` makes the result of them.
+    fn run(
+        &self,
+        inputs: LongColumns,
+        n_jobs: Option<usize>,
+        table: impl FnOnce(&[salesplan::Series], &[Vec<SeriesBacktest>]) -> Table,
+    ) -> PyResult<Table> {
+        let (ids, id_codes, labels, label_codes, y) = inputs;
+        let series = series_of(&self.columns, ids, id_codes, labels, label_codes, y)?;
+        let results = in_pool(n_jobs, || {
+            backtest_batch_with_events(
+                &series,
+                &self.choices,
+                &self.backtest,
+                &self.levels,
+                self.season_length,
+                &[],
+                self.point,
+                None,
+                &|| {},
+            )
+        })?
+        .map_err(error)?;
+        Ok(table(&series, &results))
+    }
+}
+
 /// Backtests `models` on the series in the columns from `n_windows`
 /// origins `step_size` apart (the last test period ending with each
 /// series) and returns every window's forecasts as `backtest --forecasts`
@@ -399,48 +525,269 @@ fn cross_validation<'py>(
     target_col: &str,
     wide: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let choices = models
-        .iter()
-        .map(|m| parse::<ModelChoice>(m))
-        .collect::<PyResult<Vec<_>>>()?;
-    if choices.is_empty() {
-        return Err(SalesplanError::new_err("models: give at least one"));
-    }
-    // the checks of a job: levels, season length
-    let (_, columns) = job_of(
-        &models[0],
+    let run = Backtests::new(
         h,
-        levels.clone(),
-        season_length,
+        n_windows,
+        Some(step_size),
         None,
+        &models,
+        levels,
+        season_length,
         nonnegative,
         freq,
         (id_col, time_col, target_col),
     )?;
-    let backtest = Backtest::new(h, n_windows)
-        .and_then(|b| b.with_step(step_size))
-        .map_err(error)?;
-    let point = nonnegative.map(parse::<NonNegativePoint>).transpose()?;
     let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
-    let table = py.detach(|| -> PyResult<_> {
-        let series = series_of(&columns, &ids, id_codes, &labels, label_codes, y)?;
-        let results = in_pool(n_jobs, || {
-            backtest_batch_with_events(
-                &series,
-                &choices,
-                &backtest,
-                &levels,
-                season_length,
-                &[],
-                point,
-                None,
-                &|| {},
-            )
+    let table = py.detach(|| {
+        run.run(
+            (&ids, id_codes, &labels, label_codes, y),
+            n_jobs,
+            |series, results| {
+                cross_validation_table(&run.levels, &run.choices, series, results, wide)
+            },
+        )
+    })?;
+    dict_of(py, table)
+}
+
+/// Backtests `models` and Naive2 (the reference of OWA) as `salesplan
+/// backtest` does and returns its metrics table: per window, per series
+/// and overall ([`backtest_table`]).
+#[pyfunction]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, n_windows, models, levels, step_size=None, sliding=None, season_length=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y"))]
+#[allow(clippy::too_many_arguments)]
+fn backtest<'py>(
+    py: Python<'py>,
+    ids: Vec<String>,
+    id_codes: PyReadonlyArray1<'py, i64>,
+    labels: Vec<String>,
+    label_codes: PyReadonlyArray1<'py, i64>,
+    y: PyReadonlyArray1<'py, f64>,
+    h: usize,
+    n_windows: usize,
+    models: Vec<String>,
+    levels: Vec<f64>,
+    step_size: Option<usize>,
+    sliding: Option<usize>,
+    season_length: Option<usize>,
+    nonnegative: Option<&str>,
+    freq: Option<&str>,
+    n_jobs: Option<usize>,
+    id_col: &str,
+    time_col: &str,
+    target_col: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut run = Backtests::new(
+        h,
+        n_windows,
+        step_size,
+        sliding,
+        &models,
+        levels,
+        season_length,
+        nonnegative,
+        freq,
+        (id_col, time_col, target_col),
+    )?;
+    run.choices = scored_models(&run.choices);
+    let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
+    let table = py.detach(|| {
+        run.run(
+            (&ids, id_codes, &labels, label_codes, y),
+            n_jobs,
+            |_, results| {
+                let overall = backtest_overall(&run.choices, results);
+                backtest_table(&run.levels, results, &overall)
+            },
+        )
+    })?;
+    dict_of(py, table)
+}
+
+/// A table given as a file's path or as CSV text (a data frame written by
+/// the Python side), read by `from_path` or `from_text` (`name` naming the
+/// text in errors).
+fn read_table<T>(
+    path: Option<&str>,
+    text: Option<&str>,
+    name: &str,
+    from_path: impl FnOnce(&Path) -> salesplan::Result<T>,
+    from_text: impl FnOnce(&[u8], &Path) -> salesplan::Result<T>,
+) -> PyResult<Option<T>> {
+    match (path, text) {
+        (Some(path), _) => from_path(Path::new(path)).map(Some).map_err(error),
+        (None, Some(text)) => from_text(text.as_bytes(), Path::new(name))
+            .map(Some)
+            .map_err(error),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Plans the year as `salesplan allocate` does: the org tree and the
+/// constraints from a path or CSV text, the history from a path or the
+/// columns; returns the plan's table ([`plan_table`]) and the per-node
+/// summary ([`plan_summary_table`]).
+#[pyfunction]
+#[pyo3(signature = (org_path, org_text, history_path, history, year, target=None, growth=None, basis="history:1", method="proportional", ramp="0.25,0.5,0.75", calendar=None, unit=None, constraints_path=None, constraints_text=None, trailing_months=12, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+#[allow(clippy::type_complexity)]
+fn allocate<'py>(
+    py: Python<'py>,
+    org_path: Option<&str>,
+    org_text: Option<&str>,
+    history_path: Option<&str>,
+    history: Option<PyLongColumns<'py>>,
+    year: i32,
+    target: Option<f64>,
+    growth: Option<f64>,
+    basis: &str,
+    method: &str,
+    ramp: &str,
+    calendar: Option<&str>,
+    unit: Option<f64>,
+    constraints_path: Option<&str>,
+    constraints_text: Option<&str>,
+    trailing_months: usize,
+    n_jobs: Option<usize>,
+) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
+    let target = match (target, growth) {
+        (Some(_), Some(_)) => {
+            return Err(SalesplanError::new_err("give target or growth, not both"))
+        }
+        (Some(t), None) => CompanyTarget::Absolute(t),
+        (None, Some(g)) => CompanyTarget::Growth(g),
+        (None, None) => return Err(SalesplanError::new_err("give target or growth")),
+    };
+    if trailing_months == 0 {
+        return Err(SalesplanError::new_err(
+            "trailing_months must be at least 1",
+        ));
+    }
+    let request = PlanRequest {
+        target,
+        basis: parse(basis)?,
+        method: parse(method)?,
+        ramp: parse(ramp)?,
+        calendar: calendar.map(parse::<PlanningCalendar>).transpose()?,
+        unit,
+        events: None,
+    };
+    let history = history.as_ref().map(slices).transpose()?;
+    let (plan, summary) = py.detach(|| -> PyResult<_> {
+        let tree = read_table(org_path, org_text, "<org>", read_org, |text, name| {
+            OrgTree::read_from(text, name)
         })?
-        .map_err(error)?;
-        Ok(cross_validation_table(
-            &levels, &choices, &series, &results, wide,
+        .ok_or_else(|| SalesplanError::new_err("org: give a path or a table"))?;
+        let (series, name) = match (history_path, history) {
+            (Some(path), _) => (
+                read_long_csv(Path::new(path), &Columns::default()).map_err(error)?,
+                path,
+            ),
+            (None, Some((ids, id_codes, labels, label_codes, y))) => (
+                series_of(&Columns::default(), ids, id_codes, labels, label_codes, y)?,
+                SOURCE,
+            ),
+            (None, None) => return Err(SalesplanError::new_err("history: give a path or a table")),
+        };
+        // named as the CLI names the history file
+        let mut inputs = YearInputs::new(&tree, &series, year)
+            .map_err(|e| SalesplanError::new_err(format!("{name}: {e}")))?;
+        inputs.trailing_months = trailing_months;
+        let constraints = read_table(
+            constraints_path,
+            constraints_text,
+            "<constraints>",
+            |path| read_constraints(path, &tree),
+            |text, name| read_constraints_from(text, name, &tree),
+        )?;
+        if let Some(constraints) = constraints {
+            inputs.constraints = constraints;
+        }
+        let plan = in_pool(n_jobs, || plan_year(&inputs, &request))?.map_err(error)?;
+        Ok((
+            plan_table(&tree, &plan.periods, &plan.table, unit),
+            plan_summary_table(&tree, &plan.allocation, unit),
         ))
+    })?;
+    Ok((dict_of(py, plan)?, dict_of(py, summary)?))
+}
+
+/// Reconciles the base forecasts in the columns (one series per node of
+/// the hierarchy, the values in `value_col`) as `salesplan reconcile`
+/// does: `method` by its name, `history` and `residuals` (long tables
+/// `unique_id, ds, y` of every node) for the methods that need them.
+/// Returns `unique_id, ds, mean` ([`reconciled_table`]).
+#[pyfunction]
+#[pyo3(signature = (forecasts, hierarchy_path, hierarchy_text, method, history=None, residuals=None, nonnegative=false, value_col="mean"))]
+#[allow(clippy::too_many_arguments)]
+#[allow(clippy::type_complexity)]
+fn reconcile<'py>(
+    py: Python<'py>,
+    forecasts: PyLongColumns<'py>,
+    hierarchy_path: Option<&str>,
+    hierarchy_text: Option<&str>,
+    method: &str,
+    history: Option<PyLongColumns<'py>>,
+    residuals: Option<PyLongColumns<'py>>,
+    nonnegative: bool,
+    value_col: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    let forecasts = slices(&forecasts)?;
+    let history = history.as_ref().map(slices).transpose()?;
+    let residuals = residuals.as_ref().map(slices).transpose()?;
+    let table = py.detach(|| -> PyResult<_> {
+        let tree = read_table(
+            hierarchy_path,
+            hierarchy_text,
+            "<hierarchy>",
+            read_org,
+            |text, name| OrgTree::read_from(text, name),
+        )?
+        .ok_or_else(|| SalesplanError::new_err("hierarchy: give a path or a table"))?;
+        let source = Path::new(SOURCE);
+        let aligned = |columns: &Columns,
+                       long: LongColumns,
+                       what: &str|
+         -> PyResult<Vec<salesplan::Series>> {
+            let (ids, id_codes, labels, label_codes, y) = long;
+            let series = series_of(columns, ids, id_codes, labels, label_codes, y)?;
+            align_to_tree(series, &tree, what, source).map_err(error)
+        };
+        let value_columns = Columns {
+            value: value_col.to_string(),
+            ..Columns::default()
+        };
+        let base = aligned(&value_columns, forecasts, "forecasts")?;
+        // a table's own error (a bad row) is given as it is
+        let failure = std::cell::RefCell::new(None);
+        let values = |long: Option<LongColumns>, what: &str| -> salesplan::Result<Vec<Vec<f64>>> {
+            let long = long.ok_or_else(|| salesplan::Error::InvalidParameter {
+                name: "method",
+                reason: format!("method '{method}' needs {what}="),
+            })?;
+            match aligned(&Columns::default(), long, what) {
+                Ok(series) => Ok(series.into_iter().map(|s| s.values().to_vec()).collect()),
+                Err(e) => {
+                    let reason = e.to_string();
+                    failure.replace(Some(e));
+                    Err(salesplan::Error::File {
+                        path: source.to_path_buf(),
+                        reason,
+                    })
+                }
+            }
+        };
+        let (method, history) = parse_method(
+            method,
+            || values(history, "history"),
+            || values(residuals, "residuals"),
+        )
+        .map_err(|e| failure.take().unwrap_or_else(|| error(e)))?;
+        let h = Hierarchy::from_tree(&tree);
+        let reconciled =
+            reconcile_periods(&h, &base, &method, history.as_deref(), nonnegative, source)
+                .map_err(error)?;
+        Ok(reconciled_table(&tree, &base, &reconciled))
     })?;
     dict_of(py, table)
 }
@@ -460,6 +807,9 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(forecast, m)?)?;
     m.add_function(wrap_pyfunction!(model_names, m)?)?;
     m.add_function(wrap_pyfunction!(cross_validation, m)?)?;
+    m.add_function(wrap_pyfunction!(backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(allocate, m)?)?;
+    m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }

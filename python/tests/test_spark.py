@@ -69,3 +69,27 @@ def test_bad_input_on_spark_names_the_column(spark):
     sdf = spark.createDataFrame(pd.DataFrame({"id": ["a"], "ds": [1], "y": [1.0]}))
     with pytest.raises(salesplan.SalesplanError, match="no column 'unique_id'"):
         salesplan.spark.forecast(sdf, h=2)
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_cross_validation_on_spark_as_locally(spark, wide):
+    pdf = pd.read_csv(ROOT / "datasets" / "m3_monthly.csv")
+    pdf = pdf[pdf["unique_id"].isin(pdf["unique_id"].unique()[:200])]
+    options = dict(h=6, n_windows=3, step_size=2, models=["auto-ets", "theta", "naive"], level=[90], season_length=12, wide=wide)
+    local = salesplan.cross_validation(pdf, **options)
+    on_spark = salesplan.spark.cross_validation(spark.createDataFrame(pdf), **options)
+    keys = ["unique_id", "cutoff", "ds"] + ([] if wide else ["model"])
+    got = on_spark.toPandas().sort_values(keys, kind="stable").reset_index(drop=True)
+    assert got.columns.tolist() == local.columns.tolist()
+    assert got["unique_id"].nunique() == 200
+    pd.testing.assert_frame_equal(got, local.sort_values(keys, kind="stable").reset_index(drop=True), check_exact=True)
+
+
+def test_cross_validation_on_spark_keeps_dates(spark):
+    pdf = pd.read_csv(ROOT / "datasets" / "classic" / "AirPassengers.csv", parse_dates=["ds"])
+    pdf["ds"] = pdf["ds"].dt.date
+    out = salesplan.spark.cross_validation(spark.createDataFrame(pdf), h=3, n_windows=2, models=["snaive"], level=[])
+    assert [f.name for f in out.schema.fields] == ["unique_id", "ds", "cutoff", "y", "model", "mean"]
+    assert out.schema["cutoff"].dataType.typeName() == "date"
+    local = salesplan.cross_validation(pdf, h=3, n_windows=2, models=["snaive"], level=[])
+    pd.testing.assert_frame_equal(out.toPandas().sort_values(["cutoff", "ds"]).reset_index(drop=True), local, check_exact=True)

@@ -41,7 +41,7 @@ pub struct AllocateArgs {
     method: Method,
     /// New hires' monthly ramp factors before full productivity.
     #[arg(long, value_name = "FACTORS", default_value = "0.25,0.5,0.75")]
-    ramp: String,
+    ramp: Ramp,
     /// Phase the annual plan into periods: monthly, quarterly, weekly (ISO),
     /// daily, fiscal-monthly:<start month>, fiscal-quarterly:<m>,
     /// fiscal-weekly:<m>, fiscal-daily:<m>, 445, 454, 544 (retail periods;
@@ -73,14 +73,6 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
             ("--summary", args.summary.as_deref()),
         ],
     )?;
-    let steps: Vec<f64> = args
-        .ramp
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<f64>())
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("--ramp '{}' is not a list of numbers", args.ramp))?;
     let target = match (args.target, args.growth) {
         (Some(t), _) => CompanyTarget::Absolute(t),
         (None, Some(g)) => CompanyTarget::Growth(g),
@@ -96,7 +88,7 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         target,
         basis: args.basis,
         method: args.method,
-        ramp: Ramp::new(steps)?,
+        ramp: args.ramp,
         calendar: args.calendar,
         unit: args.round,
         events,

@@ -9,7 +9,9 @@ use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{check_seasonal_periods, ModelChoice};
 use salesplan::forecast::events::backtest_batch_with_events;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
-use salesplan::io::{backtest_overall, read_long_csv, write_backtest, write_cross_validation};
+use salesplan::io::{
+    backtest_overall, read_long_csv, scored_models, write_backtest, write_cross_validation,
+};
 
 use super::{check_files_parquet, in_pool, ColumnArgs, EventArgs, SeasonArgs, Status};
 
@@ -87,12 +89,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     if args.season.season_length == Some(0) {
         anyhow::bail!("invalid season length: must be at least 1");
     }
-    let mut models = Vec::new();
-    for m in args.models.iter().chain([&ModelChoice::Naive2]) {
-        if !models.contains(m) {
-            models.push(m.clone());
-        }
-    }
+    let models = scored_models(&args.models);
     check_files_parquet(
         &[
             ("--input", Some(&args.input)),

@@ -10,10 +10,9 @@ use crate::forecast::metrics::owa;
 use crate::forecast::models::Forecast;
 use crate::forecast::series::Series;
 
-use super::format::format_amount;
 use super::format_level;
 use super::table::{Column, Table};
-use super::write::{push_interval_header, write_csv, WideColumns};
+use super::write::{push_interval_header, WideColumns};
 
 /// One model's metrics pooled over every window of every series it could
 /// forecast, with OWA relative to Naive2 when Naive2 was backtested too.
@@ -24,6 +23,25 @@ pub struct OverallScore {
     pub failed_series: usize,
     pub summary: Summary,
     pub owa: Option<f64>,
+}
+
+/// The models `salesplan backtest` scores: those asked for, then Naive2
+/// (the reference of OWA) unless among them, each once.
+///
+/// ```
+/// use salesplan::io::scored_models;
+/// use salesplan::forecast::batch::ModelChoice;
+/// let models = scored_models(&[ModelChoice::Naive, ModelChoice::Naive]);
+/// assert_eq!(models, [ModelChoice::Naive, ModelChoice::Naive2]);
+/// ```
+pub fn scored_models(models: &[ModelChoice]) -> Vec<ModelChoice> {
+    let mut scored = Vec::with_capacity(models.len() + 1);
+    for m in models.iter().chain([&ModelChoice::Naive2]) {
+        if !scored.contains(m) {
+            scored.push(m.clone());
+        }
+    }
+    scored
 }
 
 /// Pools each model's window scores over all series (sequentially, in input
@@ -68,149 +86,156 @@ pub fn backtest_overall(
     overall
 }
 
-fn cell(v: Option<f64>) -> String {
-    v.map(|x| format_amount(x, None)).unwrap_or_default()
+/// A [`Summary`]'s metrics as cells: `mae, rmse, mape, smape, mase, rmsse,
+/// wape, bias`, then `coverage-<l>, pinball-<l>` per level; every cell
+/// undefined when nothing was scored (never a 0).
+fn summary_cells(s: &Summary, levels: &[f64]) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+    if s.windows == 0 {
+        return (vec![None; 8], vec![None; 2 * levels.len()]);
+    }
+    let metrics = vec![
+        Some(s.mae),
+        Some(s.rmse),
+        s.mape,
+        Some(s.smape),
+        s.mase,
+        s.rmsse,
+        s.wape,
+        Some(s.bias),
+    ];
+    let intervals = levels
+        .iter()
+        .flat_map(|l| match s.intervals.iter().find(|i| i.0 == *l) {
+            Some(i) => [Some(i.1), Some(i.2)],
+            None => [None, None],
+        })
+        .collect();
+    (metrics, intervals)
 }
 
-fn summary_cells(s: &Summary, levels: &[f64], row: &mut Vec<String>) {
-    if s.windows == 0 {
-        // nothing scored: every metric undefined, never a 0
-        row.extend(std::iter::repeat_n(String::new(), 8 + 2 * levels.len()));
-        return;
-    }
-    row.extend([
-        format_amount(s.mae, None),
-        format_amount(s.rmse, None),
-        cell(s.mape),
-        format_amount(s.smape, None),
-        cell(s.mase),
-        cell(s.rmsse),
-        cell(s.wape),
-        format_amount(s.bias, None),
-    ]);
-    for l in levels {
-        match s.intervals.iter().find(|i| i.0 == *l) {
-            Some(i) => row.extend([format_amount(i.1, None), format_amount(i.2, None)]),
-            None => row.extend([String::new(), String::new()]),
+/// The rows of [`backtest_table`], column by column.
+struct BacktestColumns {
+    text: [Vec<String>; 3],
+    numbers: Vec<Vec<Option<f64>>>,
+}
+
+impl BacktestColumns {
+    /// One row: `scope, unique_id, model`, then `window, origin, windows`,
+    /// the summary's metrics, `owa` and its interval scores.
+    fn push(
+        &mut self,
+        text: [&str; 3],
+        counts: [Option<usize>; 3],
+        summary: Option<&Summary>,
+        owa: Option<f64>,
+        levels: &[f64],
+    ) {
+        for (column, value) in self.text.iter_mut().zip(text) {
+            column.push(value.to_string());
+        }
+        let (metrics, intervals) = match summary {
+            Some(s) => summary_cells(s, levels),
+            None => (vec![None; 8], vec![None; 2 * levels.len()]),
+        };
+        let cells = counts
+            .iter()
+            .map(|c| c.map(|c| c as f64))
+            .chain(metrics)
+            .chain([owa])
+            .chain(intervals);
+        for (column, cell) in self.numbers.iter_mut().zip(cells) {
+            column.push(cell);
         }
     }
 }
 
-/// Writes backtest metrics atomically, one row per
-/// * `window`: series × model × window (`origin` = training length);
-/// * `series`: series × model, averaged over its windows;
-/// * `overall`: model, pooled over all windows of all series, with OWA.
-///
-/// Columns: `scope,unique_id,model,window,origin,windows,mae,rmse,mape,smape,
-/// mase,rmsse,wape,bias,owa,coverage-<l>,pinball-<l>...`; undefined metrics
-/// and failed series leave cells empty (failures get one `series` row with
-/// `windows` 0).
+/// The metrics' columns after `scope, unique_id, model`.
+const METRIC_COLUMNS: [&str; 12] = [
+    "window", "origin", "windows", "mae", "rmse", "mape", "smape", "mase", "rmsse", "wape", "bias",
+    "owa",
+];
+
+/// Writes backtest metrics atomically: [`backtest_table`] as CSV.
 pub fn write_backtest(
     path: &Path,
     levels: &[f64],
     results: &[Vec<SeriesBacktest>],
     overall: &[OverallScore],
 ) -> Result<()> {
-    write_csv(path, |csv| {
-        let mut header: Vec<String> = [
-            "scope",
-            "unique_id",
-            "model",
-            "window",
-            "origin",
-            "windows",
-            "mae",
-            "rmse",
-            "mape",
-            "smape",
-            "mase",
-            "rmsse",
-            "wape",
-            "bias",
-            "owa",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        for l in levels {
-            header.push(format!("coverage-{}", format_level(*l)));
-            header.push(format!("pinball-{}", format_level(*l)));
-        }
-        csv.write_record(&header)?;
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for run in results.iter().flatten() {
-            let model = run.model.name();
-            match &run.outcome {
-                Ok(windows) => {
-                    for w in windows {
-                        row.clear();
-                        row.extend([
-                            "window".into(),
-                            run.id.clone(),
-                            model.clone(),
-                            w.window.to_string(),
-                            w.origin.to_string(),
-                            "1".into(),
-                        ]);
-                        let s = summarise([&w.accuracy]);
-                        let mut rest = Vec::new();
-                        summary_cells(&s, levels, &mut rest);
-                        row.extend(rest[..8].iter().cloned());
-                        row.push(String::new());
-                        row.extend(rest[8..].iter().cloned());
-                        csv.write_record(&row)?;
-                    }
-                    let s = summarise(windows.iter().map(|w| &w.accuracy));
-                    row.clear();
-                    row.extend([
-                        "series".into(),
-                        run.id.clone(),
-                        model.clone(),
-                        String::new(),
-                        String::new(),
-                        s.windows.to_string(),
-                    ]);
-                    let mut rest = Vec::new();
-                    summary_cells(&s, levels, &mut rest);
-                    row.extend(rest[..8].iter().cloned());
-                    row.push(String::new());
-                    row.extend(rest[8..].iter().cloned());
-                    csv.write_record(&row)?;
+    backtest_table(levels, results, overall).write(path, "ds")
+}
+
+/// Backtest metrics, one row per
+/// * `window`: series × model × window (`origin` = training length);
+/// * `series`: series × model, averaged over its windows;
+/// * `overall`: model, pooled over all windows of all series, with OWA.
+///
+/// Columns: `scope,unique_id,model,window,origin,windows,mae,rmse,mape,smape,
+/// mase,rmsse,wape,bias,owa,coverage-<l>,pinball-<l>...`; undefined metrics
+/// and failed series leave cells undefined (failures get one `series` row
+/// with `windows` 0). `results` are per series, per model, as
+/// [`backtest_batch`](crate::forecast::batch::backtest_batch) returns them.
+///
+/// ```
+/// use salesplan::forecast::backtest::Backtest;
+/// use salesplan::forecast::batch::{backtest_batch, ModelChoice};
+/// use salesplan::io::{backtest_overall, backtest_table, Column};
+/// use salesplan::Series;
+/// let series = [Series::new("a", (0..12).map(|t| t as f64).collect())?];
+/// let models = [ModelChoice::Naive];
+/// let results = backtest_batch(&series, &models, &Backtest::new(2, 2)?, &[], None, &|| {});
+/// let table = backtest_table(&[], &results, &backtest_overall(&models, &results));
+/// assert_eq!(table.rows(), 4); // two windows, the series, overall
+/// assert_eq!(table.columns[6], ("mae".to_string(), Column::Number(vec![Some(1.5); 4])));
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn backtest_table(
+    levels: &[f64],
+    results: &[Vec<SeriesBacktest>],
+    overall: &[OverallScore],
+) -> Table {
+    let mut names: Vec<String> = METRIC_COLUMNS.iter().map(|s| s.to_string()).collect();
+    for l in levels {
+        names.push(format!("coverage-{}", format_level(*l)));
+        names.push(format!("pinball-{}", format_level(*l)));
+    }
+    let mut rows = BacktestColumns {
+        text: Default::default(),
+        numbers: vec![Vec::new(); names.len()],
+    };
+    for run in results.iter().flatten() {
+        let model = run.model.name();
+        let lead = ["series", run.id.as_str(), model.as_str()];
+        match &run.outcome {
+            Ok(windows) => {
+                for w in windows {
+                    let s = summarise([&w.accuracy]);
+                    let counts = [Some(w.window), Some(w.origin), Some(1)];
+                    let window = ["window", lead[1], lead[2]];
+                    rows.push(window, counts, Some(&s), None, levels);
                 }
-                Err(_) => {
-                    row.clear();
-                    row.extend([
-                        "series".into(),
-                        run.id.clone(),
-                        model.clone(),
-                        String::new(),
-                        String::new(),
-                        "0".into(),
-                    ]);
-                    row.resize(header.len(), String::new());
-                    csv.write_record(&row)?;
-                }
+                let s = summarise(windows.iter().map(|w| &w.accuracy));
+                rows.push(lead, [None, None, Some(s.windows)], Some(&s), None, levels);
             }
+            Err(_) => rows.push(lead, [None, None, Some(0)], None, None, levels),
         }
-        for o in overall {
-            row.clear();
-            row.extend([
-                "overall".into(),
-                String::new(),
-                o.model.name(),
-                String::new(),
-                String::new(),
-                o.summary.windows.to_string(),
-            ]);
-            let mut rest = Vec::new();
-            summary_cells(&o.summary, levels, &mut rest);
-            row.extend(rest[..8].iter().cloned());
-            row.push(cell(o.owa));
-            row.extend(rest[8..].iter().cloned());
-            csv.write_record(&row)?;
-        }
-        Ok(())
-    })
+    }
+    for o in overall {
+        let lead = ["overall", "", &o.model.name()];
+        let counts = [None, None, Some(o.summary.windows)];
+        rows.push(lead, counts, Some(&o.summary), o.owa, levels);
+    }
+    let text = ["scope", "unique_id", "model"]
+        .into_iter()
+        .zip(rows.text)
+        .map(|(name, column)| (name.to_string(), Column::Text(column)));
+    let numbers = names
+        .into_iter()
+        .zip(rows.numbers)
+        .map(|(name, column)| (name, Column::Number(column)));
+    Table {
+        columns: text.chain(numbers).collect(),
+    }
 }
 
 /// Window `w`'s forecast in one model's run, if the model ran.

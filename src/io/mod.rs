@@ -42,6 +42,7 @@ mod parquet;
 mod paths;
 mod plan;
 mod read;
+mod reconcile;
 mod reliability;
 mod stdio;
 mod sweep;
@@ -72,9 +73,12 @@ pub fn is_parquet(path: &std::path::Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
+pub use backtest::{backtest_table, scored_models};
 pub use chunks::{read_long_chunks, Chunked};
+pub use plan::{amount_as_written, plan_summary_table, plan_table};
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns, LongRows};
+pub use reconcile::reconciled_table;
 pub use reliability::write_reliability;
 pub use stdio::{is_standard_stream, open_input, read_org, STANDARD_STREAM};
 pub use sweep::{

@@ -19,17 +19,14 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::io::atomic::write_atomically;
-use crate::io::format::{
-    cell_error, csv_file_error, csv_with_headers, decimals_of, flush_csv, format_amount,
-};
+use crate::io::format::{cell_error, csv_file_error, csv_with_headers, decimals_of, format_amount};
+use crate::io::table::{Column, Table};
 use crate::plan::allocate::Allocation;
 use crate::plan::org::OrgTree;
 use crate::track::PlanTargets;
 
-/// Writes `plan.csv`: one row per node and period, `node_id,period,target`,
-/// in tree order; amounts with the decimals of the rounding `unit`.
-/// `table[i]` holds node `i`'s targets for `periods`.
+/// Writes `plan.csv` atomically: [`plan_table`] as CSV, amounts with the
+/// decimals of the rounding `unit`.
 pub fn write_plan(
     path: &Path,
     tree: &OrgTree,
@@ -37,66 +34,126 @@ pub fn write_plan(
     table: &[Vec<f64>],
     unit: Option<f64>,
 ) -> Result<()> {
-    let decimals = unit.map(decimals_of);
-    write_atomically(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let io = |e: csv::Error| csv_file_error(e, path);
-        out.write_record(["node_id", "period", "target"])
-            .map_err(io)?;
-        for (i, row) in table.iter().enumerate() {
-            for (label, value) in periods.iter().zip(row) {
-                out.write_record([tree.id(i), label, &format_amount(*value, decimals)])
-                    .map_err(io)?;
-            }
-        }
-        flush_csv(&mut out, path)
-    })
+    write_with_unit(path, plan_table(tree, periods, table, unit), unit)
 }
 
-/// Writes the per-node plan summary: `node_id, name, parent_id, target,
-/// basis_share, last_year, growth_vs_last_year, binding`.
+/// Writes the per-node plan summary atomically: [`plan_summary_table`] as
+/// CSV, targets with the decimals of the rounding `unit`.
 pub fn write_plan_summary(
     path: &Path,
     tree: &OrgTree,
     plan: &Allocation,
     unit: Option<f64>,
 ) -> Result<()> {
-    let decimals = unit.map(decimals_of);
-    write_atomically(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let io = |e: csv::Error| csv_file_error(e, path);
-        out.write_record([
-            "node_id",
-            "name",
-            "parent_id",
-            "target",
-            "basis_share",
-            "last_year",
-            "growth_vs_last_year",
-            "binding",
-        ])
-        .map_err(io)?;
-        for i in 0..tree.len() {
-            let ly = plan.last_year[i];
-            let growth = if ly > 0.0 {
-                format_amount(plan.targets[i] / ly - 1.0, None)
-            } else {
-                String::new()
-            };
-            out.write_record([
-                tree.id(i),
-                tree.name(i),
-                tree.parent(i).map_or("", |p| tree.id(p)),
-                &format_amount(plan.targets[i], decimals),
-                &format_amount(plan.basis_share[i], None),
-                &format_amount(ly, None),
-                &growth,
-                plan.binding[i].map_or("", |b| b.name()),
-            ])
-            .map_err(io)?;
+    write_with_unit(path, plan_summary_table(tree, plan, unit), unit)
+}
+
+/// The plan's table: `node_id, period, target`, one row per node and
+/// period, in tree order (what [`write_plan`] writes). `table[i]` holds
+/// node `i`'s targets for `periods`; with a rounding `unit`, each target
+/// is the number the file shows in the unit's decimals ([`amount_as_written`]).
+///
+/// ```
+/// use salesplan::io::{plan_table, Column};
+/// use salesplan::plan::org::OrgTree;
+/// let tree = OrgTree::read_from("node_id,parent_id\nco,\na,co\n".as_bytes(), "org.csv".as_ref())?;
+/// let table = plan_table(&tree, &["2026".to_string()], &[vec![10.0], vec![10.0]], None);
+/// assert_eq!(table.columns[0].1, Column::Text(vec!["co".into(), "a".into()]));
+/// assert_eq!(table.columns[2].1, Column::Number(vec![Some(10.0), Some(10.0)]));
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn plan_table(
+    tree: &OrgTree,
+    periods: &[String],
+    table: &[Vec<f64>],
+    unit: Option<f64>,
+) -> Table {
+    let (mut ids, mut labels, mut targets) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, row) in table.iter().enumerate() {
+        for (label, value) in periods.iter().zip(row) {
+            ids.push(tree.id(i).to_string());
+            labels.push(label.clone());
+            targets.push(Some(amount_as_written(*value, unit)));
         }
-        flush_csv(&mut out, path)
-    })
+    }
+    Table {
+        columns: vec![
+            ("node_id".into(), Column::Text(ids)),
+            ("period".into(), Column::Text(labels)),
+            ("target".into(), Column::Number(targets)),
+        ],
+    }
+}
+
+/// The per-node plan summary: `node_id, name, parent_id, target,
+/// basis_share, last_year, growth_vs_last_year, binding` (what
+/// [`write_plan_summary`] writes): growth undefined where last year was
+/// not positive, `parent_id` and `binding` empty for none; targets as
+/// [`plan_table`] gives them for the rounding `unit`.
+pub fn plan_summary_table(tree: &OrgTree, plan: &Allocation, unit: Option<f64>) -> Table {
+    let n = tree.len();
+    let text = |f: &dyn Fn(usize) -> String| Column::Text((0..n).map(f).collect());
+    let number = |f: &dyn Fn(usize) -> Option<f64>| Column::Number((0..n).map(f).collect());
+    let growth = |i: usize| {
+        let ly = plan.last_year[i];
+        (ly > 0.0).then(|| plan.targets[i] / ly - 1.0)
+    };
+    Table {
+        columns: vec![
+            ("node_id".into(), text(&|i| tree.id(i).into())),
+            ("name".into(), text(&|i| tree.name(i).into())),
+            (
+                "parent_id".into(),
+                text(&|i| tree.parent(i).map_or("", |p| tree.id(p)).into()),
+            ),
+            (
+                "target".into(),
+                number(&|i| Some(amount_as_written(plan.targets[i], unit))),
+            ),
+            ("basis_share".into(), number(&|i| Some(plan.basis_share[i]))),
+            ("last_year".into(), number(&|i| Some(plan.last_year[i]))),
+            ("growth_vs_last_year".into(), number(&growth)),
+            (
+                "binding".into(),
+                text(&|i| plan.binding[i].map_or("", |b| b.name()).into()),
+            ),
+        ],
+    }
+}
+
+/// An amount rounded to a multiple of `unit` as the plan shows it: the
+/// number its text in the unit's decimals reads back as (1250.37 for a
+/// sum of cents that is 1250.3699999999999 in binary), or `v` itself
+/// without a unit.
+///
+/// ```
+/// use salesplan::io::amount_as_written;
+/// assert_eq!(amount_as_written(125037.0 * 0.01, Some(0.01)), 1250.37);
+/// assert_eq!(amount_as_written(0.1 + 0.2, None), 0.1 + 0.2);
+/// ```
+pub fn amount_as_written(v: f64, unit: Option<f64>) -> f64 {
+    match unit {
+        Some(unit) => format_amount(v, Some(decimals_of(unit)))
+            .parse()
+            .unwrap_or(v),
+        None => v,
+    }
+}
+
+/// Writes `table` with its `target` column in the decimals of the
+/// rounding `unit` (the other numbers in the shortest exact form).
+fn write_with_unit(path: &Path, mut table: Table, unit: Option<f64>) -> Result<()> {
+    let decimals = unit.map(decimals_of);
+    for (name, column) in &mut table.columns {
+        if let (true, Column::Number(values)) = (name == "target", &*column) {
+            let text = values
+                .iter()
+                .map(|v| v.map_or_else(String::new, |v| format_amount(v, decimals)))
+                .collect();
+            *column = Column::Text(text);
+        }
+    }
+    table.write(path, "period")
 }
 
 /// Reads a plan (`node_id,period,target`, period `YYYY` or `YYYY-MM` of

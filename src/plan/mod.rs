@@ -2,7 +2,9 @@
 //! and period.
 //!
 //! * [`org`]: the organisation tree (reading, validation, aggregation).
-//! * [`reconcile`]: forecasts of every node made to add up.
+//! * [`reconcile`]: forecasts of every node made to add up;
+//!   [`reconcile_series`]: the same for forecasts given as series, every
+//!   period, the method by its name.
 //! * [`allocate`]: annual targets split down the tree under constraints.
 //! * [`calendar`]: the plan year's periods (months, quarters, ISO weeks,
 //!   fiscal and retail years).
@@ -17,5 +19,6 @@ pub mod calendar;
 pub mod org;
 pub mod phasing;
 pub mod reconcile;
+pub mod reconcile_series;
 pub mod sales;
 pub mod year;

@@ -33,6 +33,35 @@ impl Default for Ramp {
     }
 }
 
+impl std::str::FromStr for Ramp {
+    type Err = Error;
+
+    /// Comma-separated monthly factors in `[0, 1]`, as `allocate --ramp`
+    /// takes them: `0.25,0.5,0.75` (empty: no ramp).
+    ///
+    /// ```
+    /// use salesplan::plan::allocate::Ramp;
+    /// assert_eq!("0.5, 0.8".parse::<Ramp>()?.steps(), [0.5, 0.8]);
+    /// assert!("".parse::<Ramp>()?.steps().is_empty());
+    /// assert!("0.5,1.5".parse::<Ramp>().is_err());
+    /// assert!("half".parse::<Ramp>().is_err());
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Ramp> {
+        let steps = s
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse::<f64>())
+            .collect::<std::result::Result<Vec<f64>, _>>()
+            .map_err(|e| Error::InvalidParameter {
+                name: "ramp",
+                reason: format!("'{s}' is not a list of numbers ({e})"),
+            })?;
+        Ramp::new(steps)
+    }
+}
+
 impl Ramp {
     /// A ramp from monthly factors in `[0, 1]` (empty: no ramp).
     pub fn new(steps: Vec<f64>) -> Result<Ramp> {
