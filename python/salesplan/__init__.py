@@ -41,8 +41,9 @@ from ._salesplan import cross_validation as _cross_validation
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
 from ._salesplan import reconcile as _reconcile
+from ._salesplan import track as _track
 
-__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "reconcile", "Fitted", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "reconcile", "track", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -685,3 +686,93 @@ def reconcile(
     out = _reconcile(columns, path, text, method, history=others[0], residuals=others[1], nonnegative=bool(nonnegative), value_col=value_col)
     out["ds"] = _Shape(kind, ds_type, "unique_id", "ds").periods(out["ds"])
     return _back(pa.table(out), kind)
+
+
+def _long_source(table: Any) -> tuple:
+    """A long table (``unique_id, ds, y``) as ``(path, None, None)`` for a
+    path or ``(None, columns, kind)`` for a table; ``(None, None, None)``
+    for none."""
+    if table is None:
+        return None, None, None
+    if _is_path(table):
+        return os.fsdecode(table), None, None
+    kind, columns, _ = _inputs(table, "unique_id", "ds", "y")
+    return None, columns, kind
+
+
+def track(
+    plan: Any,
+    actuals: Any,
+    as_of: Any,
+    history: Any = None,
+    org: Any = None,
+    paths: int = 1000,
+    seed: int = 20260101,
+    level: float = 80.0,
+    recalibrate: str = "reselect",
+    missing: str = "error",
+    reallocate: bool = False,
+    constraints: Any = None,
+    round: Optional[float] = None,
+    n_jobs: Optional[int] = None,
+) -> Any:
+    """Where every node stands against ``plan`` on ``as_of`` (a
+    ``YYYY-MM-DD`` date or a date), as ``salesplan track`` does: to date,
+    run rate, the model's projection of the year with its ``level``%
+    interval, the probability of reaching the target, the gap by remaining
+    month, and with ``reallocate=True`` the remaining target re-allocated
+    (under ``constraints``, rounded to ``round``).
+
+    ``plan`` (``node_id, period, target``, as ``allocate`` returns it),
+    ``org`` and ``constraints`` are paths or tables; ``actuals`` (and
+    ``history``, the years before them) are monthly sales in the long
+    format, tables or paths. Without ``org`` the nodes are the actuals'
+    series. ``recalibrate`` (``none``, ``same-form``, ``reselect``) and
+    ``missing`` (``error``, ``zero``) take the command line's values.
+    Returns one row per node with a target, the columns of the command's
+    file, as a table of the kind of ``actuals`` (else of ``plan``; pyarrow
+    when every input is a path).
+
+    >>> import pandas as pd, salesplan
+    >>> sales = pd.DataFrame({"unique_id": ["a"] * 30, "ds": [f"{2024 + k // 12}-{k % 12 + 1:02}" for k in range(30)], "y": [100.0 + k % 12 + k * 7919 % 13 for k in range(30)]})
+    >>> plan = pd.DataFrame({"node_id": ["a"], "period": ["2026"], "target": [1300.0]})
+    >>> status = salesplan.track(plan, sales, "2026-06-30", paths=200)
+    >>> status[["node_id", "target", "actual_to_date", "run_rate_projection", "probability"]].values.tolist()
+    [['a', 1300.0, 647.0, 1294.0, 0.56]]
+    >>> salesplan.track(plan.assign(node_id=["b"]), sales, "2026-06-30")
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <plan>:2: column 'node_id': not a series of the actuals (give --org to track teams and regions) (value 'b')
+    """
+    if hasattr(as_of, "strftime"):
+        as_of = as_of.strftime("%Y-%m-%d")
+    actuals_path, actuals_columns, kind = _long_source(actuals)
+    history_path, history_columns, history_kind = _long_source(history)
+    kind = kind or history_kind
+    for table in (plan, org, constraints):
+        if kind is None and table is not None and not _is_path(table):
+            kind = _kind(table)
+    plan_path, plan_text = _csv_source(plan)
+    org_path, org_text = _csv_source(org)
+    constraints_path, constraints_text = _csv_source(constraints)
+    status = _track(
+        plan_path,
+        plan_text,
+        actuals_path,
+        actuals_columns,
+        str(as_of),
+        history_path=history_path,
+        history=history_columns,
+        org_path=org_path,
+        org_text=org_text,
+        paths=int(paths),
+        seed=int(seed),
+        level=float(level),
+        recalibrate=recalibrate,
+        missing=missing,
+        reallocate=bool(reallocate),
+        constraints_path=constraints_path,
+        constraints_text=constraints_text,
+        unit=None if round is None else float(round),
+        n_jobs=n_jobs,
+    )
+    return _back(pa.table(status), kind or "pyarrow")

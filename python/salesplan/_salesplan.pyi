@@ -129,3 +129,27 @@ def reconcile(
 ) -> Dict[str, object]:
     """The reconciled forecasts' columns (`unique_id, ds, mean`), as
     `salesplan reconcile` writes them."""
+
+def track(
+    plan_path: Optional[str],
+    plan_text: Optional[str],
+    actuals_path: Optional[str],
+    actuals: Optional[_LongColumns],
+    as_of: str,
+    history_path: Optional[str] = None,
+    history: Optional[_LongColumns] = None,
+    org_path: Optional[str] = None,
+    org_text: Optional[str] = None,
+    paths: int = 1000,
+    seed: int = 20260101,
+    level: float = 80.0,
+    recalibrate: str = "reselect",
+    missing: str = "error",
+    reallocate: bool = False,
+    constraints_path: Optional[str] = None,
+    constraints_text: Optional[str] = None,
+    unit: Optional[float] = None,
+    n_jobs: Optional[int] = None,
+) -> Dict[str, object]:
+    """The status table's columns, as `salesplan track` writes them; the
+    plan, org tree and constraints from a path or CSV text."""

@@ -15,6 +15,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use chrono::NaiveDate;
 use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{
     forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesBacktest, SeriesOutcome,
@@ -29,11 +30,16 @@ use salesplan::io::{
     plan_table, read_constraints, read_constraints_from, read_long_csv, read_org, reconciled_table,
     scored_models, Column, Columns, LongRows, Table,
 };
+use salesplan::io::{read_plan, read_plan_from, track_status_table};
 use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::org::OrgTree;
 use salesplan::plan::reconcile::Hierarchy;
 use salesplan::plan::reconcile_series::{align_to_tree, parse_method, reconcile_periods};
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
+use salesplan::scenario::attainment::SimulationOptions;
+use salesplan::track::actuals::{closed_months, flat_tree, join_history, MissingMonths};
+use salesplan::track::reallocate::ReallocationOptions;
+use salesplan::track::{track_actuals, TrackRequest};
 
 create_exception!(
     salesplan,
@@ -712,6 +718,141 @@ fn allocate<'py>(
     Ok((dict_of(py, plan)?, dict_of(py, summary)?))
 }
 
+/// A long table from a path or from the columns (`None`: neither given);
+/// the name errors give it.
+fn long_series<'a>(
+    path: Option<&'a str>,
+    columns: Option<LongColumns<'_>>,
+) -> PyResult<Option<(Vec<salesplan::Series>, &'a str)>> {
+    Ok(match (path, columns) {
+        (Some(path), _) => Some((
+            read_long_csv(Path::new(path), &Columns::default()).map_err(error)?,
+            path,
+        )),
+        (None, Some((ids, id_codes, labels, label_codes, y))) => Some((
+            series_of(&Columns::default(), ids, id_codes, labels, label_codes, y)?,
+            SOURCE,
+        )),
+        (None, None) => None,
+    })
+}
+
+/// Tracks a plan against actuals as `salesplan track` does: the plan, org
+/// and constraints from a path or CSV text, the actuals and history from a
+/// path or the columns; returns the status table ([`track_status_table`]).
+#[pyfunction]
+#[pyo3(signature = (plan_path, plan_text, actuals_path, actuals, as_of, history_path=None, history=None, org_path=None, org_text=None, paths=1000, seed=20_260_101, level=80.0, recalibrate="reselect", missing="error", reallocate=false, constraints_path=None, constraints_text=None, unit=None, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+fn track<'py>(
+    py: Python<'py>,
+    plan_path: Option<&str>,
+    plan_text: Option<&str>,
+    actuals_path: Option<&str>,
+    actuals: Option<PyLongColumns<'py>>,
+    as_of: &str,
+    history_path: Option<&str>,
+    history: Option<PyLongColumns<'py>>,
+    org_path: Option<&str>,
+    org_text: Option<&str>,
+    paths: usize,
+    seed: u64,
+    level: f64,
+    recalibrate: &str,
+    missing: &str,
+    reallocate: bool,
+    constraints_path: Option<&str>,
+    constraints_text: Option<&str>,
+    unit: Option<f64>,
+    n_jobs: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let as_of = NaiveDate::parse_from_str(as_of, "%Y-%m-%d")
+        .map_err(|_| SalesplanError::new_err(format!("as_of '{as_of}': not a YYYY-MM-DD date")))?;
+    if paths < 2 {
+        return Err(SalesplanError::new_err("paths must be at least 2"));
+    }
+    if !reallocate && (constraints_path.is_some() || constraints_text.is_some() || unit.is_some()) {
+        return Err(SalesplanError::new_err(
+            "constraints and round apply to the re-allocation: give reallocate=True",
+        ));
+    }
+    let simulation = SimulationOptions {
+        paths,
+        seed,
+        recalibration: parse(recalibrate)?,
+        ..SimulationOptions::default()
+    };
+    let missing: MissingMonths = parse(missing)?;
+    let actuals = actuals.as_ref().map(slices).transpose()?;
+    let history = history.as_ref().map(slices).transpose()?;
+    let table = py.detach(|| -> PyResult<Table> {
+        let (year, elapsed) = closed_months(as_of);
+        let (mut series, actuals_name) = long_series(actuals_path, actuals)?
+            .ok_or_else(|| SalesplanError::new_err("actuals: give a path or a table"))?;
+        if let Some((past, name)) = long_series(history_path, history)? {
+            series = join_history(&past, &series).map_err(|e| {
+                SalesplanError::new_err(format!(
+                    "{name} (history) and {actuals_name} (actuals): {e}"
+                ))
+            })?;
+        }
+        let org = read_table(org_path, org_text, "<org>", read_org, |text, name| {
+            OrgTree::read_from(text, name)
+        })?;
+        let from_actuals = org.is_none();
+        let tree = match org {
+            Some(tree) => tree,
+            None => flat_tree(&series, Path::new(actuals_name)).map_err(error)?,
+        };
+        let plan = read_table(
+            plan_path,
+            plan_text,
+            "<plan>",
+            |path| read_plan(path, &tree, year, elapsed, from_actuals),
+            |text, name| read_plan_from(text, name, &tree, year, elapsed, from_actuals),
+        )?
+        .ok_or_else(|| SalesplanError::new_err("plan: give a path or a table"))?;
+        let constraints = read_table(
+            constraints_path,
+            constraints_text,
+            "<constraints>",
+            |path| read_constraints(path, &tree),
+            |text, name| read_constraints_from(text, name, &tree),
+        )?
+        .map(|c| c.nodes);
+        let request = TrackRequest {
+            as_of,
+            simulation,
+            level,
+            events: None,
+            missing,
+        };
+        in_pool(n_jobs, || -> PyResult<Table> {
+            let run = track_actuals(&tree, &series, &plan, &request)
+                .map_err(|e| SalesplanError::new_err(format!("{actuals_name}: {e}")))?;
+            let reallocation = if reallocate {
+                let options = ReallocationOptions {
+                    unit,
+                    ..ReallocationOptions::default()
+                };
+                Some(
+                    run.reallocate(&tree, &plan, constraints.as_deref(), &options)
+                        .map_err(|e| SalesplanError::new_err(format!("reallocate: {e}")))?,
+                )
+            } else {
+                None
+            };
+            Ok(track_status_table(
+                &tree,
+                &run,
+                level,
+                reallocation.as_ref(),
+                unit,
+            ))
+        })?
+    })?;
+    dict_of(py, table)
+}
+
 /// Reconciles the base forecasts in the columns (one series per node of
 /// the hierarchy, the values in `value_col`) as `salesplan reconcile`
 /// does: `method` by its name, `history` and `residuals` (long tables
@@ -810,6 +951,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(backtest, m)?)?;
     m.add_function(wrap_pyfunction!(allocate, m)?)?;
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
+    m.add_function(wrap_pyfunction!(track, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }

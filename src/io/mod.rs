@@ -86,7 +86,7 @@ pub use sweep::{
     SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,
 };
 pub use table::{Column, PeriodType, Table};
-pub use track::write_track_status;
+pub use track::{track_status_table, write_track_status};
 pub use write::{
     forecast_table, format_level, write_forecasts, write_forecasts_wide, write_report,
     ForecastWriter, ReportWriter,

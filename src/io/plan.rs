@@ -34,7 +34,7 @@ pub fn write_plan(
     table: &[Vec<f64>],
     unit: Option<f64>,
 ) -> Result<()> {
-    write_with_unit(path, plan_table(tree, periods, table, unit), unit)
+    write_with_unit(path, plan_table(tree, periods, table, unit), "target", unit)
 }
 
 /// Writes the per-node plan summary atomically: [`plan_summary_table`] as
@@ -45,7 +45,7 @@ pub fn write_plan_summary(
     plan: &Allocation,
     unit: Option<f64>,
 ) -> Result<()> {
-    write_with_unit(path, plan_summary_table(tree, plan, unit), unit)
+    write_with_unit(path, plan_summary_table(tree, plan, unit), "target", unit)
 }
 
 /// The plan's table: `node_id, period, target`, one row per node and
@@ -140,12 +140,17 @@ pub fn amount_as_written(v: f64, unit: Option<f64>) -> f64 {
     }
 }
 
-/// Writes `table` with its `target` column in the decimals of the
+/// Writes `table` with its column `rounded` in the decimals of the
 /// rounding `unit` (the other numbers in the shortest exact form).
-fn write_with_unit(path: &Path, mut table: Table, unit: Option<f64>) -> Result<()> {
+pub(super) fn write_with_unit(
+    path: &Path,
+    mut table: Table,
+    rounded: &str,
+    unit: Option<f64>,
+) -> Result<()> {
     let decimals = unit.map(decimals_of);
     for (name, column) in &mut table.columns {
-        if let (true, Column::Number(values)) = (name == "target", &*column) {
+        if let (true, Column::Number(values)) = (name == rounded, &*column) {
             let text = values
                 .iter()
                 .map(|v| v.map_or_else(String::new, |v| format_amount(v, decimals)))

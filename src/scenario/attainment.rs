@@ -84,6 +84,30 @@ pub enum Recalibration {
     Reselect,
 }
 
+impl std::str::FromStr for Recalibration {
+    type Err = crate::Error;
+
+    /// The command line's names: `none`, `same-form`, `reselect`.
+    ///
+    /// ```
+    /// use salesplan::scenario::attainment::Recalibration;
+    /// assert_eq!("same-form".parse::<Recalibration>()?, Recalibration::SameForm);
+    /// assert!("sometimes".parse::<Recalibration>().is_err());
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    fn from_str(text: &str) -> crate::Result<Recalibration> {
+        match text {
+            "none" => Ok(Recalibration::None),
+            "same-form" => Ok(Recalibration::SameForm),
+            "reselect" => Ok(Recalibration::Reselect),
+            _ => Err(crate::Error::InvalidParameter {
+                name: "recalibrate",
+                reason: format!("'{text}': one of none, same-form, reselect"),
+            }),
+        }
+    }
+}
+
 /// How to simulate the plan year.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SimulationOptions {

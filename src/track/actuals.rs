@@ -83,6 +83,22 @@ pub enum MissingMonths {
     Zero,
 }
 
+impl std::str::FromStr for MissingMonths {
+    type Err = crate::Error;
+
+    /// The command line's names: `error`, `zero`.
+    fn from_str(text: &str) -> crate::Result<MissingMonths> {
+        match text {
+            "error" => Ok(MissingMonths::Error),
+            "zero" => Ok(MissingMonths::Zero),
+            _ => Err(crate::Error::InvalidParameter {
+                name: "missing",
+                reason: format!("'{text}': one of error, zero"),
+            }),
+        }
+    }
+}
+
 /// How to track.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackRequest {
