@@ -153,3 +153,27 @@ def track(
 ) -> Dict[str, object]:
     """The status table's columns, as `salesplan track` writes them; the
     plan, org tree and constraints from a path or CSV text."""
+
+def sweep(
+    org_path: Optional[str],
+    org_text: Optional[str],
+    history_path: Optional[str],
+    history: Optional[_LongColumns],
+    scenarios_path: Optional[str],
+    scenarios_json: Optional[str],
+    year: int,
+    paths: int = 1000,
+    seed: int = 20260101,
+    model: str = "auto-ets",
+    recalibrate: str = "reselect",
+    periods: bool = False,
+    levels: List[int] = [],
+    measures: List[str] = [],
+    constraints_path: Optional[str] = None,
+    constraints_text: Optional[str] = None,
+    trailing_months: int = 12,
+    table: bool = True,
+    n_jobs: Optional[int] = None,
+) -> Tuple[bytes, bytes]:
+    """The long table's and the summary's CSV text, as `salesplan sweep`
+    writes them (the long table empty with `table=False`)."""

@@ -31,12 +31,15 @@ use salesplan::io::{
     scored_models, Column, Columns, LongRows, Table,
 };
 use salesplan::io::{read_plan, read_plan_from, track_status_table};
+use salesplan::io::{sweep_into, sweep_summary_into, SweepMeasure, SweepTable, SweepTableOptions};
 use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::org::OrgTree;
 use salesplan::plan::reconcile::Hierarchy;
 use salesplan::plan::reconcile_series::{align_to_tree, parse_method, reconcile_periods};
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
-use salesplan::scenario::attainment::SimulationOptions;
+use salesplan::scenario::attainment::{parse_form, SimulationOptions};
+use salesplan::scenario::sweep::{misfit_scenarios, BalancedPhasing, PlanningData};
+use salesplan::scenario::{read_scenarios, read_scenarios_json};
 use salesplan::track::actuals::{closed_months, flat_tree, join_history, MissingMonths};
 use salesplan::track::reallocate::ReallocationOptions;
 use salesplan::track::{track_actuals, TrackRequest};
@@ -684,17 +687,8 @@ fn allocate<'py>(
             OrgTree::read_from(text, name)
         })?
         .ok_or_else(|| SalesplanError::new_err("org: give a path or a table"))?;
-        let (series, name) = match (history_path, history) {
-            (Some(path), _) => (
-                read_long_csv(Path::new(path), &Columns::default()).map_err(error)?,
-                path,
-            ),
-            (None, Some((ids, id_codes, labels, label_codes, y))) => (
-                series_of(&Columns::default(), ids, id_codes, labels, label_codes, y)?,
-                SOURCE,
-            ),
-            (None, None) => return Err(SalesplanError::new_err("history: give a path or a table")),
-        };
+        let (series, name) = long_series(history_path, history)?
+            .ok_or_else(|| SalesplanError::new_err("history: give a path or a table"))?;
         // named as the CLI names the history file
         let mut inputs = YearInputs::new(&tree, &series, year)
             .map_err(|e| SalesplanError::new_err(format!("{name}: {e}")))?;
@@ -853,6 +847,135 @@ fn track<'py>(
     dict_of(py, table)
 }
 
+/// Sweeps the scenarios as `salesplan sweep` does: the org tree and the
+/// constraints from a path or CSV text, the history from a path or the
+/// columns, the scenarios from a path (TOML or JSON) or JSON text. Returns
+/// the long table's and the summary's CSV text, as the command writes them
+/// (the long table empty with `table=false`).
+#[pyfunction]
+#[pyo3(signature = (org_path, org_text, history_path, history, scenarios_path, scenarios_json, year, paths=1000, seed=20_260_101, model="auto-ets", recalibrate="reselect", periods=false, levels=Vec::new(), measures=Vec::new(), constraints_path=None, constraints_text=None, trailing_months=12, table=true, n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+fn sweep<'py>(
+    py: Python<'py>,
+    org_path: Option<&str>,
+    org_text: Option<&str>,
+    history_path: Option<&str>,
+    history: Option<PyLongColumns<'py>>,
+    scenarios_path: Option<&str>,
+    scenarios_json: Option<&str>,
+    year: i32,
+    paths: usize,
+    seed: u64,
+    model: &str,
+    recalibrate: &str,
+    periods: bool,
+    levels: Vec<usize>,
+    measures: Vec<String>,
+    constraints_path: Option<&str>,
+    constraints_text: Option<&str>,
+    trailing_months: usize,
+    table: bool,
+    n_jobs: Option<usize>,
+) -> PyResult<(Vec<u8>, Vec<u8>)> {
+    if paths == 0 || trailing_months == 0 {
+        return Err(SalesplanError::new_err(
+            "paths and trailing_months must be at least 1",
+        ));
+    }
+    let options = SimulationOptions {
+        paths,
+        seed,
+        form: parse_form(model).map_err(error)?,
+        recalibration: parse(recalibrate)?,
+        ..SimulationOptions::default()
+    };
+    let measures: Vec<SweepMeasure> = if measures.is_empty() {
+        SweepTableOptions::default().measures
+    } else {
+        measures.iter().map(|m| parse(m)).collect::<PyResult<_>>()?
+    };
+    let history = history.as_ref().map(slices).transpose()?;
+    py.detach(|| -> PyResult<(Vec<u8>, Vec<u8>)> {
+        let scenarios = match (scenarios_path, scenarios_json) {
+            (Some(path), _) => read_scenarios(Path::new(path)).map_err(error)?,
+            (None, Some(text)) => {
+                read_scenarios_json(text, Path::new("<scenarios>")).map_err(error)?
+            }
+            (None, None) => {
+                return Err(SalesplanError::new_err("scenarios: give a path or a list"))
+            }
+        };
+        let tree = read_table(org_path, org_text, "<org>", read_org, |text, name| {
+            OrgTree::read_from(text, name)
+        })?
+        .ok_or_else(|| SalesplanError::new_err("org: give a path or a table"))?;
+        let (series, name) = long_series(history_path, history)?
+            .ok_or_else(|| SalesplanError::new_err("history: give a path or a table"))?;
+        let constraints = read_table(
+            constraints_path,
+            constraints_text,
+            "<constraints>",
+            |path| read_constraints(path, &tree),
+            |text, name| read_constraints_from(text, name, &tree),
+        )?;
+        in_pool(n_jobs, || -> PyResult<(Vec<u8>, Vec<u8>)> {
+            let mut data = PlanningData::from_history_with_events(
+                tree,
+                &series,
+                year,
+                trailing_months,
+                &options,
+                None,
+            )
+            .map_err(|e| SalesplanError::new_err(format!("{name}: {e}")))?;
+            if let Some(c) = constraints {
+                data.constraints = c.nodes;
+                data.potential = Some(c.potential).filter(|p| p.iter().any(|v| *v != 0.0));
+            }
+            if let Some(why) = misfit_scenarios(&data, &scenarios) {
+                return Err(SalesplanError::new_err(format!("scenarios: {why}")));
+            }
+            let mut long = SweepTable::new(
+                &data,
+                &scenarios,
+                SweepTableOptions {
+                    levels,
+                    measures,
+                    periods,
+                },
+            )
+            .map_err(error)?;
+            let phasing = BalancedPhasing::new(&data, &scenarios).map_err(error)?;
+            let mut text = Vec::new();
+            let rows = if table {
+                sweep_into(
+                    &mut text,
+                    Path::new("<sweep>"),
+                    &data,
+                    &scenarios,
+                    &phasing,
+                    &mut long,
+                    &|_| {},
+                )
+            } else {
+                sweep_into(
+                    &mut std::io::sink(),
+                    Path::new("<sweep>"),
+                    &data,
+                    &scenarios,
+                    &phasing,
+                    &mut long,
+                    &|_| {},
+                )
+            }
+            .map_err(error)?;
+            let mut summary = Vec::new();
+            sweep_summary_into(&mut summary, Path::new("<summary>"), &rows).map_err(error)?;
+            Ok((text, summary))
+        })?
+    })
+}
+
 /// Reconciles the base forecasts in the columns (one series per node of
 /// the hierarchy, the values in `value_col`) as `salesplan reconcile`
 /// does: `method` by its name, `history` and `residuals` (long tables
@@ -952,6 +1075,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(allocate, m)?)?;
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(track, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }

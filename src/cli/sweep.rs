@@ -11,7 +11,7 @@ use salesplan::io::{
 };
 use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::scenario::read_scenarios;
-use salesplan::scenario::sweep::{configuration_problem, BalancedPhasing, PlanningData};
+use salesplan::scenario::sweep::{misfit_scenarios, BalancedPhasing, PlanningData};
 
 use super::{check_files, in_pool, EventArgs, PlanInputArgs, RecalibrateArg, Status};
 
@@ -119,7 +119,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let options = SimulationOptions {
         paths: args.paths as usize,
         seed: args.seed,
-        form: parse_form(&args.model)?,
+        form: salesplan::scenario::attainment::parse_form(&args.model)?,
         recalibration: args.recalibrate.into(),
         ..SimulationOptions::default()
     };
@@ -166,25 +166,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     }
     // a scenario that does not fit this org and data is a bad input, not
     // an infeasible target
-    let misfits: Vec<String> = scenarios
-        .iter()
-        .filter_map(|s| {
-            configuration_problem(&data, s)
-                .map(|(field, reason)| format!("scenario '{}': field '{field}': {reason}", s.name))
-        })
-        .collect();
-    if let Some(first) = misfits.first() {
-        anyhow::bail!(
-            "{}: {} of {} scenarios do not fit this org and data; {first}{}",
-            args.scenarios.display(),
-            misfits.len(),
-            scenarios.len(),
-            if misfits.len() > 1 {
-                format!(" (and {} more)", misfits.len() - 1)
-            } else {
-                String::new()
-            }
-        );
+    if let Some(why) = misfit_scenarios(&data, &scenarios) {
+        anyhow::bail!("{}: {why}", args.scenarios.display());
     }
     let mut table = SweepTable::new(
         &data,
@@ -256,17 +239,4 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     } else {
         Status::SomeFailed
     })
-}
-
-/// `auto-ets` or `ets:XYZ`.
-fn parse_form(model: &str) -> anyhow::Result<Option<salesplan::forecast::models::ets::EtsSpec>> {
-    match model.trim() {
-        "auto-ets" => Ok(None),
-        other => match other.strip_prefix("ets:") {
-            Some(form) => Ok(Some(form.parse()?)),
-            None => {
-                anyhow::bail!("--model '{other}': expected auto-ets or ets:<form> (e.g. ets:MAM)")
-            }
-        },
-    }
 }

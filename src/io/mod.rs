@@ -82,8 +82,8 @@ pub use reconcile::reconciled_table;
 pub use reliability::write_reliability;
 pub use stdio::{is_standard_stream, open_input, read_org, STANDARD_STREAM};
 pub use sweep::{
-    sweep_summary_row, write_sweep, write_sweep_summary, SweepMeasure, SweepTable,
-    SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,
+    sweep_into, sweep_summary_into, sweep_summary_row, write_sweep, write_sweep_summary,
+    SweepMeasure, SweepTable, SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,
 };
 pub use table::{Column, PeriodType, Table};
 pub use track::{track_status_table, write_track_status};

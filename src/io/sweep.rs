@@ -5,6 +5,7 @@
 //! rows into the table as it comes (in scenario order), then returns the
 //! summary rows, which [`write_sweep_summary`] writes.
 
+use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -25,6 +26,24 @@ pub enum SweepMeasure {
     Probability,
     /// The expected attainment (simulated sales / target), to 1e-6.
     ExpectedAttainment,
+}
+
+impl std::str::FromStr for SweepMeasure {
+    type Err = Error;
+
+    /// The command line's names: `target`, `probability`,
+    /// `expected_attainment`.
+    fn from_str(text: &str) -> Result<SweepMeasure> {
+        match text {
+            "target" => Ok(SweepMeasure::Target),
+            "probability" => Ok(SweepMeasure::Probability),
+            "expected_attainment" => Ok(SweepMeasure::ExpectedAttainment),
+            _ => Err(Error::InvalidParameter {
+                name: "measures",
+                reason: format!("'{text}': one of target, probability, expected_attainment"),
+            }),
+        }
+    }
 }
 
 /// Which rows of the long table to write.
@@ -172,21 +191,38 @@ pub fn write_sweep(
     table: &mut SweepTable,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Vec<String>>> {
+    let mut summary = Vec::new();
+    write_atomically(path, |w| {
+        summary = sweep_into(w, path, data, scenarios, phasing, table, progress)?;
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+/// [`write_sweep`] into any writer (the long table's CSV text, header
+/// first); `path` names it in errors.
+pub fn sweep_into(
+    w: &mut dyn Write,
+    path: &Path,
+    data: &PlanningData,
+    scenarios: &[Scenario],
+    phasing: &dyn Phasing,
+    table: &mut SweepTable,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Vec<String>>> {
     let io = |source: std::io::Error| Error::Io {
         path: path.to_path_buf(),
         source,
     };
     let mut summary = Vec::with_capacity(scenarios.len());
-    write_atomically(path, |w| {
-        w.write_all(SWEEP_TABLE_HEADER.as_bytes()).map_err(io)?;
-        sweep(data, scenarios, phasing, progress, |k, outcome| {
-            let s = &scenarios[k];
-            if let Outcome::Planned(plan) = &outcome {
-                w.write_all(table.rows(s, plan)).map_err(io)?;
-            }
-            summary.push(sweep_summary_row(s, &outcome));
-            Ok(())
-        })
+    w.write_all(SWEEP_TABLE_HEADER.as_bytes()).map_err(io)?;
+    sweep(data, scenarios, phasing, progress, |k, outcome| {
+        let s = &scenarios[k];
+        if let Outcome::Planned(plan) = &outcome {
+            w.write_all(table.rows(s, plan)).map_err(io)?;
+        }
+        summary.push(sweep_summary_row(s, &outcome));
+        Ok(())
     })?;
     Ok(summary)
 }
@@ -281,13 +317,16 @@ pub fn sweep_summary_row(s: &Scenario, outcome: &Outcome) -> Vec<String> {
 
 /// Writes the sweep summary (atomically): a header and `rows`.
 pub fn write_sweep_summary(path: &Path, rows: &[Vec<String>]) -> Result<()> {
-    write_atomically(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let io = |e: csv::Error| csv_file_error(e, path);
-        out.write_record(SWEEP_SUMMARY_COLUMNS).map_err(io)?;
-        for row in rows {
-            out.write_record(row).map_err(io)?;
-        }
-        flush_csv(&mut out, path)
-    })
+    write_atomically(path, |w| sweep_summary_into(w, path, rows))
+}
+
+/// [`write_sweep_summary`] into any writer; `path` names it in errors.
+pub fn sweep_summary_into(w: &mut dyn Write, path: &Path, rows: &[Vec<String>]) -> Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    let io = |e: csv::Error| csv_file_error(e, path);
+    out.write_record(SWEEP_SUMMARY_COLUMNS).map_err(io)?;
+    for row in rows {
+        out.write_record(row).map_err(io)?;
+    }
+    flush_csv(&mut out, path)
 }

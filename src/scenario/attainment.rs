@@ -108,6 +108,30 @@ impl std::str::FromStr for Recalibration {
     }
 }
 
+/// The leaves' model for the simulation from its command-line name:
+/// `auto-ets` (the form chosen per leaf, `None`) or `ets:<form>` (one form
+/// for every leaf).
+///
+/// ```
+/// use salesplan::scenario::attainment::parse_form;
+/// assert_eq!(parse_form("auto-ets")?, None);
+/// assert_eq!(parse_form("ets:MAM")?.map(|f| f.to_string()).as_deref(), Some("MAM"));
+/// assert!(parse_form("theta").is_err());
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn parse_form(model: &str) -> crate::Result<Option<EtsSpec>> {
+    match model.trim() {
+        "auto-ets" => Ok(None),
+        other => match other.strip_prefix("ets:") {
+            Some(form) => Ok(Some(form.parse()?)),
+            None => Err(crate::Error::InvalidParameter {
+                name: "model",
+                reason: format!("'{other}': expected auto-ets or ets:<form> (e.g. ets:MAM)"),
+            }),
+        },
+    }
+}
+
 /// How to simulate the plan year.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SimulationOptions {

@@ -481,6 +481,30 @@ pub enum Outcome {
     },
 }
 
+/// Why some of `scenarios` do not fit `data` (a bad scenario file, not an
+/// infeasible target): how many, and the first one's field and reason
+/// ([`configuration_problem`]); `None` when every one fits.
+pub fn misfit_scenarios(data: &PlanningData, scenarios: &[Scenario]) -> Option<String> {
+    let misfits: Vec<String> = scenarios
+        .iter()
+        .filter_map(|s| {
+            configuration_problem(data, s)
+                .map(|(field, reason)| format!("scenario '{}': field '{field}': {reason}", s.name))
+        })
+        .collect();
+    let first = misfits.first()?;
+    Some(format!(
+        "{} of {} scenarios do not fit this org and data; {first}{}",
+        misfits.len(),
+        scenarios.len(),
+        if misfits.len() > 1 {
+            format!(" (and {} more)", misfits.len() - 1)
+        } else {
+            String::new()
+        }
+    ))
+}
+
 /// Plans and scores one scenario.
 ///
 /// What makes `scenario` not apply to `data` at all, whatever the
