@@ -163,6 +163,9 @@ def forecast(
     wide: bool = False,
     report: bool = False,
     progress: Optional[bool] = None,
+    events: Any = None,
+    own_events: Any = None,
+    shopping_runup: Any = None,
 ) -> Any:
     """Forecasts every series of ``df`` ``h`` periods ahead.
 
@@ -183,6 +186,16 @@ def forecast(
     ``None`` when standard error is a terminal, ``False`` never, ``True``
     always, or a callable ``progress(done, total)`` of your own.
 
+    ``events`` are built-in event sets, as ``--events``: ``"china"``
+    (official holidays with their adjusted working days, the Spring
+    Festival's run-up and after-days, Lantern), ``"shopping"`` (520, 618,
+    Double 11, Double 12; ``shopping_runup`` changes their run-ups, e.g.
+    ``{"618": 10}`` or ``"618=10"``), a list or a comma list of them;
+    ``own_events`` are yours, a path or a table ``event, start, end[,
+    unique_id]`` as ``--events-file``. Their effects are estimated on the
+    history, taken out before the model is fitted and put back into the
+    forecasts, as the command line does.
+
     >>> import pyarrow as pa, salesplan
     >>> t = pa.table({"unique_id": ["a"] * 8, "ds": list(range(1, 9)), "y": [3.0, 4, 5, 4, 6, 5, 7, 6]})
     >>> salesplan.forecast(t, h=2, model="naive", level=[90]).column("mean").to_pylist()
@@ -191,7 +204,17 @@ def forecast(
     Traceback (most recent call last):
     salesplan.SalesplanError: <DataFrame>:2: column 'y': missing value (missing values are not supported)
     """
-    return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=False, progress=progress)
+    return _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep=False, progress=progress, events=_events(events, own_events, shopping_runup))
+
+
+def _events(events: Any, own_events: Any, shopping_runup: Any) -> dict:
+    """The native module's event arguments from forecast's."""
+    sets = [events] if isinstance(events, str) else list(events or [])
+    sets = [s.strip() for item in sets for s in item.split(",") if s.strip()]
+    if isinstance(shopping_runup, dict):
+        shopping_runup = ",".join(f"{k}={v}" for k, v in shopping_runup.items())
+    path, text = _csv_source(own_events)
+    return dict(event_sets=sets, events_path=path, events_text=text, shopping_runup=shopping_runup)
 
 
 class _Bar:
@@ -247,7 +270,7 @@ def _inputs(df, id_col, time_col, target_col):
     return kind, (ids, id_codes, labels, label_codes, y), ds_type
 
 
-def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep, progress=None):
+def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_jobs, id_col, time_col, target_col, wide, report, keep, progress=None, events=None):
     """forecast, and with `keep` also the fitted models (for fit)."""
     kind, (ids, id_codes, labels, label_codes, y), ds_type = _inputs(df, id_col, time_col, target_col)
     bar = _progress(progress)
@@ -271,6 +294,7 @@ def _run(df, h, model, level, season_length, intervals, nonnegative, freq, n_job
             target_col=target_col,
             keep=keep,
             progress=bar,
+            **(events or {}),
         )
     finally:
         if isinstance(bar, _Bar):

@@ -29,6 +29,10 @@ def forecast(
     target_col: str = "y",
     keep: bool = False,
     progress: Optional[Callable[[int, int], None]] = None,
+    event_sets: List[str] = [],
+    events_path: Optional[str] = None,
+    events_text: Optional[str] = None,
+    shopping_runup: Optional[str] = None,
 ) -> Tuple[Dict[str, object], Dict[str, object], Optional["Models"]]:
     """The forecast table's and the report's columns, from dictionary-encoded
     ids and period labels and the values, and with `keep` the fitted models."""

@@ -20,11 +20,12 @@ use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{
     forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesBacktest, SeriesOutcome,
 };
-use salesplan::forecast::events::backtest_batch_with_events;
+use salesplan::forecast::events::{backtest_batch_with_events, forecast_batch_with_events};
 use salesplan::forecast::frequency::Frequency;
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
+use salesplan::io::event_calendar;
 use salesplan::io::{
     backtest_overall, backtest_table, cross_validation_table, forecast_table, plan_summary_table,
     plan_table, read_constraints, read_constraints_from, read_long_csv, read_org, reconciled_table,
@@ -269,7 +270,7 @@ impl Ticker {
 /// Forecasts the series in the columns ([`tables`] gives what is returned);
 /// with `keep`, also the fitted models, to forecast again ([`Models`]).
 #[pyfunction]
-#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, model, levels, season_length=None, intervals=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", keep=false, progress=None))]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, model, levels, season_length=None, intervals=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", keep=false, progress=None, event_sets=Vec::new(), events_path=None, events_text=None, shopping_runup=None))]
 #[allow(clippy::too_many_arguments)]
 #[allow(clippy::type_complexity)]
 fn forecast<'py>(
@@ -292,6 +293,10 @@ fn forecast<'py>(
     target_col: &str,
     keep: bool,
     progress: Option<Py<PyAny>>,
+    event_sets: Vec<String>,
+    events_path: Option<&str>,
+    events_text: Option<&str>,
+    shopping_runup: Option<&str>,
 ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>, Option<Models>)> {
     let (mut job, columns) = job_of(
         model,
@@ -311,14 +316,50 @@ fn forecast<'py>(
         }
         job = job.with_kept_fits();
     }
+    let with_events = !event_sets.is_empty() || events_path.is_some() || events_text.is_some();
+    if keep && with_events {
+        return Err(SalesplanError::new_err(
+            "fitted models do not keep event effects: forecast with events from the data instead",
+        ));
+    }
     let (id_codes, label_codes, y) = (id_codes.as_slice()?, label_codes.as_slice()?, y.as_slice()?);
     // the GIL is released while the series are read and forecast
     let (outcomes, models) = py.detach(|| -> PyResult<_> {
         let series = series_of(&columns, &ids, id_codes, &labels, label_codes, y)?;
+        let known: std::collections::HashSet<&str> = series.iter().map(|s| s.id()).collect();
+        let sets: Vec<&str> = event_sets.iter().map(String::as_str).collect();
+        let calendar = match (events_path, events_text) {
+            (Some(path), _) => {
+                let (reader, name) = salesplan::io::open_input(Path::new(path)).map_err(error)?;
+                event_calendar(
+                    &sets,
+                    shopping_runup,
+                    Some((reader, name.as_path())),
+                    |id| known.contains(id),
+                )
+            }
+            (None, Some(text)) => event_calendar(
+                &sets,
+                shopping_runup,
+                Some((text.as_bytes(), Path::new("<events>"))),
+                |id| known.contains(id),
+            ),
+            (None, None) => event_calendar(&sets, shopping_runup, None::<(&[u8], &Path)>, |_| true),
+        }
+        .map_err(error)?;
         let ticker = Ticker::new(progress, series.len());
-        let (outcomes, widening) = in_pool(n_jobs, || {
-            forecast_batch_with_intervals(&series, &job, &|| ticker.tick())
-        })?;
+        let (outcomes, widening) = match &calendar {
+            Some(calendar) => (
+                in_pool(n_jobs, || {
+                    forecast_batch_with_events(&series, &job, calendar, &|| ticker.tick())
+                })?
+                .map_err(error)?,
+                None,
+            ),
+            None => in_pool(n_jobs, || {
+                forecast_batch_with_intervals(&series, &job, &|| ticker.tick())
+            })?,
+        };
         let models = keep
             .then(|| SavedModels::from_batch(&job, &series, &outcomes, widening.as_ref()))
             .transpose()

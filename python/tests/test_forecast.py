@@ -163,3 +163,28 @@ def test_progress_is_reported_and_can_be_turned_off(m3, capsys):
     assert len(calls) == 125 and all(t == 250 for _, t in calls)  # every 2 series (1% of 250)
     salesplan.forecast(part, h=6, season_length=12, progress=True)
     assert capsys.readouterr().err != ""
+
+
+def test_events_as_the_command_line(tmp_path):
+    """forecast(..., events=, own_events=, shopping_runup=) gives the CLI's
+    --events/--events-file/--shopping-runup forecasts to the bit."""
+    demo = ROOT / "datasets" / "demo" / "sales_monthly.csv"
+    own = "event,start,end,unique_id\n促销,2024-03-01,2024-03-10,E0001\n促销,2025-03-01,2025-03-10,E0001\n促销,2026-03-01,2026-03-10,E0001\n"
+    (tmp_path / "events.csv").write_text(own)
+    out = tmp_path / "f.csv"
+    subprocess.run([str(BINARY), "forecast", "-q", "--input", str(demo), "--horizon", "12", "--events", "china,shopping", "--shopping-runup", "618=10", "--events-file", str(tmp_path / "events.csv"), "--output", str(out)], check=True)
+    cli = pd.read_csv(out)
+    sales = pd.read_csv(demo)
+    got = salesplan.forecast(sales, h=12, events=["china", "shopping"], shopping_runup={"618": 10}, own_events=pd.read_csv(tmp_path / "events.csv"))
+    assert got["unique_id"].tolist() == cli["unique_id"].tolist()
+    for column in ["mean", "lo-80", "hi-80", "lo-95", "hi-95"]:
+        assert np.array_equal(got[column].to_numpy(), cli[column].to_numpy()), column
+    # the events change the forecasts
+    plain = salesplan.forecast(sales, h=12)
+    assert not np.array_equal(plain["mean"].to_numpy(), got["mean"].to_numpy())
+    with pytest.raises(salesplan.SalesplanError, match="unknown event set"):
+        salesplan.forecast(sales, h=12, events="easter")
+    with pytest.raises(salesplan.SalesplanError, match="needs the shopping set"):
+        salesplan.forecast(sales, h=12, events="china", shopping_runup="618=3")
+    with pytest.raises(salesplan.SalesplanError, match="<events>:2"):
+        salesplan.forecast(sales, h=12, own_events=pd.DataFrame({"event": ["x"], "start": ["2025-03-01"], "end": ["2025-03-10"], "unique_id": ["nobody"]}))

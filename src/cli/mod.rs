@@ -375,43 +375,28 @@ impl EventArgs {
         &self,
         known: impl Fn(&str) -> bool,
     ) -> anyhow::Result<Option<salesplan::events::EventCalendar>> {
-        if !self.any() {
-            return Ok(None);
-        }
         let sets: Vec<&str> = self.events.iter().map(String::as_str).collect();
-        let mut calendar = salesplan::events::EventCalendar::new(&sets)?;
-        if let Some(list) = &self.shopping_runup {
-            if !sets.iter().any(|s| s.trim() == "shopping") {
-                bail!("--shopping-runup needs the shopping set in --events");
+        let (reader, name) = match &self.events_file {
+            Some(path) => {
+                let (reader, name) = salesplan::io::open_input(path)?;
+                (Some(reader), Some(name))
             }
-            let mut windows = salesplan::events::shopping::ShoppingWindows::default();
-            for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                let (key, days) = item
-                    .split_once('=')
-                    .with_context(|| format!("--shopping-runup: '{item}' is not festival=days"))?;
-                let days: u32 = days.trim().parse().with_context(|| {
-                    format!("--shopping-runup: '{days}' is not a number of days")
-                })?;
-                match key.trim() {
-                    "520" => windows.five_twenty = days,
-                    "618" => windows.six_eighteen = days,
-                    "double11" => windows.eleven = days,
-                    "double12" => windows.twelve = days,
-                    other => bail!(
-                        "--shopping-runup: unknown festival '{other}' (expected 520, 618, double11, double12)"
-                    ),
-                }
-            }
-            calendar = calendar.with_shopping_windows(windows);
-        }
-        if let Some(path) = &self.events_file {
-            let events = salesplan::io::read_events(path)?;
-            salesplan::io::check_event_series(&events, path, known)?;
-            for (_, e) in events {
-                calendar.add(e);
-            }
-        }
-        Ok(Some(calendar))
+            None => (None, None),
+        };
+        let calendar = salesplan::io::event_calendar(
+            &sets,
+            self.shopping_runup.as_deref(),
+            reader.zip(name.as_deref()),
+            known,
+        )
+        .map_err(|e| match e {
+            salesplan::Error::InvalidParameter {
+                name: "shopping run-up",
+                reason,
+            } => anyhow::anyhow!("--shopping-runup: {reason}"),
+            other => other.into(),
+        })?;
+        Ok(calendar)
     }
 
     /// Says which years of `first..=last` follow the fallback rule.

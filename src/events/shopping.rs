@@ -54,6 +54,47 @@ impl Default for ShoppingWindows {
     }
 }
 
+impl ShoppingWindows {
+    /// The default windows with the run-ups of `list` changed:
+    /// `618=17,double11=22` (keys `520`, `618`, `double11`, `double12`).
+    ///
+    /// ```
+    /// use salesplan::events::shopping::ShoppingWindows;
+    /// let w = ShoppingWindows::with_runups("618=10, double12=3")?;
+    /// assert_eq!((w.six_eighteen, w.twelve, w.eleven), (10, 3, 22));
+    /// assert!(ShoppingWindows::with_runups("black-friday=3").is_err());
+    /// # Ok::<(), salesplan::Error>(())
+    /// ```
+    pub fn with_runups(list: &str) -> crate::Result<ShoppingWindows> {
+        let bad = |reason: String| crate::Error::InvalidParameter {
+            name: "shopping run-up",
+            reason,
+        };
+        let mut windows = ShoppingWindows::default();
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (key, days) = item
+                .split_once('=')
+                .ok_or_else(|| bad(format!("'{item}' is not festival=days")))?;
+            let days: u32 = days
+                .trim()
+                .parse()
+                .map_err(|_| bad(format!("'{}' is not a number of days", days.trim())))?;
+            match key.trim() {
+                "520" => windows.five_twenty = days,
+                "618" => windows.six_eighteen = days,
+                "double11" => windows.eleven = days,
+                "double12" => windows.twelve = days,
+                other => {
+                    return Err(bad(format!(
+                        "unknown festival '{other}' (expected 520, 618, double11, double12)"
+                    )))
+                }
+            }
+        }
+        Ok(windows)
+    }
+}
+
 impl ShoppingFestival {
     /// All four, in calendar order.
     pub const ALL: [ShoppingFestival; 4] = [

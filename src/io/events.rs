@@ -28,7 +28,9 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Error, Result};
 use crate::events::china::YEARS;
+use crate::events::shopping::ShoppingWindows;
 use crate::events::Event;
+use crate::events::EventCalendar;
 use crate::io::format::{cell_error, csv_file_error, csv_with_headers};
 
 /// An occurrence read so far: first and last day, and its line.
@@ -140,4 +142,55 @@ pub fn check_event_series(
         }
     }
     Ok(())
+}
+
+/// The events calendar of built-in `sets` (`china`, `shopping`; `shopping`
+/// with the run-ups of `shopping_runup`, as
+/// [`ShoppingWindows::with_runups`](crate::events::shopping::ShoppingWindows::with_runups)
+/// reads them) and the users' events read from `own` (a reader and the
+/// name errors give it); events naming a series for which `known` is false
+/// fail. `None` when neither sets nor events are given.
+///
+/// ```
+/// let own = "event,start,end,unique_id\n促销,2025-03-01,2025-03-07,a\n";
+/// let calendar = salesplan::io::event_calendar(&["china"], None, Some((own.as_bytes(), "events.csv".as_ref())), |id| id == "a")?;
+/// assert!(calendar.is_some());
+/// let err = salesplan::io::event_calendar(&[], Some("618=3"), None::<(&[u8], _)>, |_| true).unwrap_err();
+/// assert!(err.to_string().contains("needs the shopping set"));
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn event_calendar<R: Read>(
+    sets: &[&str],
+    shopping_runup: Option<&str>,
+    own: Option<(R, &Path)>,
+    known: impl Fn(&str) -> bool,
+) -> Result<Option<EventCalendar>> {
+    if sets.is_empty() && own.is_none() {
+        if shopping_runup.is_some() {
+            return Err(runup_without_shopping());
+        }
+        return Ok(None);
+    }
+    let mut calendar = EventCalendar::new(sets)?;
+    if let Some(list) = shopping_runup {
+        if !sets.iter().any(|s| s.trim() == "shopping") {
+            return Err(runup_without_shopping());
+        }
+        calendar = calendar.with_shopping_windows(ShoppingWindows::with_runups(list)?);
+    }
+    if let Some((reader, path)) = own {
+        let events = read_events_from(reader, path)?;
+        check_event_series(&events, path, known)?;
+        for (_, e) in events {
+            calendar.add(e);
+        }
+    }
+    Ok(Some(calendar))
+}
+
+fn runup_without_shopping() -> Error {
+    Error::InvalidParameter {
+        name: "shopping run-up",
+        reason: "needs the shopping set in the events".into(),
+    }
 }

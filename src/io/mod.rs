@@ -55,7 +55,7 @@ pub use backtest::{
     backtest_overall, cross_validation_table, write_backtest, write_cross_validation, OverallScore,
 };
 pub use constraints::{read_constraints, read_constraints_from};
-pub use events::{check_event_series, read_events, read_events_from};
+pub use events::{check_event_series, event_calendar, read_events, read_events_from};
 pub use forecasts::{read_forecasts, ForecastRead};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
 pub use models::{read_models, write_models};
