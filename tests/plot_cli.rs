@@ -220,7 +220,10 @@ fn bad_input_is_refused_with_its_place_and_nothing_written() {
     );
     let (code, stderr, svg) = plot(&dir, &["--forecasts", f.to_str().unwrap(), "--series", "b"]);
     assert_eq!((code, svg), (2, None));
-    assert!(stderr.contains("--series 'b': not in"), "{stderr}");
+    assert!(
+        stderr.contains("--series 'b': not among the 1 series forecast in"),
+        "{stderr}"
+    );
     let out = dir.path().join("fan.png");
     let (code, stderr) = finish(
         salesplan()

@@ -40,11 +40,12 @@ from ._salesplan import backtest as _backtest
 from ._salesplan import cross_validation as _cross_validation
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
+from ._salesplan import plot as _plot
 from ._salesplan import reconcile as _reconcile
 from ._salesplan import sweep as _sweep
 from ._salesplan import track as _track
 
-__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "reconcile", "sweep", "track", "Fitted", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "reconcile", "sweep", "track", "plot", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -903,3 +904,39 @@ def sweep(
     if not table:
         return out
     return _back(_csv_table(bytes(long), ("scenario", "node_id", "measure")), kind), out
+
+
+def plot(
+    forecasts: Any,
+    history: Any = None,
+    series: Optional[Sequence[str]] = None,
+    first: int = 12,
+    per_row: int = 3,
+    history_periods: Optional[int] = None,
+) -> str:
+    """Fan charts of ``forecasts`` as ``salesplan plot`` draws them, as SVG
+    text: each series' ``history`` (a long table or path, optional), its
+    forecast mean and one band per interval level, ``per_row`` panels a
+    row, for the ``series`` named or the first ``first``; at most
+    ``history_periods`` of history each. ``forecasts`` is ``forecast``'s
+    table (the long layout) or a path to one. Save it as ``.svg``, or show
+    it in a notebook with ``IPython.display.SVG``.
+
+    >>> import pandas as pd, salesplan
+    >>> sales = pd.DataFrame({"unique_id": ["华东-张伟"] * 24, "ds": [f"{2024 + k // 12}-{k % 12 + 1:02}" for k in range(24)], "y": [100.0 + k % 12 + k * 7919 % 13 for k in range(24)]})
+    >>> svg = salesplan.plot(salesplan.forecast(sales, h=6), history=sales)
+    >>> svg.startswith("<svg") and "华东-张伟" in svg, svg.count("<polygon")
+    (True, 2)
+    """
+    forecasts_path, forecasts_text = _csv_source(forecasts)
+    history_path, history_columns, _ = _long_source(history)
+    return _plot(
+        forecasts_path,
+        forecasts_text,
+        history_path=history_path,
+        history=history_columns,
+        series=list(series or []),
+        first=int(first),
+        per_row=int(per_row),
+        history_periods=None if history_periods is None else int(history_periods),
+    )

@@ -181,3 +181,15 @@ def sweep(
 ) -> Tuple[bytes, bytes]:
     """The long table's and the summary's CSV text, as `salesplan sweep`
     writes them (the long table empty with `table=False`)."""
+
+def plot(
+    forecasts_path: Optional[str],
+    forecasts_text: Optional[str],
+    history_path: Optional[str] = None,
+    history: Optional[_LongColumns] = None,
+    series: List[str] = [],
+    first: int = 12,
+    per_row: int = 3,
+    history_periods: Optional[int] = None,
+) -> str:
+    """The fan charts' SVG document, as `salesplan plot` draws it."""

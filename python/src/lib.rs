@@ -25,12 +25,12 @@ use salesplan::forecast::frequency::Frequency;
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::forecast::saved::SavedModels;
-use salesplan::io::event_calendar;
 use salesplan::io::{
     backtest_overall, backtest_table, cross_validation_table, forecast_table, plan_summary_table,
     plan_table, read_constraints, read_constraints_from, read_long_csv, read_org, reconciled_table,
     scored_models, Column, Columns, LongRows, Table,
 };
+use salesplan::io::{event_calendar, read_forecasts, read_forecasts_from};
 use salesplan::io::{read_plan, read_plan_from, track_status_table};
 use salesplan::io::{sweep_into, sweep_summary_into, SweepMeasure, SweepTable, SweepTableOptions};
 use salesplan::plan::calendar::PlanningCalendar;
@@ -38,6 +38,7 @@ use salesplan::plan::org::OrgTree;
 use salesplan::plan::reconcile::Hierarchy;
 use salesplan::plan::reconcile_series::{align_to_tree, parse_method, reconcile_periods};
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
+use salesplan::report::fan::{fan_chart_svg, fan_charts, FanChoice};
 use salesplan::scenario::attainment::{parse_form, SimulationOptions};
 use salesplan::scenario::sweep::{misfit_scenarios, BalancedPhasing, PlanningData};
 use salesplan::scenario::{read_scenarios, read_scenarios_json};
@@ -1017,6 +1018,44 @@ fn sweep<'py>(
     })
 }
 
+/// Fan charts of forecasts as `salesplan plot` draws them: the forecasts
+/// in the long layout from a path or CSV text, the history from a path or
+/// the columns; returns the SVG document.
+#[pyfunction]
+#[pyo3(signature = (forecasts_path, forecasts_text, history_path=None, history=None, series=Vec::new(), first=12, per_row=3, history_periods=None))]
+#[allow(clippy::too_many_arguments)]
+fn plot<'py>(
+    py: Python<'py>,
+    forecasts_path: Option<&str>,
+    forecasts_text: Option<&str>,
+    history_path: Option<&str>,
+    history: Option<PyLongColumns<'py>>,
+    series: Vec<String>,
+    first: usize,
+    per_row: usize,
+    history_periods: Option<usize>,
+) -> PyResult<String> {
+    let history = history.as_ref().map(slices).transpose()?;
+    py.detach(|| -> PyResult<String> {
+        let forecasts = read_table(
+            forecasts_path,
+            forecasts_text,
+            "<forecasts>",
+            read_forecasts,
+            |text, name| read_forecasts_from(text, name),
+        )?
+        .ok_or_else(|| SalesplanError::new_err("forecasts: give a path or a table"))?;
+        let history = long_series(history_path, history)?.map_or_else(Vec::new, |(s, _)| s);
+        let choice = FanChoice {
+            series,
+            first: first.max(1),
+            history_periods,
+        };
+        let (charts, _) = fan_charts(&forecasts, &history, &choice).map_err(error)?;
+        fan_chart_svg(&charts, per_row).map_err(error)
+    })
+}
+
 /// Reconciles the base forecasts in the columns (one series per node of
 /// the hierarchy, the values in `value_col`) as `salesplan reconcile`
 /// does: `method` by its name, `history` and `residuals` (long tables
@@ -1117,6 +1156,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(track, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(plot, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use salesplan::io::{read_forecasts, read_long_csv, write_atomically};
-use salesplan::report::fan::{fan_chart_svg, FanChart};
+use salesplan::report::fan::{fan_chart_svg, fan_charts, FanChoice};
 
 use super::{check_files, ColumnArgs, Status};
 
@@ -58,67 +58,21 @@ pub fn run(args: PlotArgs) -> anyhow::Result<Status> {
         );
     }
     let forecasts = read_forecasts(&args.forecasts)?;
-    let chosen: Vec<_> = if args.series.is_empty() {
-        forecasts.iter().take(args.first as usize).collect()
-    } else {
-        args.series
-            .iter()
-            .map(|id| {
-                forecasts.iter().find(|f| &f.id == id).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--series '{id}': not in {} ({} series there)",
-                        args.forecasts.display(),
-                        forecasts.len()
-                    )
-                })
-            })
-            .collect::<anyhow::Result<_>>()?
-    };
     let history = match &args.history {
         Some(path) => read_long_csv(path, &args.columns.clone().into_columns())?,
         None => Vec::new(),
     };
-    let mut missing = Vec::new();
-    let charts: Vec<FanChart> = chosen
-        .iter()
-        .map(|f| {
-            let past = match history.binary_search_by(|s| s.id().cmp(&f.id)) {
-                Ok(k) => {
-                    let s = &history[k];
-                    let from = args
-                        .history_periods
-                        .map_or(0, |n| s.len().saturating_sub(n));
-                    (from..s.len())
-                        .map(|t| (s.label(t), s.values()[t]))
-                        .collect()
-                }
-                Err(_) => {
-                    if args.history.is_some() {
-                        missing.push(f.id.clone());
-                    }
-                    Vec::new()
-                }
-            };
-            let levels: Vec<String> = f
-                .forecast
-                .intervals
-                .iter()
-                .map(|i| format!("{}%", salesplan::io::format_level(i.level)))
-                .collect();
-            let title = match (f.model.is_empty(), levels.is_empty()) {
-                (true, true) => f.id.clone(),
-                (false, true) => format!("{} · {}", f.id, f.model),
-                (true, false) => format!("{} · {}", f.id, levels.join(", ")),
-                (false, false) => format!("{} · {} · {}", f.id, f.model, levels.join(", ")),
-            };
-            FanChart {
-                title,
-                history: past,
-                labels: f.labels.clone(),
-                forecast: f.forecast.clone(),
-            }
-        })
-        .collect();
+    let choice = FanChoice {
+        series: args.series.clone(),
+        first: args.first as usize,
+        history_periods: args.history_periods,
+    };
+    let (charts, missing) = fan_charts(&forecasts, &history, &choice).map_err(|e| match e {
+        salesplan::Error::InvalidParameter { reason, .. } => {
+            anyhow::anyhow!("--series {reason} in {}", args.forecasts.display())
+        }
+        other => other.into(),
+    })?;
     let svg = fan_chart_svg(&charts, args.per_row as usize)?;
     write_atomically(&args.output, |w| {
         std::io::Write::write_all(w, svg.as_bytes()).map_err(|source| salesplan::Error::Io {

@@ -40,6 +40,12 @@ pub struct ForecastRead {
 /// ```
 pub fn read_forecasts(path: &Path) -> Result<Vec<ForecastRead>> {
     let (reader, name) = super::open_input(path)?;
+    read_forecasts_from(reader, &name)
+}
+
+/// As [`read_forecasts`], from any reader (`path` names it in errors).
+pub fn read_forecasts_from<R: std::io::Read>(reader: R, path: &Path) -> Result<Vec<ForecastRead>> {
+    let name = path.to_path_buf();
     let mut csv = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(reader);

@@ -56,7 +56,7 @@ pub use backtest::{
 };
 pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, event_calendar, read_events, read_events_from};
-pub use forecasts::{read_forecasts, ForecastRead};
+pub use forecasts::{read_forecasts, read_forecasts_from, ForecastRead};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
 pub use models::{read_models, write_models};
 #[cfg(feature = "parquet")]

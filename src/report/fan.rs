@@ -8,6 +8,8 @@ use plotters::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::forecast::models::Forecast;
+use crate::forecast::series::Series;
+use crate::io::{format_level, ForecastRead};
 
 /// One panel: a series' history (optional) and its forecast.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +21,101 @@ pub struct FanChart {
     /// The forecast periods' labels.
     pub labels: Vec<String>,
     pub forecast: Forecast,
+}
+
+/// Which series to draw and how much of their history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FanChoice {
+    /// The series, in this order; empty: the first `first` of the forecasts.
+    pub series: Vec<String>,
+    pub first: usize,
+    /// History periods drawn before each forecast, at most (`None`: all).
+    pub history_periods: Option<usize>,
+}
+
+impl Default for FanChoice {
+    /// The first 12 series, all their history.
+    fn default() -> Self {
+        FanChoice {
+            series: Vec::new(),
+            first: 12,
+            history_periods: None,
+        }
+    }
+}
+
+/// The panels of `choice`: each chosen forecast (titled `id · model ·
+/// levels`) with its series' history from `history` (sorted by id, as the
+/// readers give it). Returns them with the ids that have no history there
+/// (drawn alone); a chosen id without a forecast is an error.
+pub fn fan_charts(
+    forecasts: &[ForecastRead],
+    history: &[Series],
+    choice: &FanChoice,
+) -> Result<(Vec<FanChart>, Vec<String>)> {
+    let chosen: Vec<&ForecastRead> = if choice.series.is_empty() {
+        forecasts.iter().take(choice.first).collect()
+    } else {
+        choice
+            .series
+            .iter()
+            .map(|id| {
+                forecasts
+                    .iter()
+                    .find(|f| &f.id == id)
+                    .ok_or_else(|| Error::InvalidParameter {
+                        name: "series",
+                        reason: format!(
+                            "'{id}': not among the {} series forecast",
+                            forecasts.len()
+                        ),
+                    })
+            })
+            .collect::<Result<_>>()?
+    };
+    let mut missing = Vec::new();
+    let charts = chosen
+        .iter()
+        .map(|f| {
+            let past = match history.binary_search_by(|s| s.id().cmp(&f.id)) {
+                Ok(k) => {
+                    let s = &history[k];
+                    let from = choice
+                        .history_periods
+                        .map_or(0, |n| s.len().saturating_sub(n));
+                    (from..s.len())
+                        .map(|t| (s.label(t), s.values()[t]))
+                        .collect()
+                }
+                Err(_) => {
+                    if !history.is_empty() {
+                        missing.push(f.id.clone());
+                    }
+                    Vec::new()
+                }
+            };
+            let levels: Vec<String> = f
+                .forecast
+                .intervals
+                .iter()
+                .map(|i| format!("{}%", format_level(i.level)))
+                .collect();
+            let mut title = vec![f.id.clone()];
+            if !f.model.is_empty() {
+                title.push(f.model.clone());
+            }
+            if !levels.is_empty() {
+                title.push(levels.join(", "));
+            }
+            FanChart {
+                title: title.join(" · "),
+                history: past,
+                labels: f.labels.clone(),
+                forecast: f.forecast.clone(),
+            }
+        })
+        .collect();
+    Ok((charts, missing))
 }
 
 /// Panel size in pixels.
