@@ -230,3 +230,82 @@ fn unsorted_inputs_are_read_whole_with_a_note_when_larger_than_a_chunk() {
         chunked.stderr
     );
 }
+
+/// A run on the whole bundled M3 monthly file with `extra`; the output's bytes.
+fn m3_run(dir: &TempDir, name: &str, extra: &[&str]) -> Vec<u8> {
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/m3_monthly.csv");
+    let out = dir.path().join(name);
+    let (code, stderr) = finish(
+        salesplan()
+            .args(["forecast", "-q", "--season-length", "12", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out)
+            .args(extra),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::read(&out).unwrap()
+}
+
+#[test]
+fn calibrated_intervals_learn_from_the_whole_files_sample_over_many_chunks() {
+    // 1,428 series: the 600 sampled windows are spread over the whole file
+    let dir = TempDir::new().unwrap();
+    let args = ["--horizon", "18", "--intervals", "calibrated"];
+    let whole = m3_run(&dir, "whole.csv", &[&args[..], &["--chunk", "0"]].concat());
+    let chunked = m3_run(
+        &dir,
+        "chunked.csv",
+        &[&args[..], &["--chunk", "97"]].concat(),
+    );
+    assert!(
+        whole == chunked,
+        "calibrated intervals differ between chunks and a whole read"
+    );
+    let plain = m3_run(&dir, "plain.csv", &["--horizon", "18", "--chunk", "97"]);
+    assert!(plain != chunked, "the calibration changed nothing");
+}
+
+#[test]
+fn parquet_bytes_do_not_depend_on_the_chunks() {
+    // 1,428 series × 150 steps = 214,200 rows: several record batches and pages
+    let dir = TempDir::new().unwrap();
+    let whole = m3_run(&dir, "whole.parquet", &["--horizon", "150", "--chunk", "0"]);
+    let chunked = m3_run(
+        &dir,
+        "chunked.parquet",
+        &["--horizon", "150", "--chunk", "100"],
+    );
+    assert!(whole.len() > 1_000_000);
+    assert!(
+        whole == chunked,
+        "Parquet bytes differ between chunks and a whole read"
+    );
+}
+
+#[test]
+fn a_pipe_is_read_once_whole() {
+    let dir = TempDir::new().unwrap();
+    let text = m3_monthly(5);
+    let whole = run(&dir, "whole", None, &text, &[]);
+    let out = dir.path().join("pipe.csv");
+    let (code, stderr) = finish(
+        salesplan()
+            .args([
+                "forecast",
+                "--horizon",
+                "6",
+                "--season-length",
+                "12",
+                "--chunk",
+                "2",
+                "--input",
+                "/dev/stdin",
+                "--output",
+            ])
+            .arg(&out)
+            .write_stdin(text.as_bytes()),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(read_output(&out), whole.forecasts);
+}

@@ -1046,9 +1046,14 @@ fn plot<'py>(
         )?
         .ok_or_else(|| SalesplanError::new_err("forecasts: give a path or a table"))?;
         let history = long_series(history_path, history)?.map_or_else(Vec::new, |(s, _)| s);
+        if first == 0 || per_row == 0 {
+            return Err(SalesplanError::new_err(
+                "first and per_row must be at least 1",
+            ));
+        }
         let choice = FanChoice {
             series,
-            first: first.max(1),
+            first,
             history_periods,
         };
         let (charts, _) = fan_charts(&forecasts, &history, &choice).map_err(error)?;

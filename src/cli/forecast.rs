@@ -69,8 +69,8 @@ pub struct ForecastArgs {
     events: EventArgs,
     #[command(flatten)]
     memory: super::memory::MemoryArgs,
-    /// Series read, forecast and written at a time when the input is a file
-    /// sorted by series id (byte order, as `LC_ALL=C sort` and data frames'
+    /// Series read, forecast and written at a time when the input is a
+    /// regular file sorted by series id (byte order, as data frames'
     /// `sort_values` sort): memory then depends on this, not on the input's
     /// size. Other inputs, and runs with events or `--save-models`, are read
     /// whole, as are all with `--chunk 0`. The output is the same either way.
@@ -148,16 +148,17 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
         &["--output"],
     )?;
     let columns = args.columns.clone().into_columns();
-    let mut whole_why = None;
+    let mut unsorted = None;
     if args.chunk > 0 && !args.events.any() && args.save_models.is_none() {
         match run_in_chunks(&args, &input, &columns, &job, started)? {
             Ok(status) => return Ok(status),
-            Err(why) => whole_why = Some(why),
+            Err(Chunked::Unsorted(why)) => unsorted = Some(why),
+            Err(_) => {}
         }
     }
     let series = read_long_csv(&input, &columns)?;
-    if let Some(why) = whole_why.filter(|_| series.len() > args.chunk as usize) {
-        // a note only where chunks would have saved memory
+    if let Some(why) = unsorted.filter(|_| series.len() > args.chunk as usize) {
+        // a note only where sorting would have saved memory
         say!(
             "note: {why}: the {} series were read whole (sorted by {}, they are forecast {} at a time, in less memory)",
             series.len(),
@@ -205,7 +206,13 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
         bar.finish_and_clear();
     }
 
-    write_outputs(&args, &job.model(), job.levels(), &outcomes)?;
+    write_outputs(
+        &args,
+        &job.model(),
+        job.levels(),
+        &outcomes,
+        Some(PeriodType::of_series(&series)),
+    )?;
     if let Some(path) = &args.save_models {
         let saved = SavedModels::from_batch(&job, &series, &outcomes, widening.as_ref())?;
         write_models(path, &saved)?;
@@ -222,27 +229,34 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<Status> {
 /// a time: a first pass checks every row (the errors of a whole read, before
 /// any forecast) and counts the series; with calibrated intervals a second
 /// pass takes the series they are learnt from (the whole batch's sample);
-/// the last reads, forecasts and writes each chunk. The outputs are those
-/// of a whole read. `Err(why)`: the input has to be read whole.
+/// the last reads, forecasts and writes each chunk. An input of one chunk
+/// is kept from the first pass. The outputs are those of a whole read.
+/// `Err(why)`: the input has to be read whole.
 fn run_in_chunks(
     args: &ForecastArgs,
     input: &Path,
     columns: &Columns,
     job: &ForecastJob,
     started: Instant,
-) -> anyhow::Result<Result<Status, String>> {
+) -> anyhow::Result<Result<Status, Chunked>> {
     let size = args.chunk as usize;
-    let mut periods: Option<PeriodType> = None;
+    let stamp = file_stamp(input);
+    let mut types = Vec::new();
+    let mut first: Option<Vec<Series>> = None;
+    let mut chunks = 0;
     let n = match read_long_chunks(input, columns, size, &mut |chunk| {
-        for s in &chunk {
-            let t = PeriodType::of_label(&s.label(0));
-            periods = Some(periods.map_or(t, |p| p.and(t)));
-        }
+        types.push(PeriodType::of_series(&chunk));
+        chunks += 1;
+        first = (chunks == 1).then_some(chunk);
         Ok(())
     })? {
         Chunked::Done { series } => series,
-        Chunked::Whole(why) => return Ok(Err(why)),
+        other => return Ok(Err(other)),
     };
+    let periods = types
+        .into_iter()
+        .reduce(PeriodType::and)
+        .unwrap_or(PeriodType::Text);
     args.memory.check(
         &if n > size {
             format!("--horizon {} on chunks of {size} series", args.horizon)
@@ -262,18 +276,28 @@ fn run_in_chunks(
         let windows = calibration_windows(n);
         let wanted: std::collections::BTreeSet<usize> = windows.iter().map(|w| w.0).collect();
         let mut sample = std::collections::HashMap::new();
-        let mut k = 0;
-        let read = read_long_chunks(input, columns, size, &mut |chunk| {
-            for s in chunk {
-                if wanted.contains(&k) {
-                    sample.insert(k, s);
+        match &first {
+            Some(all) => sample.extend(
+                all.iter()
+                    .enumerate()
+                    .filter(|(k, _)| wanted.contains(k))
+                    .map(|(k, s)| (k, s.clone())),
+            ),
+            None => {
+                let mut k = 0;
+                let read = read_long_chunks(input, columns, size, &mut |chunk| {
+                    for s in chunk {
+                        if wanted.contains(&k) {
+                            sample.insert(k, s);
+                        }
+                        k += 1;
+                    }
+                    Ok(())
+                })?;
+                if read != (Chunked::Done { series: n }) {
+                    return Err(changed());
                 }
-                k += 1;
             }
-            Ok(())
-        })?;
-        if read != (Chunked::Done { series: n }) {
-            return Err(changed());
         }
         let windows: Vec<(&Series, usize)> = windows
             .iter()
@@ -289,30 +313,34 @@ fn run_in_chunks(
         }
     };
     let wide = args.wide.then(|| job.model().statsforecast_name());
-    let mut output = ForecastWriter::create(
-        &args.output,
-        job.levels(),
-        wide.as_deref(),
-        periods.unwrap_or(PeriodType::Text),
-    )?;
+    let mut output = ForecastWriter::create(&args.output, job.levels(), wide.as_deref(), periods)?;
     let mut report = args
         .report
         .as_deref()
         .map(ReportWriter::create)
         .transpose()?;
     let mut tally = Tally::default();
-    let read = in_pool(args.threads, || {
-        read_long_chunks(input, columns, size, &mut |chunk| {
-            let outcomes = forecast_batch_widened(&chunk, job, widening.as_ref(), &tick);
-            output.write(outcomes.iter().filter_map(|o| o.as_ref().ok()))?;
-            if let Some(report) = &mut report {
-                report.write(&outcomes)?;
+    let mut forecast_chunk = |chunk: &[Series]| -> salesplan::Result<()> {
+        let outcomes = forecast_batch_widened(chunk, job, widening.as_ref(), &tick);
+        output.write(outcomes.iter().filter_map(|o| o.as_ref().ok()))?;
+        if let Some(report) = &mut report {
+            report.write(&outcomes)?;
+        }
+        tally.add(&outcomes);
+        Ok(())
+    };
+    match &first {
+        Some(all) => in_pool(args.threads, || forecast_chunk(all))??,
+        None => {
+            let read = in_pool(args.threads, || {
+                read_long_chunks(input, columns, size, &mut |chunk| forecast_chunk(&chunk))
+            })??;
+            if read != (Chunked::Done { series: n }) {
+                return Err(changed());
             }
-            tally.add(&outcomes);
-            Ok(())
-        })
-    })??;
-    if read != (Chunked::Done { series: n }) {
+        }
+    }
+    if file_stamp(input) != stamp {
         return Err(changed());
     }
     if let Some(bar) = bar {
@@ -328,6 +356,13 @@ fn run_in_chunks(
     let status = summarise(&tally, started.elapsed().as_secs_f64());
     super::note_written(&outputs(args));
     Ok(Ok(status))
+}
+
+/// A file's size and modification time: what tells that it changed
+/// between the passes of a chunked run.
+fn file_stamp(path: &Path) -> Option<(u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 /// `forecast --load-models`: forecasts from saved fits.
@@ -368,7 +403,7 @@ fn run_loaded(args: ForecastArgs, path: &Path, started: Instant) -> anyhow::Resu
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    write_outputs(&args, &saved.model_choice()?, &args.levels, &outcomes)?;
+    write_outputs(&args, &saved.model_choice()?, &args.levels, &outcomes, None)?;
     say!(
         "forecast from {} saved {} models (fitted by salesplan {} for {} steps)",
         saved.series.len(),
@@ -403,17 +438,29 @@ fn outputs(args: &ForecastArgs) -> [(&'static str, Option<&Path>); 3] {
 }
 
 /// Writes the forecasts (long, or wide with `--wide`) and the report.
+/// A Parquet output's period column is typed by `periods` (the input's
+/// labels, as a chunked run types it) or, from saved models, by the
+/// forecasts' labels.
 fn write_outputs(
     args: &ForecastArgs,
     model: &ModelChoice,
     levels: &[f64],
     outcomes: &[SeriesOutcome],
+    periods: Option<PeriodType>,
 ) -> anyhow::Result<()> {
     let written = outcomes.iter().filter_map(|o| o.as_ref().ok());
-    if args.wide {
-        write_forecasts_wide(&args.output, levels, &model.statsforecast_name(), written)?;
-    } else {
-        write_forecasts(&args.output, levels, written)?;
+    let wide = args.wide.then(|| model.statsforecast_name());
+    match periods {
+        Some(periods) => {
+            let mut output =
+                ForecastWriter::create(&args.output, levels, wide.as_deref(), periods)?;
+            output.write(written)?;
+            output.finish()?;
+        }
+        None => match &wide {
+            Some(name) => write_forecasts_wide(&args.output, levels, name, written)?,
+            None => write_forecasts(&args.output, levels, written)?,
+        },
     }
     if let Some(report) = &args.report {
         write_report(report, outcomes)?;

@@ -69,14 +69,20 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
+    refuse_parquet(path)?;
+    write_file_atomically(path, write)
+}
+
+/// Refuses a `.parquet` name for an output written as CSV text (it would
+/// pass for a Parquet file).
+pub(super) fn refuse_parquet(path: &Path) -> Result<()> {
     if super::is_parquet(path) {
-        // text written under a .parquet name would pass for a Parquet file
         return Err(Error::File {
             path: path.to_path_buf(),
             reason: "this output is written as CSV text; Parquet is written for forecast --output and backtest --forecasts and read for every long-table input: name the file .csv".into(),
         });
     }
-    write_file_atomically(path, write)
+    Ok(())
 }
 
 /// [`write_atomically`] whatever the file's extension (what the Parquet

@@ -22,8 +22,13 @@ use super::read::{long_rows, Cell, Columns, LongRows, RowSink};
 pub enum Chunked {
     /// Every row was read; this many series were passed on.
     Done { series: usize },
-    /// The input has to be read whole, for this reason (some chunks may have
-    /// been passed on before it was found).
+    /// The rows are not sorted by id (where, as a message); the input has
+    /// to be read whole, or sorted first (some chunks may have been passed
+    /// on before it was found).
+    Unsorted(String),
+    /// The input has to be read whole, for this reason: it is not a
+    /// regular file (standard input, a pipe), or a series has a single
+    /// `YYYY-MM-DD` date.
     Whole(String),
 }
 
@@ -47,7 +52,7 @@ pub enum Chunked {
 ///
 /// std::fs::write(&path, "unique_id,ds,y\nb,1,5\na,1,3\n").unwrap();
 /// let read = read_long_chunks(&path, &Columns::default(), 2, &mut |_| Ok(()))?;
-/// assert!(matches!(read, Chunked::Whole(why) if why.contains("not sorted")));
+/// assert!(matches!(read, Chunked::Unsorted(why) if why.contains("not sorted")));
 /// # Ok::<(), salesplan::Error>(())
 /// ```
 pub fn read_long_chunks(
@@ -57,7 +62,18 @@ pub fn read_long_chunks(
     chunk: &mut dyn FnMut(Vec<Series>) -> Result<()>,
 ) -> Result<Chunked> {
     if super::is_standard_stream(path) {
-        return Ok(Chunked::Whole("standard input is read whole".into()));
+        return Ok(Chunked::Whole("standard input is read once".into()));
+    }
+    // a pipe or a process substitution cannot be read again
+    let metadata = std::fs::metadata(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !metadata.is_file() {
+        return Ok(Chunked::Whole(format!(
+            "{} is not a regular file and is read once",
+            path.display()
+        )));
     }
     let mut chunker = Chunker {
         rows: LongRows::new(path, columns),
@@ -70,6 +86,7 @@ pub fn read_long_chunks(
         series: 0,
         failed: None,
         whole: None,
+        unsorted: None,
     };
     long_rows(path, columns, &mut chunker)?;
     chunker.finish()
@@ -92,6 +109,8 @@ struct Chunker<'a, 'c> {
     failed: Option<Error>,
     /// Why the input must be read whole.
     whole: Option<String>,
+    /// Where the rows are not sorted.
+    unsorted: Option<String>,
 }
 
 impl Chunker<'_, '_> {
@@ -103,7 +122,9 @@ impl Chunker<'_, '_> {
         if rows.is_empty() || self.failed.is_some() {
             return Ok(true);
         }
-        if self.columns.frequency.is_none() && rows.has_one_day() {
+        // a one-date series takes the other series' frequency, and is
+        // checked after them: both need the whole table
+        if rows.has_one_day() {
             self.whole = Some(
                 "a series has a single YYYY-MM-DD date, whose frequency is read off the other series"
                     .into(),
@@ -121,6 +142,9 @@ impl Chunker<'_, '_> {
     }
 
     fn finish(mut self) -> Result<Chunked> {
+        if let Some(why) = self.unsorted {
+            return Ok(Chunked::Unsorted(why));
+        }
         if self.whole.is_none() {
             self.flush()?;
         }
@@ -141,7 +165,7 @@ impl RowSink for Chunker<'_, '_> {
         if self.current.as_deref() != Some(id) {
             if let Some(current) = &self.current {
                 if id.as_bytes() < current.as_bytes() {
-                    self.whole = Some(format!(
+                    self.unsorted = Some(format!(
                         "{}:{line}: the rows are not sorted by {} ('{id}' after '{current}')",
                         self.path.display(),
                         self.columns.id
@@ -236,7 +260,7 @@ mod tests {
     fn unsorted_or_one_day_inputs_are_read_whole() {
         let (read, _) = chunks("unique_id,ds,y\nb,1,1\nb,2,1\na,1,1\n", 5);
         match read.unwrap() {
-            Chunked::Whole(why) => assert!(
+            Chunked::Unsorted(why) => assert!(
                 why.ends_with(":4: the rows are not sorted by unique_id ('a' after 'b')"),
                 "{why}"
             ),
@@ -244,7 +268,7 @@ mod tests {
         }
         // ids together but out of order are not sorted either
         let (read, _) = chunks("unique_id,ds,y\nb,1,1\na,1,1\na,2,1\n", 5);
-        assert!(matches!(read.unwrap(), Chunked::Whole(_)));
+        assert!(matches!(read.unwrap(), Chunked::Unsorted(_)));
         let (read, _) = chunks(
             "unique_id,ds,y\na,2024-01-01,1\na,2024-01-08,1\nb,2024-03-04,1\n",
             5,

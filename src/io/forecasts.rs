@@ -39,6 +39,14 @@ pub struct ForecastRead {
 /// # Ok::<(), salesplan::Error>(())
 /// ```
 pub fn read_forecasts(path: &Path) -> Result<Vec<ForecastRead>> {
+    if super::is_parquet(path) {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            reason:
+                "forecasts are read back from CSV (the long layout); write them with --output f.csv"
+                    .into(),
+        });
+    }
     let (reader, name) = super::open_input(path)?;
     read_forecasts_from(reader, &name)
 }
@@ -46,9 +54,19 @@ pub fn read_forecasts(path: &Path) -> Result<Vec<ForecastRead>> {
 /// As [`read_forecasts`], from any reader (`path` names it in errors).
 pub fn read_forecasts_from<R: std::io::Read>(reader: R, path: &Path) -> Result<Vec<ForecastRead>> {
     let name = path.to_path_buf();
+    let mut buffered = std::io::BufReader::new(reader);
+    let bom = std::io::BufRead::fill_buf(&mut buffered)
+        .map_err(|source| Error::Io {
+            path: name.clone(),
+            source,
+        })?
+        .starts_with(b"\xEF\xBB\xBF");
+    if bom {
+        std::io::BufRead::consume(&mut buffered, 3);
+    }
     let mut csv = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(reader);
+        .from_reader(buffered);
     let io_error = |e: csv::Error| Error::File {
         path: name.clone(),
         reason: format!("malformed CSV: {e}"),
@@ -134,6 +152,14 @@ pub fn read_forecasts_from<R: std::io::Read>(reader: R, path: &Path) -> Result<V
             out.len() - 1
         });
         let f = &mut out[g];
+        if f.labels.iter().any(|l| l == cell(ds)) {
+            return Err(at(
+                line,
+                "ds",
+                Some(cell(ds)),
+                format!("series '{series_id}' has this period twice (a cross-validation file, or several models? plot one forecast per series)"),
+            ));
+        }
         f.labels.push(cell(ds).to_string());
         f.forecast.mean.push(point);
         for ((_, lo, hi), interval) in levels.iter().zip(&mut f.forecast.intervals) {

@@ -330,33 +330,47 @@ impl<'a> Values<'a> {
     }
 }
 
-/// A period column of `period_type` (labels that do not parse as one are
-/// never passed: the type was read off them).
-fn periods_column(labels: &[String], period_type: PeriodType) -> ArrayRef {
-    let parsed = || labels.iter().map(|l| Period::parse(l).ok());
-    match period_type {
+/// A period column of `period_type`; a label that is not one (the input
+/// changed under a chunked run) is an error, never a made-up period.
+fn periods_column(path: &Path, labels: &[String], period_type: PeriodType) -> Result<ArrayRef> {
+    let not = |label: &str| {
+        file_error(
+            path,
+            format!("period '{label}' is not a {period_type:?} like the others; the input changed while it was read?"),
+        )
+    };
+    Ok(match period_type {
         PeriodType::Date => {
             let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
-            let days: Vec<i32> = parsed()
-                .map(|p| match p {
-                    Some(Period::Date(d, _)) => (d - epoch).num_days() as i32,
-                    _ => 0,
+            let days = labels
+                .iter()
+                .map(|l| match Period::parse(l) {
+                    Ok(Period::Date(d, _)) if PeriodType::of_label(l) == PeriodType::Date => {
+                        Ok((d - epoch).num_days() as i32)
+                    }
+                    _ => Err(not(l)),
                 })
-                .collect();
+                .collect::<Result<Vec<i32>>>()?;
             Arc::new(Date32Array::from(days))
         }
         PeriodType::Integer => {
-            let ints: Vec<i64> = parsed()
-                .map(|p| match p {
-                    Some(Period::Index(i)) => i,
-                    _ => 0,
+            let ints = labels
+                .iter()
+                .map(|l| match Period::parse(l) {
+                    Ok(Period::Index(i)) => Ok(i),
+                    _ => Err(not(l)),
                 })
-                .collect();
+                .collect::<Result<Vec<i64>>>()?;
             Arc::new(Int64Array::from(ints))
         }
         PeriodType::Text => Arc::new(StringArray::from(labels.to_vec())),
-    }
+    })
 }
+
+/// Rows per record batch handed to the Parquet writer, however the tables
+/// come: the file's bytes depend only on its rows, not on how a run cut
+/// them into tables.
+const BATCH_ROWS: usize = 64 * 1024;
 
 /// Tables written one after another into one Parquet file (zstd), put in
 /// place by [`finish`](ParquetTables::finish). The schema is fixed by the
@@ -367,6 +381,8 @@ pub(crate) struct ParquetTables {
     period: (String, PeriodType),
     schema: Arc<Schema>,
     writer: ArrowWriter<AtomicFile>,
+    /// Rows not yet handed to the writer (fewer than [`BATCH_ROWS`]).
+    pending: Table,
 }
 
 impl ParquetTables {
@@ -404,24 +420,71 @@ impl ParquetTables {
             period: (period.0.to_string(), period.1),
             schema,
             writer,
+            pending: Table {
+                columns: like
+                    .columns
+                    .iter()
+                    .map(|(name, column)| {
+                        let empty = match column {
+                            Column::Text(_) => Column::Text(Vec::new()),
+                            Column::Number(_) => Column::Number(Vec::new()),
+                        };
+                        (name.clone(), empty)
+                    })
+                    .collect(),
+            },
         })
     }
 
     /// Appends `table`'s rows (its columns those of the first table).
     pub(crate) fn write(&mut self, table: &Table) -> Result<()> {
-        let arrays: Vec<ArrayRef> = table
+        for ((_, into), (name, from)) in self.pending.columns.iter_mut().zip(&table.columns) {
+            match (into, from) {
+                (Column::Text(a), Column::Text(b)) => a.extend(b.iter().cloned()),
+                (Column::Number(a), Column::Number(b)) => a.extend(b.iter().copied()),
+                _ => {
+                    return Err(file_error(
+                        &self.path,
+                        format!("column '{name}' changed type"),
+                    ))
+                }
+            }
+        }
+        while self.pending.rows() >= BATCH_ROWS {
+            let rest = Table {
+                columns: self
+                    .pending
+                    .columns
+                    .iter_mut()
+                    .map(|(name, column)| {
+                        let tail = match column {
+                            Column::Text(v) => Column::Text(v.split_off(BATCH_ROWS)),
+                            Column::Number(v) => Column::Number(v.split_off(BATCH_ROWS)),
+                        };
+                        (name.clone(), tail)
+                    })
+                    .collect(),
+            };
+            let head = std::mem::replace(&mut self.pending, rest);
+            self.write_batch(&head)?;
+        }
+        Ok(())
+    }
+
+    fn write_batch(&mut self, table: &Table) -> Result<()> {
+        let arrays = table
             .columns
             .iter()
-            .map(|(name, column)| -> ArrayRef {
-                match column {
+            .map(|(name, column)| -> Result<ArrayRef> {
+                Ok(match column {
                     Column::Text(values) if *name == self.period.0 => {
-                        periods_column(values, self.period.1)
+                        periods_column(&self.path, values, self.period.1)?
                     }
                     Column::Text(values) => Arc::new(StringArray::from(values.clone())),
                     Column::Number(values) => Arc::new(Float64Array::from(values.clone())),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<Vec<ArrayRef>>>()?;
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)
             .map_err(|e| file_error(&self.path, e))?;
         self.writer
@@ -429,8 +492,12 @@ impl ParquetTables {
             .map_err(|e| file_error(&self.path, e))
     }
 
-    /// Writes the footer and puts the file in place.
-    pub(crate) fn finish(self) -> Result<()> {
+    /// Writes the rows held and the footer, and puts the file in place.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        if self.pending.rows() > 0 {
+            let last = std::mem::take(&mut self.pending);
+            self.write_batch(&last)?;
+        }
         let file = self
             .writer
             .into_inner()

@@ -148,6 +148,7 @@ pub(super) fn write_with_unit(
     rounded: &str,
     unit: Option<f64>,
 ) -> Result<()> {
+    super::atomic::refuse_parquet(path)?;
     let decimals = unit.map(decimals_of);
     for (name, column) in &mut table.columns {
         if let (true, Column::Number(values)) = (name == rounded, &*column) {

@@ -60,6 +60,17 @@ impl PeriodType {
         }
     }
 
+    /// The type of the period column of forecasts of `series`: their
+    /// labels' kind (text when there are none).
+    pub fn of_series(series: &[crate::forecast::series::Series]) -> PeriodType {
+        series
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| PeriodType::of_label(&s.label(0)))
+            .reduce(PeriodType::and)
+            .unwrap_or(PeriodType::Text)
+    }
+
     /// The type of a column of these labels (text when there are none).
     pub fn of_labels<'a>(labels: impl IntoIterator<Item = &'a str>) -> PeriodType {
         labels

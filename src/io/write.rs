@@ -459,10 +459,7 @@ pub struct ReportWriter {
 impl ReportWriter {
     /// Starts writing `path` (CSV).
     pub fn create(path: &Path) -> Result<ReportWriter> {
-        if super::is_parquet(path) {
-            // refused as every CSV-only output is
-            write_atomically(path, |_| Ok(()))?;
-        }
+        super::atomic::refuse_parquet(path)?;
         let mut csv = csv::Writer::from_writer(AtomicFile::create(path)?);
         csv.write_record([
             "unique_id",

@@ -277,7 +277,7 @@ where
     Ok(())
 }
 
-/// An axis label: 1,250 / 12.5k / 3.4M.
+/// An axis label: 1250 / 12.5k / 3.4M.
 fn short_amount(v: f64) -> String {
     let a = v.abs();
     if a >= 1e9 {
