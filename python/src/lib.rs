@@ -971,8 +971,7 @@ fn sweep<'py>(
             )
             .map_err(|e| SalesplanError::new_err(format!("{name}: {e}")))?;
             if let Some(c) = constraints {
-                data.constraints = c.nodes;
-                data.potential = Some(c.potential).filter(|p| p.iter().any(|v| *v != 0.0));
+                data.apply_constraints(c);
             }
             if let Some(why) = misfit_scenarios(&data, &scenarios) {
                 return Err(SalesplanError::new_err(format!("scenarios: {why}")));

@@ -161,8 +161,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     }
     if let Some(path) = &args.inputs.constraints {
         let constraints = read_constraints(path, &data.tree)?;
-        data.constraints = constraints.nodes;
-        data.potential = Some(constraints.potential).filter(|p| p.iter().any(|v| *v != 0.0));
+        data.apply_constraints(constraints);
     }
     // a scenario that does not fit this org and data is a bad input, not
     // an infeasible target

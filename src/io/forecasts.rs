@@ -54,24 +54,12 @@ pub fn read_forecasts(path: &Path) -> Result<Vec<ForecastRead>> {
 /// As [`read_forecasts`], from any reader (`path` names it in errors).
 pub fn read_forecasts_from<R: std::io::Read>(reader: R, path: &Path) -> Result<Vec<ForecastRead>> {
     let name = path.to_path_buf();
-    let mut buffered = std::io::BufReader::new(reader);
-    let bom = std::io::BufRead::fill_buf(&mut buffered)
-        .map_err(|source| Error::Io {
-            path: name.clone(),
-            source,
-        })?
-        .starts_with(b"\xEF\xBB\xBF");
-    if bom {
-        std::io::BufRead::consume(&mut buffered, 3);
-    }
-    let mut csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(buffered);
+    // the header's byte-order mark dropped, as every reader drops it
+    let (mut csv, header) = super::format::csv_with_headers(reader, path)?;
     let io_error = |e: csv::Error| Error::File {
         path: name.clone(),
         reason: format!("malformed CSV: {e}"),
     };
-    let header = csv.headers().map_err(io_error)?.clone();
     let at = |line: u64, column: &str, value: Option<&str>, reason: String| Error::Input {
         path: name.clone(),
         line,

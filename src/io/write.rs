@@ -547,17 +547,10 @@ pub(super) fn write_csv(
     path: &Path,
     fill: impl FnOnce(&mut csv::Writer<&mut dyn Write>) -> csv::Result<()>,
 ) -> Result<()> {
-    let io_error = |e: csv::Error| Error::Io {
-        path: path.to_path_buf(),
-        source: e.into(),
-    };
     write_atomically(path, |out| {
         let mut csv = csv::Writer::from_writer(out);
-        fill(&mut csv).map_err(io_error)?;
-        csv.flush().map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })
+        fill(&mut csv).map_err(|e| csv_error(path, e))?;
+        super::format::flush_csv(&mut csv, path)
     })
 }
 

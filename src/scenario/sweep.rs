@@ -47,6 +47,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::events::EventCalendar;
 use crate::forecast::series::{Series, TimeIndex};
+use crate::plan::allocate::PlanConstraints;
 use crate::plan::allocate::{
     allocate, check_plan, is_new, peers_basis, round_split_into, Allocation, AllocationInput,
     AllocationOptions, BoundSource, NodeConstraints, Workspace,
@@ -89,6 +90,13 @@ pub struct PlanningData {
 }
 
 impl PlanningData {
+    /// Takes a constraints file's bounds, and its potentials when any is
+    /// set (all zero: none given, and a `potential` basis stays refused).
+    pub fn apply_constraints(&mut self, constraints: PlanConstraints) {
+        self.constraints = constraints.nodes;
+        self.potential = Some(constraints.potential).filter(|p| p.iter().any(|v| *v != 0.0));
+    }
+
     /// Data with no sales, constraints or potential yet (fill the fields).
     pub fn new(tree: OrgTree, year: i32, outlook: YearOutlook) -> Result<PlanningData> {
         let n = tree.len();
