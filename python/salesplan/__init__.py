@@ -42,10 +42,11 @@ from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
 from ._salesplan import plot as _plot
 from ._salesplan import reconcile as _reconcile
+from ._salesplan import report as _report
 from ._salesplan import sweep as _sweep
 from ._salesplan import track as _track
 
-__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "reconcile", "sweep", "track", "plot", "Fitted", "SalesplanError", "__version__"]
+__all__ = ["forecast", "fit", "cross_validation", "backtest", "allocate", "reconcile", "sweep", "track", "plot", "report", "Fitted", "SalesplanError", "__version__"]
 
 def _kind(df: Any) -> str:
     module = type(df).__module__.split(".")[0]
@@ -940,3 +941,83 @@ def plot(
         per_row=int(per_row),
         history_periods=None if history_periods is None else int(history_periods),
     )
+
+
+def report(
+    org: Any,
+    history: Any,
+    forecasts: Any = None,
+    plan: Any = None,
+    summary: Any = None,
+    sweep: Any = None,
+    sweep_summary: Any = None,
+    status: Any = None,
+    actuals: Any = None,
+    level: Optional[int] = None,
+    node: Optional[str] = None,
+    scenario: Optional[str] = None,
+    currency: str = "",
+    table_rows: int = 500,
+    history_months: int = 36,
+    sections: Optional[Sequence[str]] = None,
+    title: Optional[str] = None,
+    table: bool = False,
+) -> Any:
+    """The sales plan report as ``salesplan report`` draws it: one
+    self-contained HTML page (the same text the command writes for the
+    same inputs) of the forecast, the plan, the table of targets of
+    ``level``, the sweep and the tracking, each as far as its inputs are
+    given. Every input is a path or a table as the other functions return
+    it (``forecast``'s long forecasts, ``allocate``'s plan and summary,
+    ``sweep``'s long table and summary, ``track``'s status); ``org`` and
+    ``history`` are needed. With ``table=True``, returns the page and the
+    whole table of targets (in the kind of ``history`` when it is a table,
+    else pyarrow). Save the page as ``.html`` or show it in a notebook with
+    ``IPython.display.HTML``.
+
+    >>> import pandas as pd, salesplan
+    >>> org = pd.DataFrame({"node_id": ["co", "east", "south"], "parent_id": [None, "co", "co"], "name": ["星河", "华东大区", "华南大区"]})
+    >>> months = [f"{2023 + k // 12}-{k % 12 + 1:02}" for k in range(36)]
+    >>> sales = pd.DataFrame({"unique_id": ["east"] * 36 + ["south"] * 36, "ds": months * 2, "y": [100.0 + (k % 12) * 5 + k for k in range(72)]})
+    >>> page = salesplan.report(org, sales)
+    >>> page.startswith("<!DOCTYPE html>"), "华东大区" in page, page.count("<svg")
+    (True, True, 3)
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="salesplan-report-") as folder:
+
+        def path_of(name: str, value: Any) -> Optional[str]:
+            if value is None:
+                return None
+            if _is_path(value):
+                return os.fsdecode(value)
+            _, text = _csv_source(value)
+            path = os.path.join(folder, name + ".csv")
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            return path
+
+        html, whole = _report(
+            path_of("org", org),
+            path_of("history", history),
+            forecasts=path_of("forecasts", forecasts),
+            plan=path_of("plan", plan),
+            summary=path_of("summary", summary),
+            sweep=path_of("sweep", sweep),
+            sweep_summary=path_of("sweep_summary", sweep_summary),
+            status=path_of("status", status),
+            actuals=path_of("actuals", actuals),
+            level=None if level is None else int(level),
+            node=node,
+            scenario=scenario,
+            currency=str(currency),
+            table_rows=int(table_rows),
+            history_months=int(history_months),
+            sections=list(sections or []),
+            title=title,
+        )
+    if not table:
+        return html
+    kind = "pyarrow" if _is_path(history) else _kind(history)
+    return html, _back(pa.table(whole), kind)

@@ -193,3 +193,25 @@ def plot(
     history_periods: Optional[int] = None,
 ) -> str:
     """The fan charts' SVG document, as `salesplan plot` draws it."""
+
+def report(
+    org: str,
+    history: str,
+    forecasts: Optional[str] = None,
+    plan: Optional[str] = None,
+    summary: Optional[str] = None,
+    sweep: Optional[str] = None,
+    sweep_summary: Optional[str] = None,
+    status: Optional[str] = None,
+    actuals: Optional[str] = None,
+    level: Optional[int] = None,
+    node: Optional[str] = None,
+    scenario: Optional[str] = None,
+    currency: str = "",
+    table_rows: int = 500,
+    history_months: int = 36,
+    sections: List[str] = [],
+    title: Optional[str] = None,
+) -> Tuple[str, Dict[str, object]]:
+    """The report's HTML page, as `salesplan report` writes it, and the
+    whole table of targets (columns)."""

@@ -39,6 +39,7 @@ use salesplan::plan::reconcile::Hierarchy;
 use salesplan::plan::reconcile_series::{align_to_tree, parse_method, reconcile_periods};
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 use salesplan::report::fan::{fan_chart_svg, fan_charts, FanChoice};
+use salesplan::report::sales::{build as build_report, ReportFiles, ReportOptions};
 use salesplan::scenario::attainment::{parse_form, SimulationOptions};
 use salesplan::scenario::sweep::{misfit_scenarios, BalancedPhasing, PlanningData};
 use salesplan::scenario::{read_scenarios, read_scenarios_json};
@@ -1060,6 +1061,64 @@ fn plot<'py>(
     })
 }
 
+/// The sales plan report as `salesplan report` draws it, from the files
+/// the other commands wrote (paths); returns the HTML page and the whole
+/// table of targets (columns).
+#[pyfunction]
+#[pyo3(signature = (org, history, forecasts=None, plan=None, summary=None, sweep=None, sweep_summary=None, status=None, actuals=None, level=None, node=None, scenario=None, currency=String::new(), table_rows=500, history_months=36, sections=Vec::new(), title=None))]
+#[allow(clippy::too_many_arguments)]
+fn report(
+    py: Python<'_>,
+    org: String,
+    history: String,
+    forecasts: Option<String>,
+    plan: Option<String>,
+    summary: Option<String>,
+    sweep: Option<String>,
+    sweep_summary: Option<String>,
+    status: Option<String>,
+    actuals: Option<String>,
+    level: Option<usize>,
+    node: Option<String>,
+    scenario: Option<String>,
+    currency: String,
+    table_rows: usize,
+    history_months: usize,
+    sections: Vec<String>,
+    title: Option<String>,
+) -> PyResult<(String, Bound<'_, PyDict>)> {
+    if table_rows == 0 {
+        return Err(SalesplanError::new_err("table_rows must be at least 1"));
+    }
+    let files = ReportFiles {
+        org: org.into(),
+        history: history.into(),
+        columns: Columns::default(),
+        forecasts: forecasts.map(Into::into),
+        plan: plan.map(Into::into),
+        summary: summary.map(Into::into),
+        sweep: sweep.map(Into::into),
+        sweep_summary: sweep_summary.map(Into::into),
+        status: status.map(Into::into),
+        actuals: actuals.map(Into::into),
+    };
+    let options = ReportOptions {
+        title,
+        level,
+        node,
+        scenario,
+        currency,
+        table_rows,
+        table_link: None,
+        history_months,
+        sections,
+    };
+    let report = py
+        .detach(|| build_report(&files, &options))
+        .map_err(error)?;
+    Ok((report.html, dict_of(py, report.table)?))
+}
+
 /// Reconciles the base forecasts in the columns (one series per node of
 /// the hierarchy, the values in `value_col`) as `salesplan reconcile`
 /// does: `method` by its name, `history` and `residuals` (long tables
@@ -1161,6 +1220,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(track, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(plot, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_class::<Models>()?;
     Ok(())
 }

@@ -16,6 +16,7 @@ mod forecast;
 mod memory;
 mod plot;
 mod reconcile;
+mod report;
 mod sweep;
 mod track;
 
@@ -107,6 +108,9 @@ enum Command {
     Calibrate(calibrate::CalibrateArgs),
     /// Fan charts of forecasts (history, mean, a band per level) as SVG.
     Plot(plot::PlotArgs),
+    /// The sales plan report: one HTML page of charts and tables from the
+    /// files the other commands wrote.
+    Report(report::ReportArgs),
 }
 
 /// How a command that ran to the end went.
@@ -143,6 +147,7 @@ pub fn main() -> ExitCode {
         Command::Track(args) => track::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Plot(args) => plot::run(args),
+        Command::Report(args) => report::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,

@@ -100,8 +100,8 @@ pub fn read_forecasts_from<R: std::io::Read>(reader: R, path: &Path) -> Result<V
     }
     let mut out: Vec<ForecastRead> = Vec::new();
     let mut by_id = std::collections::HashMap::new();
-    for record in csv.records() {
-        let record = record.map_err(io_error)?;
+    let mut record = csv::StringRecord::new();
+    while csv.read_record(&mut record).map_err(io_error)? {
         let line = record.position().map_or(0, |p| p.line());
         let cell = |k: usize| record.get(k).unwrap_or_default();
         let number = |k: usize| -> Result<Option<f64>> {

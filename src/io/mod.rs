@@ -15,7 +15,8 @@
 //! * [`write_backtest`]: backtest metrics per window, per series and overall;
 //!   [`write_cross_validation`]: each window's forecasts, as statsforecast's
 //!   `cross_validation`.
-//! * [`read_forecasts`]: a forecast file read back (for charts).
+//! * [`read_forecasts`]: a forecast file read back (for charts);
+//!   [`read_table`]: any other table a run wrote, by its header.
 //! * [`write_models`], [`read_models`]: fitted models saved and loaded (JSON).
 //! * [`read_constraints`]: per-node planning constraints.
 //! * [`read_events`]: users' events (promotions, festivals of their own).
@@ -47,6 +48,7 @@ mod reliability;
 mod stdio;
 mod sweep;
 mod table;
+mod table_read;
 mod track;
 mod write;
 
@@ -86,6 +88,7 @@ pub use sweep::{
     SweepMeasure, SweepTable, SweepTableOptions, SWEEP_SUMMARY_COLUMNS, SWEEP_TABLE_HEADER,
 };
 pub use table::{Column, PeriodType, Table};
+pub use table_read::{for_each_row, read_table, Row, TableRead};
 pub use track::{track_status_table, write_track_status};
 pub use write::{
     forecast_table, format_level, write_forecasts, write_forecasts_wide, write_report,

@@ -11,6 +11,8 @@ use crate::forecast::models::Forecast;
 use crate::forecast::series::Series;
 use crate::io::{format_level, ForecastRead};
 
+use super::charts::{label_at, short_amount};
+
 /// One panel: a series' history (optional) and its forecast.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FanChart {
@@ -218,23 +220,13 @@ where
         .y_label_area_size(64)
         .build_cartesian_2d(0.0..last, (lo - pad)..(hi + pad))
         .map_err(drawing)?;
-    let label_at = |x: &f64| {
-        let k = x.round();
-        if (x - k).abs() < 1e-9 && k >= 0.0 {
-            labels
-                .get(k as usize)
-                .map(|l| l.to_string())
-                .unwrap_or_default()
-        } else {
-            String::new()
-        }
-    };
+    let label = |x: &f64| label_at(&labels, *x);
     c.configure_mesh()
         .disable_x_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(RGBColor(0xe4, 0xe4, 0xe4))
         .x_labels(6)
-        .x_label_formatter(&label_at)
+        .x_label_formatter(&label)
         .y_label_formatter(&|y| short_amount(*y))
         .draw()
         .map_err(drawing)?;
@@ -275,33 +267,4 @@ where
     ))
     .map_err(drawing)?;
     Ok(())
-}
-
-/// An axis label: 1250 / 12.5k / 3.4M.
-fn short_amount(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e9 {
-        format!("{:.1}G", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1}k", v / 1e3)
-    } else if a >= 100.0 || v == v.round() {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_amounts() {
-        assert_eq!(short_amount(1250.0), "1250");
-        assert_eq!(short_amount(12_500.0), "12.5k");
-        assert_eq!(short_amount(3_400_000.0), "3.4M");
-        assert_eq!(short_amount(0.25), "0.25");
-    }
 }
