@@ -224,13 +224,53 @@ fn bad_input_is_refused_with_its_place_and_nothing_written() {
         stderr.contains("--series 'b': not among the 1 series forecast in"),
         "{stderr}"
     );
-    let out = dir.path().join("fan.png");
+    let out = dir.path().join("fan.pdf");
     let (code, stderr) = finish(
         salesplan()
             .args(["plot", "--forecasts", f.to_str().unwrap(), "--output"])
             .arg(&out),
     );
     assert_eq!(code, 2);
-    assert!(stderr.contains("plot writes SVG"), "{stderr}");
+    assert!(stderr.contains("plot writes SVG or PNG"), "{stderr}");
     assert!(!out.exists());
+}
+
+#[test]
+fn a_png_name_gets_a_picture_of_the_charts_size() {
+    let dir = TempDir::new().unwrap();
+    let f = forecast(&dir, Path::new(M3), "18", &["--season-length", "12"]);
+    let svg_out = dir.path().join("fan.svg");
+    let png_out = dir.path().join("fan.png");
+    for out in [&svg_out, &png_out] {
+        let (code, stderr) = finish(
+            salesplan()
+                .args(["plot", "-q", "--forecasts"])
+                .arg(&f)
+                .args([
+                    "--history",
+                    M3,
+                    "--first",
+                    "4",
+                    "--per-row",
+                    "2",
+                    "--output",
+                ])
+                .arg(out),
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let png = std::fs::read(&png_out).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    // the IHDR chunk: width and height, as the SVG's 2 × 2 panels of 480 × 300
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!((width, height), (960, 600));
+    assert!(std::fs::read_to_string(&svg_out)
+        .unwrap()
+        .starts_with("<svg"));
+    assert!(
+        png.len() > 20_000,
+        "a picture with content, {} bytes",
+        png.len()
+    );
 }

@@ -1,5 +1,5 @@
 //! `salesplan plot`: fan charts of forecasts (history, mean, one band per
-//! level) as one SVG, a grid of the chosen series.
+//! level) as one SVG or PNG, a grid of the chosen series.
 
 use std::path::PathBuf;
 
@@ -34,7 +34,8 @@ pub struct PlotArgs {
     /// History periods drawn before the forecast, at most [default: all].
     #[arg(long, value_name = "N")]
     history_periods: Option<usize>,
-    /// Where to write the chart (SVG).
+    /// Where to write the chart: SVG, or a PNG picture when it ends in .png
+    /// (text in the system's fonts).
     #[arg(long, value_name = "FILE")]
     output: PathBuf,
 }
@@ -47,13 +48,15 @@ pub fn run(args: PlotArgs) -> anyhow::Result<Status> {
         ],
         &[("--output", Some(&args.output))],
     )?;
-    let is_svg = args
-        .output
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    if !is_svg && !salesplan::io::is_standard_stream(&args.output) {
+    let extension = |e: &str| {
+        args.output
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case(e))
+    };
+    let png = extension("png");
+    if !extension("svg") && !png && !salesplan::io::is_standard_stream(&args.output) {
         anyhow::bail!(
-            "--output {}: plot writes SVG; name the file .svg (a browser or `rsvg-convert -f png` turns it into a picture)",
+            "--output {}: plot writes SVG or PNG; name the file .svg or .png",
             args.output.display()
         );
     }
@@ -74,8 +77,13 @@ pub fn run(args: PlotArgs) -> anyhow::Result<Status> {
         other => other.into(),
     })?;
     let svg = fan_chart_svg(&charts, args.per_row as usize)?;
+    let bytes = if png {
+        salesplan::report::raster::png_of_svg(&svg)?
+    } else {
+        svg.into_bytes()
+    };
     write_atomically(&args.output, |w| {
-        std::io::Write::write_all(w, svg.as_bytes()).map_err(|source| salesplan::Error::Io {
+        std::io::Write::write_all(w, &bytes).map_err(|source| salesplan::Error::Io {
             path: args.output.clone(),
             source,
         })

@@ -5,6 +5,7 @@
 //! * [`fan`]: forecast fan charts, a grid of series, like R's
 //!   `autoplot(forecast(...))`.
 //! * [`charts`]: the report's line charts with bands and stacked bars.
+//! * [`raster`]: charts as PNG pictures (feature `png`).
 //! * [`html`]: the page: escaping, numbers, sortable tables, print layout.
 //! * [`sales`]: the sales plan report (销售计划报表) from the files the
 //!   other commands write.
@@ -13,4 +14,6 @@ pub mod charts;
 pub mod fan;
 pub mod html;
 mod inputs;
+#[cfg(feature = "png")]
+pub mod raster;
 pub mod sales;
