@@ -15,7 +15,7 @@ use salesplan::scenario::reliability::{
 };
 use salesplan::Series;
 
-use super::{check_files, in_pool, RecalibrateArg, Status};
+use super::{check_files, in_pool, SimulationArgs, Status};
 
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
@@ -42,17 +42,10 @@ pub struct CalibrateArgs {
     /// [default: history;forecast;forecast:0.5,history:0.5].
     #[arg(long, value_name = "LIST", value_delimiter = ';')]
     bases: Vec<Basis>,
-    /// Simulated sample paths per rep.
-    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
-    paths: u32,
-    /// Seed of the simulation.
-    #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
-    seed: u64,
+    #[command(flatten)]
+    simulation: SimulationArgs,
     #[command(flatten)]
     memory: super::memory::MemoryArgs,
-    /// Calibration of the simulated year, as for `sweep`.
-    #[arg(long, value_enum, default_value = "reselect")]
-    recalibrate: RecalibrateArg,
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
@@ -73,8 +66,12 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
     let tree = salesplan::io::read_org(&args.org)?;
     let history = read_long_csv(&args.history, &Columns::default())?;
     args.memory.check(
-        &format!("--paths {} over {} nodes", args.paths, tree.len()),
-        super::memory::simulation_bytes(args.paths as usize, &tree, args.threads),
+        &format!(
+            "--paths {} over {} nodes",
+            args.simulation.paths,
+            tree.len()
+        ),
+        super::memory::simulation_bytes(args.simulation.paths as usize, &tree, args.threads),
     )?;
     let defaults = ReliabilityOptions::default();
     let options = ReliabilityOptions {
@@ -89,12 +86,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
         } else {
             args.bases.clone()
         },
-        simulation: SimulationOptions {
-            paths: args.paths as usize,
-            seed: args.seed,
-            recalibration: args.recalibrate.into(),
-            ..SimulationOptions::default()
-        },
+        simulation: args.simulation.options(),
         ..defaults
     };
     let working = super::spinner(&format!(

@@ -18,6 +18,7 @@ mod plot;
 mod reconcile;
 mod report;
 mod sweep;
+mod target;
 mod track;
 
 use std::path::Path;
@@ -94,6 +95,8 @@ impl Drop for Spinner {
 enum Command {
     /// Forecast every series of a long CSV file (unique_id,ds,y).
     Forecast(forecast::ForecastArgs),
+    /// Candidate company targets (growth, market share, profit goal), each with its probability.
+    Target(target::TargetArgs),
     /// Split an annual target down the org tree (node_id,period,target).
     Allocate(allocate::AllocateArgs),
     /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
@@ -140,6 +143,7 @@ pub fn main() -> ExitCode {
     });
     let result = match cli.command {
         Command::Forecast(args) => forecast::run(args),
+        Command::Target(args) => target::run(args),
         Command::Allocate(args) => allocate::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Backtest(args) => backtest::run(args),
@@ -419,6 +423,36 @@ impl EventArgs {
 /// Printed when `--recalibrate` asked for a calibration the history could
 /// not support.
 pub(super) const UNCALIBRATED: &str = "note: too few backtest windows to calibrate (at least 30 rep-years of history before the last year are needed): the probabilities use the models' own spread, which is too narrow on real data";
+
+/// The simulated plan year's size, seed and calibration (`sweep`,
+/// `calibrate`, `target`).
+#[derive(Debug, Args)]
+pub(super) struct SimulationArgs {
+    /// Simulated sample paths per rep.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub paths: u32,
+    /// Seed of the simulation.
+    #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
+    pub seed: u64,
+    /// Calibration of the simulated year on rolling-origin backtests of the
+    /// reps' history (up to 1,500 rep-years): reselect refits the whole
+    /// automatic choice before each origin, same-form only each rep's
+    /// chosen form (cheaper, optimistic), none skips it.
+    #[arg(long, value_enum, default_value = "reselect")]
+    pub recalibrate: RecalibrateArg,
+}
+
+impl SimulationArgs {
+    /// The simulation options these arguments set (the rest default).
+    pub fn options(&self) -> salesplan::scenario::attainment::SimulationOptions {
+        salesplan::scenario::attainment::SimulationOptions {
+            paths: self.paths as usize,
+            seed: self.seed,
+            recalibration: self.recalibrate.into(),
+            ..Default::default()
+        }
+    }
+}
 
 /// `--recalibrate` values (see [`Recalibration`](salesplan::scenario::attainment::Recalibration)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -13,7 +13,9 @@ use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::scenario::read_scenarios;
 use salesplan::scenario::sweep::{misfit_scenarios, BalancedPhasing, PlanningData};
 
-use super::{check_files, in_pool, EventArgs, PlanInputArgs, RecalibrateArg, Status};
+use super::{
+    check_files, in_pool, EventArgs, PlanInputArgs, RecalibrateArg, SimulationArgs, Status,
+};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -25,24 +27,14 @@ pub struct SweepArgs {
     /// same as .json, or a .csv list (one scenario per row).
     #[arg(long, value_name = "FILE")]
     scenarios: PathBuf,
-    /// Simulated sample paths per rep.
-    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
-    paths: u32,
-    /// Seed of the simulation.
-    #[arg(long, value_name = "SEED", default_value_t = 20_260_101)]
-    seed: u64,
+    #[command(flatten)]
+    simulation: SimulationArgs,
     #[command(flatten)]
     memory: super::memory::MemoryArgs,
     /// One ETS form for every rep (e.g. ets:MAM, about ten times faster
     /// than choosing per rep; reps it cannot fit fall back to auto-ets).
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: String,
-    /// Calibration of the simulated year on rolling-origin backtests of the
-    /// reps' history (up to 1,500 rep-years): reselect refits the whole
-    /// automatic choice before each origin, same-form only each rep's
-    /// chosen form (cheaper, optimistic), none skips it.
-    #[arg(long, value_enum, default_value = "reselect")]
-    recalibrate: RecalibrateArg,
     /// Also write each node's targets per period of its scenario's calendar
     /// (measure target:<period>, e.g. target:2026-03, target:2026Q1).
     #[arg(long)]
@@ -113,56 +105,27 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let n = tree.len();
     let series = read_long_csv(&args.inputs.history, &Columns::default())?;
     args.memory.check(
-        &format!("--paths {} over {} nodes", args.paths, tree.len()),
-        super::memory::simulation_bytes(args.paths as usize, &tree, args.threads),
+        &format!(
+            "--paths {} over {} nodes",
+            args.simulation.paths,
+            tree.len()
+        ),
+        super::memory::simulation_bytes(args.simulation.paths as usize, &tree, args.threads),
     )?;
     let options = SimulationOptions {
-        paths: args.paths as usize,
-        seed: args.seed,
         form: salesplan::scenario::attainment::parse_form(&args.model)?,
-        recalibration: args.recalibrate.into(),
-        ..SimulationOptions::default()
+        ..args.simulation.options()
     };
-    let events = args.events.calendar(|id| tree.index_of(id).is_some())?;
-    if let Some(e) = &events {
-        let year = args.inputs.year;
-        EventArgs::note_fallback(e, year - salesplan::plan::sales::EFFECT_YEARS as i32, year);
-    }
     let fit_started = Instant::now();
-    let mut data = in_pool(args.threads, || {
-        PlanningData::from_history_with_events(
-            tree,
-            &series,
-            args.inputs.year,
-            usize::from(args.inputs.trailing_months),
-            &options,
-            events.as_ref(),
-        )
-    })?
-    .with_context(|| format!("{}", args.inputs.history.display()))?;
+    let data = planning_data(
+        &args.inputs,
+        &args.events,
+        tree,
+        &series,
+        &options,
+        args.threads,
+    )?;
     let fit_time = fit_started.elapsed();
-    let year_start = chrono::NaiveDate::from_ymd_opt(args.inputs.year, 1, 1);
-    let quiet_reps: Vec<&str> = data
-        .without_history
-        .iter()
-        .filter(|&&i| data.tree.end_date(i).is_none_or(|d| Some(d) >= year_start))
-        .map(|&i| data.tree.id(i))
-        .collect();
-    if !quiet_reps.is_empty() {
-        let more = quiet_reps.len().saturating_sub(5);
-        say!(
-            "note: {} active rep{} without sales history before {} ({}{}): scenarios give them their peers' mean basis, and they are simulated like their peers",
-            quiet_reps.len(),
-            if quiet_reps.len() == 1 { "" } else { "s" },
-            args.inputs.year,
-            quiet_reps[..quiet_reps.len().min(5)].join(", "),
-            if more > 0 { format!(", and {more} more") } else { String::new() }
-        );
-    }
-    if let Some(path) = &args.inputs.constraints {
-        let constraints = read_constraints(path, &data.tree)?;
-        data.apply_constraints(constraints);
-    }
     // a scenario that does not fit this org and data is a bad input, not
     // an infeasible target
     if let Some(why) = misfit_scenarios(&data, &scenarios) {
@@ -207,7 +170,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         "{} scenarios ({} infeasible) over {n} nodes, {} paths (reps' error correlation {:.3}{}): fit and simulation {:.2} s, sweep {:.2} s ({:.0} scenarios/s), total {:.2} s",
         scenarios.len(),
         infeasible.len(),
-        args.paths,
+        args.simulation.paths,
         data.outlook.correlation(),
         data.outlook
             .calibration()
@@ -217,7 +180,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
         scenarios.len() as f64 / sweep_time.as_secs_f64().max(1e-9),
         started.elapsed().as_secs_f64()
     );
-    if data.outlook.calibration().is_none() && args.recalibrate != RecalibrateArg::None {
+    if data.outlook.calibration().is_none() && args.simulation.recalibrate != RecalibrateArg::None {
         say!("{}", super::UNCALIBRATED);
     }
     if let Some(path) = &args.calibration_report {
@@ -238,4 +201,55 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     } else {
         Status::SomeFailed
     })
+}
+
+/// The planning data a sweep (or `target`) scores its scenarios on: the
+/// reps' plan year simulated from `series` (with the events asked for), a
+/// note naming active reps without history, and the constraints file.
+pub(super) fn planning_data(
+    inputs: &PlanInputArgs,
+    events: &EventArgs,
+    tree: salesplan::plan::org::OrgTree,
+    series: &[salesplan::Series],
+    options: &SimulationOptions,
+    threads: Option<u16>,
+) -> anyhow::Result<PlanningData> {
+    let events = events.calendar(|id| tree.index_of(id).is_some())?;
+    let year = inputs.year;
+    if let Some(e) = &events {
+        EventArgs::note_fallback(e, year - salesplan::plan::sales::EFFECT_YEARS as i32, year);
+    }
+    let mut data = in_pool(threads, || {
+        PlanningData::from_history_with_events(
+            tree,
+            series,
+            year,
+            usize::from(inputs.trailing_months),
+            options,
+            events.as_ref(),
+        )
+    })?
+    .with_context(|| format!("{}", inputs.history.display()))?;
+    let year_start = chrono::NaiveDate::from_ymd_opt(year, 1, 1);
+    let quiet_reps: Vec<&str> = data
+        .without_history
+        .iter()
+        .filter(|&&i| data.tree.end_date(i).is_none_or(|d| Some(d) >= year_start))
+        .map(|&i| data.tree.id(i))
+        .collect();
+    if !quiet_reps.is_empty() {
+        let more = quiet_reps.len().saturating_sub(5);
+        say!(
+            "note: {} active rep{} without sales history before {year} ({}{}): scenarios give them their peers' mean basis, and they are simulated like their peers",
+            quiet_reps.len(),
+            if quiet_reps.len() == 1 { "" } else { "s" },
+            quiet_reps[..quiet_reps.len().min(5)].join(", "),
+            if more > 0 { format!(", and {more} more") } else { String::new() }
+        );
+    }
+    if let Some(path) = &inputs.constraints {
+        let constraints = read_constraints(path, &data.tree)?;
+        data.apply_constraints(constraints);
+    }
+    Ok(data)
 }

@@ -19,6 +19,8 @@
 //!   [`read_table`]: any other table a run wrote, by its header.
 //! * [`write_models`], [`read_models`]: fitted models saved and loaded (JSON).
 //! * [`read_constraints`]: per-node planning constraints.
+//! * [`read_margins`], [`read_share_path`]: contribution margins and a
+//!   market share path, for candidate company targets.
 //! * [`read_events`]: users' events (promotions, festivals of their own).
 //! * [`write_plan`], [`write_plan_summary`], [`read_plan`]: plans out and back in.
 //! * [`write_sweep`], [`write_sweep_summary`]: a sweep's long table and summary.
@@ -49,6 +51,7 @@ mod stdio;
 mod sweep;
 mod table;
 mod table_read;
+mod target_inputs;
 mod track;
 mod write;
 
@@ -89,6 +92,7 @@ pub use sweep::{
 };
 pub use table::{Column, PeriodType, Table};
 pub use table_read::{for_each_row, read_table, Row, TableRead};
+pub use target_inputs::{read_margins, read_share_path};
 pub use track::{track_status_table, write_track_status};
 pub use write::{
     forecast_table, format_level, write_forecasts, write_forecasts_wide, write_report,

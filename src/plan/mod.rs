@@ -13,6 +13,7 @@
 //! * [`sales`]: the leaves' history matched to the tree; seasonal profiles
 //!   and the forecast basis derived from it.
 //! * [`year`]: a year's plan in one call (target, basis, split, phasing).
+//! * [`target`]: candidate company targets (growth, market share, profit goal).
 
 pub mod allocate;
 pub mod calendar;
@@ -21,4 +22,5 @@ pub mod phasing;
 pub mod reconcile;
 pub mod reconcile_series;
 pub mod sales;
+pub mod target;
 pub mod year;

@@ -8,6 +8,8 @@
 //! * [`calibration`]: the simulated plan year calibrated on rolling-origin
 //!   backtests of the leaves' own history.
 //! * [`sweep`]: planning and scoring many scenarios in parallel.
+//! * [`targets`]: candidate company targets scored (probability, growth,
+//!   reps below even odds).
 //! * [`reliability`]: how reliable the probabilities are on the org's own
 //!   past years (`salesplan calibrate`).
 
@@ -16,5 +18,6 @@ pub mod calibration;
 pub mod reliability;
 pub mod spec;
 pub mod sweep;
+pub mod targets;
 
 pub use spec::*;
