@@ -6,7 +6,6 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use salesplan::io::{read_long_csv, write_plan, write_plan_summary, Columns};
-use salesplan::plan::allocate::{Basis, Method, Ramp};
 use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 
@@ -30,18 +29,8 @@ pub struct AllocateArgs {
     /// Target as growth over last year's total (0.15 = +15%, -0.1 = −10%).
     #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
     growth: Option<f64>,
-    /// Basis blend: history (last year), trailing (the last
-    /// --trailing-months before the plan year, scaled to 12 months),
-    /// forecast (AutoETS), potential (constraints.csv column), equal;
-    /// with weights, e.g. forecast:0.6,history:0.4.
-    #[arg(long, value_name = "BLEND", default_value = "history:1")]
-    basis: Basis,
-    /// proportional (capped pro-rata) or least-squares.
-    #[arg(long, value_name = "METHOD", default_value = "proportional")]
-    method: Method,
-    /// New hires' monthly ramp factors before full productivity.
-    #[arg(long, value_name = "FACTORS", default_value = "0.25,0.5,0.75")]
-    ramp: Ramp,
+    #[command(flatten)]
+    split: super::SplitArgs,
     /// Phase the annual plan into periods: monthly, quarterly, weekly (ISO),
     /// daily, fiscal-monthly:<start month>, fiscal-quarterly:<m>,
     /// fiscal-weekly:<m>, fiscal-daily:<m>, 445, 454, 544 (retail periods;
@@ -86,9 +75,9 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     }
     let request = PlanRequest {
         target,
-        basis: args.basis,
-        method: args.method,
-        ramp: args.ramp,
+        basis: args.split.basis,
+        method: args.split.method,
+        ramp: args.split.ramp,
         calendar: args.calendar,
         unit: args.round,
         events,

@@ -65,14 +65,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
     )?;
     let tree = salesplan::io::read_org(&args.org)?;
     let history = read_long_csv(&args.history, &Columns::default())?;
-    args.memory.check(
-        &format!(
-            "--paths {} over {} nodes",
-            args.simulation.paths,
-            tree.len()
-        ),
-        super::memory::simulation_bytes(args.simulation.paths as usize, &tree, args.threads),
-    )?;
+    args.simulation
+        .check_memory(&args.memory, &tree, args.threads)?;
     let defaults = ReliabilityOptions::default();
     let options = ReliabilityOptions {
         years: args.years.clone(),

@@ -424,6 +424,23 @@ impl EventArgs {
 /// not support.
 pub(super) const UNCALIBRATED: &str = "note: too few backtest windows to calibrate (at least 30 rep-years of history before the last year are needed): the probabilities use the models' own spread, which is too narrow on real data";
 
+/// How a company target is split down the org (`allocate`, `target`).
+#[derive(Debug, Args)]
+pub(super) struct SplitArgs {
+    /// Basis blend: history (last year), trailing (the last
+    /// --trailing-months before the plan year, scaled to 12 months),
+    /// forecast (AutoETS), potential (constraints.csv column), equal;
+    /// with weights, e.g. forecast:0.6,history:0.4.
+    #[arg(long, value_name = "BLEND", default_value = "history:1")]
+    pub basis: salesplan::plan::allocate::Basis,
+    /// proportional (capped pro-rata) or least-squares.
+    #[arg(long, value_name = "METHOD", default_value = "proportional")]
+    pub method: salesplan::plan::allocate::Method,
+    /// New hires' monthly ramp factors before full productivity.
+    #[arg(long, value_name = "FACTORS", default_value = "0.25,0.5,0.75")]
+    pub ramp: salesplan::plan::allocate::Ramp,
+}
+
 /// The simulated plan year's size, seed and calibration (`sweep`,
 /// `calibrate`, `target`).
 #[derive(Debug, Args)]
@@ -443,6 +460,19 @@ pub(super) struct SimulationArgs {
 }
 
 impl SimulationArgs {
+    /// Refuses a simulation of `tree` that would not fit in memory.
+    fn check_memory(
+        &self,
+        memory: &memory::MemoryArgs,
+        tree: &salesplan::plan::org::OrgTree,
+        threads: Option<u16>,
+    ) -> anyhow::Result<()> {
+        memory.check(
+            &format!("--paths {} over {} nodes", self.paths, tree.len()),
+            memory::simulation_bytes(self.paths as usize, tree, threads),
+        )
+    }
+
     /// The simulation options these arguments set (the rest default).
     pub fn options(&self) -> salesplan::scenario::attainment::SimulationOptions {
         salesplan::scenario::attainment::SimulationOptions {

@@ -104,14 +104,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<Status> {
     let tree = salesplan::io::read_org(&args.inputs.org)?;
     let n = tree.len();
     let series = read_long_csv(&args.inputs.history, &Columns::default())?;
-    args.memory.check(
-        &format!(
-            "--paths {} over {} nodes",
-            args.simulation.paths,
-            tree.len()
-        ),
-        super::memory::simulation_bytes(args.simulation.paths as usize, &tree, args.threads),
-    )?;
+    args.simulation
+        .check_memory(&args.memory, &tree, args.threads)?;
     let options = SimulationOptions {
         form: salesplan::scenario::attainment::parse_form(&args.model)?,
         ..args.simulation.options()

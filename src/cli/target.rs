@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use salesplan::io::{read_long_csv, read_margins, read_share_path, Column, Columns, Table};
-use salesplan::plan::allocate::{Basis, Method, Ramp};
 use salesplan::plan::target::{
     forecast_market, percent, Margin, MarketForecast, TargetCandidate, TargetSource,
 };
@@ -107,18 +106,13 @@ pub struct TargetArgs {
         conflicts_with = "margin"
     )]
     margins: Option<PathBuf>,
-    /// How each candidate is split to score the reps and teams: the basis
-    /// blend, as `allocate --basis`.
-    #[arg(long, value_name = "BLEND", default_value = "history:1")]
-    basis: Basis,
-    /// proportional (capped pro-rata) or least-squares.
-    #[arg(long, value_name = "METHOD", default_value = "proportional")]
-    method: Method,
-    /// New hires' monthly ramp factors before full productivity.
-    #[arg(long, value_name = "FACTORS", default_value = "0.25,0.5,0.75")]
-    ramp: Ramp,
+    /// How each candidate is split to score the reps and teams.
+    #[command(flatten)]
+    split: super::SplitArgs,
     #[command(flatten)]
     simulation: SimulationArgs,
+    #[command(flatten)]
+    memory: super::memory::MemoryArgs,
     /// One ETS form for every rep (e.g. ets:MAM) [default: chosen per rep].
     #[arg(long, value_name = "MODEL", default_value = "auto-ets")]
     model: String,
@@ -146,6 +140,8 @@ pub fn run(args: TargetArgs) -> anyhow::Result<Status> {
     )?;
     let tree = salesplan::io::read_org(&args.inputs.org)?;
     let series = read_long_csv(&args.inputs.history, &Columns::default())?;
+    args.simulation
+        .check_memory(&args.memory, &tree, args.threads)?;
     let options = SimulationOptions {
         form: salesplan::scenario::attainment::parse_form(&args.model)?,
         ..args.simulation.options()
@@ -191,9 +187,9 @@ pub fn run(args: TargetArgs) -> anyhow::Result<Status> {
         candidates.push(TargetCandidate::amount(a).context("--amount")?);
     }
     let split = Scenario {
-        basis: args.basis.clone(),
-        method: args.method,
-        ramp: args.ramp.clone(),
+        basis: args.split.basis.clone(),
+        method: args.split.method,
+        ramp: args.split.ramp.clone(),
         ..Scenario::new("split", CompanyTarget::Growth(0.0))
     };
     let scored = in_pool(args.threads, || score_targets(&data, &candidates, &split))??;
