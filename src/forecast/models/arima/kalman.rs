@@ -58,16 +58,86 @@ impl Filtered {
     }
 }
 
+/// Buffers for [`filter_into`] and [`conditional_sum_of_squares_into`],
+/// kept across the optimiser's evaluations of a fit so that the likelihood
+/// loop does not allocate (the LU solve of the autocovariances, p + 1
+/// equations, is nalgebra's and still allocates when p > 0).
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    /// φ padded to the state dimension r.
+    phi: Vec<f64>,
+    /// The disturbance loading (1, θ₁, …) padded to r.
+    load: Vec<f64>,
+    /// The non-zero AR and MA coefficients with their lags.
+    ar: Vec<(usize, f64)>,
+    ma: Vec<(usize, f64)>,
+    psi: Vec<f64>,
+    gamma: Vec<f64>,
+    /// P's first column, g_t.
+    column: Vec<f64>,
+    /// The predicted state, the filtered state after the last
+    /// observation and the Chandrasekhar vector w_t.
+    a: Vec<f64>,
+    filtered: Vec<f64>,
+    wv: Vec<f64>,
+    /// The CSS residuals.
+    resid: Vec<f64>,
+    /// Durbin–Levinson scratch for the stationarity check.
+    pacf: Vec<f64>,
+    pacf_work: Vec<f64>,
+}
+
+/// The filter's sums without its state ([`filter_into`]; the state is in
+/// the workspace, [`Workspace::state`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Sums {
+    /// Σ v_t² / F_t.
+    pub ssq: f64,
+    /// Σ log F_t.
+    pub sumlog: f64,
+    /// Observations used.
+    pub used: usize,
+}
+
+impl Sums {
+    /// As [`Filtered::concentrated`].
+    pub fn concentrated(&self) -> f64 {
+        let n = self.used as f64;
+        0.5 * ((self.ssq / n).ln() + self.sumlog / n)
+    }
+}
+
+impl Workspace {
+    /// The state after the last observation of the last [`filter_into`]
+    /// run (r elements).
+    pub fn state(&self) -> &[f64] {
+        &self.filtered
+    }
+}
+
+/// Fills `out` with `c` padded with zeros to `r` elements.
+fn pad_into(c: &[f64], r: usize, out: &mut Vec<f64>) {
+    out.clear();
+    out.extend_from_slice(c);
+    out.resize(r, 0.0);
+}
+
 /// The state dimension and the coefficients padded to it.
 fn padded(phi: &[f64], theta: &[f64]) -> (usize, Vec<f64>, Vec<f64>) {
     let r = phi.len().max(theta.len() + 1);
-    let mut p = phi.to_vec();
-    p.resize(r, 0.0);
-    // R = (1, θ₁, …): element i of the disturbance loading
-    let mut load = vec![1.0];
-    load.extend_from_slice(theta);
-    load.resize(r, 0.0);
+    let mut p = Vec::new();
+    pad_into(phi, r, &mut p);
+    let mut load = Vec::new();
+    load_into(theta, r, &mut load);
     (r, p, load)
+}
+
+/// R = (1, θ₁, …) padded to `r`: element i of the disturbance loading.
+fn load_into(theta: &[f64], r: usize, out: &mut Vec<f64>) {
+    out.clear();
+    out.push(1.0);
+    out.extend_from_slice(theta);
+    out.resize(r, 0.0);
 }
 
 /// T·x for the companion transition (first column φ, ones above the
@@ -98,23 +168,33 @@ fn t_times(phi: &[f64], x: &[f64], out: &mut [f64]) {
 /// assert!(stationary_first_column(&[1.0], &[]).is_none());
 /// ```
 pub fn stationary_first_column(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
-    if !super::transform::is_stationary(phi) {
-        return None;
+    let mut ws = Workspace::default();
+    stationary_first_column_into(&mut ws, phi, theta).then(|| ws.column.clone())
+}
+
+/// [`stationary_first_column`] into `ws.column` (and `ws.load`); false
+/// when the AR part is not stationary or the variance is not positive.
+fn stationary_first_column_into(ws: &mut Workspace, phi: &[f64], theta: &[f64]) -> bool {
+    if !super::transform::is_stationary_with(phi, &mut ws.pacf, &mut ws.pacf_work) {
+        return false;
     }
-    let (r, _, load) = padded(phi, theta);
+    let r = phi.len().max(theta.len() + 1);
+    load_into(theta, r, &mut ws.load);
+    let load: &[f64] = &ws.load;
     let p = phi.len();
     // the non-zero coefficients (seasonal polynomials are sparse):
     // (i, φ_i) for i ≥ 1 and (j, θ_j) for j ≥ 0
-    let ar: Vec<(usize, f64)> = (1..=p)
-        .map(|i| (i, phi[i - 1]))
-        .filter(|c| c.1 != 0.0)
-        .collect();
-    let ma: Vec<(usize, f64)> = (0..r)
-        .map(|j| (j, load[j]))
-        .filter(|c| c.1 != 0.0)
-        .collect();
+    ws.ar.clear();
+    ws.ar
+        .extend((1..=p).map(|i| (i, phi[i - 1])).filter(|c| c.1 != 0.0));
+    ws.ma.clear();
+    ws.ma
+        .extend((0..r).map(|j| (j, load[j])).filter(|c| c.1 != 0.0));
+    let (ar, ma) = (ws.ar.as_slice(), ws.ma.as_slice());
     // ψ_0..ψ_r: ψ_j = θ_j + Σ φ_i ψ_{j−i}
-    let mut psi = vec![0.0; r + 1];
+    ws.psi.clear();
+    ws.psi.resize(r + 1, 0.0);
+    let psi: &mut [f64] = &mut ws.psi;
     for j in 0..=r {
         let own = if j < r { load[j] } else { 0.0 };
         psi[j] = own
@@ -123,6 +203,7 @@ pub fn stationary_first_column(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
                 .map(|(i, f)| f * psi[j - i])
                 .sum::<f64>();
     }
+    let psi: &[f64] = &ws.psi;
     // Σ_{j≥k} θ_j ψ_{j−k}, θ₀ = 1
     let ma_side = |k: usize| -> f64 {
         ma.iter()
@@ -130,7 +211,9 @@ pub fn stationary_first_column(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
             .map(|(j, t)| t * psi[j - k])
             .sum()
     };
-    let mut gamma = vec![0.0; r + 1];
+    ws.gamma.clear();
+    ws.gamma.resize(r + 1, 0.0);
+    let gamma: &mut [f64] = &mut ws.gamma;
     if p == 0 {
         for (k, g) in gamma.iter_mut().enumerate() {
             *g = ma_side(k);
@@ -138,30 +221,35 @@ pub fn stationary_first_column(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
     } else {
         let mut a = nalgebra::DMatrix::<f64>::identity(p + 1, p + 1);
         for k in 0..=p {
-            for (i, f) in &ar {
+            for (i, f) in ar {
                 a[(k, k.abs_diff(*i))] -= f;
             }
         }
-        let b = nalgebra::DVector::from_fn(p + 1, |k, _| ma_side(k));
-        let solved = a.lu().solve(&b)?;
-        gamma[..=p].copy_from_slice(solved.as_slice());
+        let mut b = nalgebra::DVector::from_fn(p + 1, |k, _| ma_side(k));
+        if !a.lu().solve_mut(&mut b) {
+            return false;
+        }
+        gamma[..=p].copy_from_slice(b.as_slice());
         for k in p + 1..=r {
             gamma[k] = ar.iter().map(|(i, f)| f * gamma[k - i]).sum::<f64>() + ma_side(k);
         }
     }
+    let gamma: &[f64] = &ws.gamma;
     // element i: Σ_j φ_{i+j+1} γ(j+1) + θ_{i+j} ψ_j, by coefficient
-    let mut column = vec![0.0; r];
-    for (k, f) in &ar {
+    ws.column.clear();
+    ws.column.resize(r, 0.0);
+    let column: &mut [f64] = &mut ws.column;
+    for (k, f) in ar {
         for (i, c) in column.iter_mut().enumerate().take(*k) {
             *c += f * gamma[k - i];
         }
     }
-    for (k, t) in &ma {
+    for (k, t) in ma {
         for (i, c) in column.iter_mut().enumerate().take(k + 1) {
             *c += t * psi[k - i];
         }
     }
-    (column[0].is_finite() && column[0] > 0.0).then_some(column)
+    column[0].is_finite() && column[0] > 0.0
 }
 
 /// Runs the filter over the stationary series `w` with AR coefficients
@@ -176,12 +264,35 @@ pub fn stationary_first_column(phi: &[f64], theta: &[f64]) -> Option<Vec<f64>> {
 /// from g₁ = P₀'s first column, w₁ = T g₁ and m₁ = −1/F₁ (as
 /// P₂ = P₀ − T g₁ g₁′ T′ / F₁ when P₁ is stationary).
 pub fn filter(w: &[f64], phi: &[f64], theta: &[f64]) -> Option<Filtered> {
-    let mut g = stationary_first_column(phi, theta)?;
-    let (r, phi, _) = padded(phi, theta);
-    let mut a = vec![0.0; r];
-    let mut filtered = vec![0.0; r];
-    let mut wv = vec![0.0; r];
-    t_times(&phi, &g, &mut wv);
+    let mut ws = Workspace::default();
+    let sums = filter_into(&mut ws, w, phi, theta)?;
+    Some(Filtered {
+        ssq: sums.ssq,
+        sumlog: sums.sumlog,
+        used: sums.used,
+        state: ws.filtered,
+    })
+}
+
+/// [`filter`] with the caller's buffers: the same sums, bit for bit, and
+/// the final state in [`Workspace::state`].
+pub fn filter_into(ws: &mut Workspace, w: &[f64], phi: &[f64], theta: &[f64]) -> Option<Sums> {
+    if !stationary_first_column_into(ws, phi, theta) {
+        return None;
+    }
+    let r = phi.len().max(theta.len() + 1);
+    pad_into(phi, r, &mut ws.phi);
+    for v in [&mut ws.a, &mut ws.filtered, &mut ws.wv] {
+        v.clear();
+        v.resize(r, 0.0);
+    }
+    // plain slices from here: the loop below indexes them directly
+    let phi: &[f64] = &ws.phi;
+    let g: &mut [f64] = &mut ws.column;
+    let a: &mut [f64] = &mut ws.a;
+    let filtered: &mut [f64] = &mut ws.filtered;
+    let wv: &mut [f64] = &mut ws.wv;
+    t_times(phi, g, wv);
     let mut m = -1.0 / g[0];
     let (mut ssq, mut sumlog, mut used) = (0.0, 0.0, 0usize);
     // Σ log F_t as the log of running products (F_t ≥ 1 in these units),
@@ -230,12 +341,7 @@ pub fn filter(w: &[f64], phi: &[f64], theta: &[f64]) -> Option<Filtered> {
         m *= gain / g[0];
     }
     sumlog += product.ln();
-    Some(Filtered {
-        ssq,
-        sumlog,
-        used,
-        state: filtered,
-    })
+    Some(Sums { ssq, sumlog, used })
 }
 
 /// The conditional sum of squares: residuals from observation `ncond` on,
@@ -246,20 +352,37 @@ pub fn conditional_sum_of_squares(
     theta: &[f64],
     ncond: usize,
 ) -> (f64, usize) {
+    conditional_sum_of_squares_into(&mut Workspace::default(), w, phi, theta, ncond)
+}
+
+/// [`conditional_sum_of_squares`] with the caller's buffers.
+pub fn conditional_sum_of_squares_into(
+    ws: &mut Workspace,
+    w: &[f64],
+    phi: &[f64],
+    theta: &[f64],
+    ncond: usize,
+) -> (f64, usize) {
     // only the non-zero coefficients (seasonal polynomials are sparse)
-    let nonzero = |c: &[f64]| -> Vec<(usize, f64)> {
-        c.iter()
-            .enumerate()
-            .filter(|(_, v)| **v != 0.0)
-            .map(|(j, v)| (j + 1, *v))
-            .collect()
+    let nonzero = |c: &[f64], out: &mut Vec<(usize, f64)>| {
+        out.clear();
+        out.extend(
+            c.iter()
+                .enumerate()
+                .filter(|(_, v)| **v != 0.0)
+                .map(|(j, v)| (j + 1, *v)),
+        );
     };
-    let (ar, ma) = (nonzero(phi), nonzero(theta));
-    let mut resid = vec![0.0; w.len()];
+    nonzero(phi, &mut ws.ar);
+    nonzero(theta, &mut ws.ma);
+    let (ar, ma) = (ws.ar.as_slice(), ws.ma.as_slice());
+    ws.resid.clear();
+    ws.resid.resize(w.len(), 0.0);
+    let resid: &mut [f64] = &mut ws.resid;
     let (mut ssq, mut used) = (0.0, 0usize);
     for l in ncond..w.len() {
         let mut e = w[l];
-        for (j, f) in &ar {
+        for (j, f) in ar {
             e -= f * w[l - j];
         }
         // residuals before the conditioning point are zero

@@ -19,8 +19,14 @@
 //!    differenced series, [`kalman`]) is maximised with the AR parts
 //!    mapped to stationary ones ([`transform`]) and the MA parts started
 //!    invertible (and inverted again after the fit, as R does). Both
-//!    optimisations are BFGS with central-difference
-//!    gradients (step 10⁻³, as R's `optim`), by the `argmin` crate.
+//!    optimisations are R's `optim(method = "BFGS")` with its defaults:
+//!    Nash's variable metric ([`VariableMetric`], which says why not
+//!    `argmin`'s BFGS), central-difference gradients (step 10⁻³), at most
+//!    100 gradients. One departure: the exact likelihood starts from the
+//!    CSS estimates even when CSS spent its 100 gradients, where R starts
+//!    again from the initial values (on M3, R's rule reproduced R's
+//!    AutoARIMA figures but was worse on monthly and nowhere better;
+//!    BENCHMARKS.md, 2026-12-03).
 //!
 //! σ² is forecast::Arima's: the standardised squared innovations over
 //! n − d − D·m − k (the likelihood uses their mean); AIC = −2 log L + 2(k + 1) with k the
@@ -51,17 +57,14 @@ pub mod auto;
 pub mod kalman;
 pub mod transform;
 
-use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
 
-use argmin::core::{CostFunction, Executor, Gradient, State};
-use argmin::solver::linesearch::MoreThuenteLineSearch;
-use argmin::solver::quasinewton::BFGS;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::forecast::models::{check_values, Forecast, Interval};
+use crate::numeric::optim::variable_metric::{CentralDifferences, Stop, VariableMetric};
 use crate::numeric::stats::{check_levels, normal_quantile};
 
 /// The orders of a seasonal ARIMA and its deterministic terms.
@@ -264,10 +267,34 @@ fn difference(v: &[f64], delta: &[f64]) -> Vec<f64> {
 /// (1 − Σ aᵢBⁱ)(1 − Σ Aⱼ B^{mj}) as the coefficients of −B, −B², …
 /// (R's AR sign); with `plus`, (1 + Σ)(1 + Σ) as the coefficients of B, …
 fn expand(regular: &[f64], seasonal: &[f64], m: usize, plus: bool) -> Vec<f64> {
+    let mut out = Vec::new();
+    expand_into(
+        regular,
+        seasonal,
+        m,
+        plus,
+        &mut Default::default(),
+        &mut out,
+    );
+    out
+}
+
+/// [`expand`] into `out`, with `scratch` for the factors and the product.
+fn expand_into(
+    regular: &[f64],
+    seasonal: &[f64],
+    m: usize,
+    plus: bool,
+    scratch: &mut [Vec<f64>; 3],
+    out: &mut Vec<f64>,
+) {
     let sign = if plus { 1.0 } else { -1.0 };
     let len = regular.len() + m * seasonal.len();
-    let mut a = vec![0.0; len + 1];
-    let mut b = vec![0.0; len + 1];
+    let [a, b, product] = scratch;
+    for v in [&mut *a, &mut *b, &mut *product] {
+        v.clear();
+        v.resize(len + 1, 0.0);
+    }
     a[0] = 1.0;
     for (i, c) in regular.iter().enumerate() {
         a[i + 1] = sign * c;
@@ -276,18 +303,18 @@ fn expand(regular: &[f64], seasonal: &[f64], m: usize, plus: bool) -> Vec<f64> {
     for (j, c) in seasonal.iter().enumerate() {
         b[m * (j + 1)] = sign * c;
     }
-    let mut out = vec![0.0; len + 1];
     for (i, x) in a.iter().enumerate() {
         if *x == 0.0 {
             continue;
         }
         for (j, y) in b.iter().enumerate() {
             if i + j <= len {
-                out[i + j] += x * y;
+                product[i + j] += x * y;
             }
         }
     }
-    out[1..].iter().map(|c| sign * c).collect()
+    out.clear();
+    out.extend(product[1..].iter().map(|c| sign * c));
 }
 
 /// Least squares of `y` on the columns `x`: coefficients and standard
@@ -405,13 +432,64 @@ impl Parts {
 
 /// `w` minus the regressor columns `wx` times `beta`.
 fn subtract(w: &[f64], wx: &[Vec<f64>], beta: &[f64]) -> Vec<f64> {
-    let mut w = w.to_vec();
+    let mut out = Vec::new();
+    subtract_into(w, wx, beta, &mut out);
+    out
+}
+
+/// [`subtract`] into `out`.
+fn subtract_into(w: &[f64], wx: &[Vec<f64>], beta: &[f64], out: &mut Vec<f64>) {
+    out.clear();
+    out.extend_from_slice(w);
     for (col, b) in wx.iter().zip(beta) {
-        for (v, x) in w.iter_mut().zip(col) {
+        for (v, x) in out.iter_mut().zip(col) {
             *v -= b * x;
         }
     }
-    w
+}
+
+/// The buffers of one fit's objective evaluations, kept across the
+/// optimiser's calls (CSS and exact likelihood alike) so that the
+/// likelihood loop does not allocate: the parameter parts, the expanded
+/// polynomials, the series after the regressors and the filter's own.
+#[derive(Debug, Default)]
+struct Workspace {
+    ar: Vec<f64>,
+    ma: Vec<f64>,
+    sar: Vec<f64>,
+    sma: Vec<f64>,
+    beta: Vec<f64>,
+    phi: Vec<f64>,
+    theta: Vec<f64>,
+    poly: [Vec<f64>; 3],
+    work: Vec<f64>,
+    resid: Vec<f64>,
+    kalman: kalman::Workspace,
+}
+
+impl Workspace {
+    /// [`Layout::split`] into the workspace's part buffers.
+    fn split(&mut self, layout: Layout, x: &[f64], scale: &[f64], transformed: bool) {
+        let (p, q, sp, sq) = (layout.p, layout.q, layout.sp, layout.sq);
+        let ar = &x[..p];
+        let sar = &x[p + q..p + q + sp];
+        if transformed {
+            transform::ar_from_raw_into(ar, &mut self.ar, &mut self.work);
+            transform::ar_from_raw_into(sar, &mut self.sar, &mut self.work);
+        } else {
+            self.ar.clear();
+            self.ar.extend_from_slice(ar);
+            self.sar.clear();
+            self.sar.extend_from_slice(sar);
+        }
+        self.ma.clear();
+        self.ma.extend_from_slice(&x[p..p + q]);
+        self.sma.clear();
+        self.sma.extend_from_slice(&x[p + q + sp..p + q + sp + sq]);
+        self.beta.clear();
+        self.beta
+            .extend(x[layout.arma()..].iter().zip(scale).map(|(v, s)| v * s));
+    }
 }
 
 /// The objective the optimiser sees: the CSS or the exact likelihood of
@@ -430,18 +508,21 @@ impl Objective<'_> {
         subtract(self.w, self.wx, beta)
     }
 
-    fn value(&self, x: &[f64]) -> f64 {
-        let parts = self.layout.split(x, self.scale, self.exact);
+    fn value(&self, x: &[f64], ws: &mut Workspace) -> f64 {
         let m = self.layout.m;
-        let (phi, theta) = (parts.phi(m), parts.theta(m));
-        let w = self.residual_series(&parts.beta);
+        ws.split(self.layout, x, self.scale, self.exact);
+        expand_into(&ws.ar, &ws.sar, m, false, &mut ws.poly, &mut ws.phi);
+        expand_into(&ws.ma, &ws.sma, m, true, &mut ws.poly, &mut ws.theta);
+        subtract_into(self.w, self.wx, &ws.beta, &mut ws.resid);
+        let (phi, theta, w) = (&ws.phi, &ws.theta, &ws.resid);
         let v = if self.exact {
-            match kalman::filter(&w, &phi, &theta) {
+            match kalman::filter_into(&mut ws.kalman, w, phi, theta) {
                 Some(f) if f.used > 0 && f.ssq > 0.0 => f.concentrated(),
                 _ => f64::INFINITY,
             }
         } else {
-            let (ssq, used) = kalman::conditional_sum_of_squares(&w, &phi, &theta, phi.len());
+            let (ssq, used) =
+                kalman::conditional_sum_of_squares_into(&mut ws.kalman, w, phi, theta, phi.len());
             if used > 0 && ssq > 0.0 {
                 0.5 * (ssq / used as f64).ln()
             } else {
@@ -459,96 +540,17 @@ impl Objective<'_> {
 /// The central-difference step of R's `optim` (`ndeps`).
 const STEP: f64 = 1e-3;
 
-impl Objective<'_> {
-    /// The central-difference gradient, as R's `optim` takes it.
-    fn gradient(&self, x: &[f64]) -> Vec<f64> {
-        let mut g = vec![0.0; x.len()];
-        let mut probe = x.to_vec();
-        for i in 0..x.len() {
-            probe[i] = x[i] + STEP;
-            let up = self.value(&probe);
-            probe[i] = x[i] - STEP;
-            let down = self.value(&probe);
-            probe[i] = x[i];
-            g[i] = (up - down) / (2.0 * STEP);
-        }
-        g
-    }
-}
+/// The gradients R's `optim` allows by default (`maxit`).
+const MAX_ITERATIONS: usize = 100;
 
-/// The objective as the optimiser sees it, remembering the last gradient:
-/// BFGS asks again for the gradient at the point its line search accepted,
-/// which the line search has just computed (2 evaluations per parameter).
-struct Remembered<'a> {
-    objective: Objective<'a>,
-    last: RefCell<Option<(Vec<f64>, Vec<f64>)>>,
-}
-
-impl CostFunction for Remembered<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, x: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        Ok(self.objective.value(x))
-    }
-}
-
-impl Gradient for Remembered<'_> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, x: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
-        if let Some((at, g)) = self.last.borrow().as_ref() {
-            if at == x {
-                return Ok(g.clone());
-            }
-        }
-        let g = self.objective.gradient(x);
-        *self.last.borrow_mut() = Some((x.clone(), g.clone()));
-        Ok(g)
-    }
-}
-
-/// Minimises `objective` from `start` by BFGS (at most 100 iterations, as
-/// R's `optim`); the best point found, even when the line search stops
-/// early.
-fn minimise(objective: Objective, start: Vec<f64>) -> Vec<f64> {
-    let n = start.len();
-    if n == 0 {
-        return start;
-    }
-    let start_value = objective.value(&start);
-    let identity: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| f64::from(u8::from(i == j))).collect())
-        .collect();
-    let solver = BFGS::new(MoreThuenteLineSearch::new())
-        .with_tolerance_cost(1e-10)
-        .and_then(|s| s.with_tolerance_grad(1e-7));
-    let Ok(solver) = solver else {
-        return start;
-    };
-    let remembered = Remembered {
-        objective,
-        last: RefCell::new(None),
-    };
-    let run = Executor::new(remembered, solver)
-        .configure(|state| {
-            state
-                .param(start.clone())
-                .inv_hessian(identity)
-                .max_iters(100)
-        })
-        .run();
-    match run {
-        Ok(result) => {
-            let state = result.state();
-            match state.get_best_param() {
-                Some(best) if state.get_best_cost() <= start_value => best.clone(),
-                _ => start,
-            }
-        }
-        Err(_) => start,
-    }
+/// Minimises `objective` from `start` as R's `optim(method = "BFGS")` with
+/// its default controls: Nash's variable metric with central-difference
+/// gradients ([`VariableMetric`]). The best point found, and whether the
+/// run converged (R's convergence code 0) rather than spend its gradients.
+fn minimise(objective: Objective, start: &[f64], workspace: &mut Workspace) -> (Vec<f64>, bool) {
+    let mut function = CentralDifferences::new(|x: &[f64]| objective.value(x, workspace), STEP);
+    let run = VariableMetric::new(MAX_ITERATIONS).minimize(&mut function, start);
+    (run.x, run.stop == Stop::Converged)
 }
 
 impl Arima {
@@ -692,7 +694,12 @@ impl Arima {
     /// The conditional-sum-of-squares stage of a fit: the differenced data,
     /// the regressors' scaling and the CSS estimates (R's `arima` with
     /// `method = "CSS"`, the start of its default `"CSS-ML"`).
-    fn css_stage(&self, y: &[f64], regressors: &[Vec<f64>]) -> Result<CssStage> {
+    fn css_stage(
+        &self,
+        y: &[f64],
+        regressors: &[Vec<f64>],
+        workspace: &mut Workspace,
+    ) -> Result<CssStage> {
         let name = self.spec.to_string();
         let not_applicable = |reason: String| Error::ModelNotApplicable {
             model: name.clone(),
@@ -737,7 +744,7 @@ impl Arima {
             scale: &scale,
             exact: false,
         };
-        let css = minimise(objective, start);
+        let (css, _) = minimise(objective, &start, workspace);
         Ok(CssStage {
             prepared,
             scale,
@@ -750,7 +757,7 @@ impl Arima {
     /// σ² = the mean squared conditional residual (R: `arima(method =
     /// "CSS")$sigma2`).
     pub(crate) fn fit_css(&self, y: &[f64]) -> Result<CssFit> {
-        let stage = self.css_stage(y, &[])?;
+        let stage = self.css_stage(y, &[], &mut Workspace::default())?;
         let layout = stage.prepared.layout;
         let parts = layout.split(&stage.css, &stage.scale, false);
         let (phi, theta) = (parts.phi(self.period), parts.theta(self.period));
@@ -783,11 +790,12 @@ impl Arima {
             reason,
         };
         // 1. conditional sum of squares
+        let mut workspace = Workspace::default();
         let CssStage {
             prepared,
             scale,
             css,
-        } = self.css_stage(y, regressors)?;
+        } = self.css_stage(y, regressors, &mut workspace)?;
         let Prepared {
             layout,
             lag,
@@ -819,7 +827,7 @@ impl Arima {
             exact: true,
             ..css_objective
         };
-        let best = minimise(objective, init);
+        let (best, _) = minimise(objective, &init, &mut workspace);
         let mut parts = layout.split(&best, &scale, true);
         // an MA part the optimiser left non-invertible is inverted, which
         // keeps the likelihood (as R's arima does after its fit)

@@ -22,8 +22,19 @@ use nalgebra::DMatrix;
 /// AR coefficients from unconstrained values: tanh to partial
 /// autocorrelations, then the Durbin–Levinson recursion.
 pub fn ar_from_raw(raw: &[f64]) -> Vec<f64> {
-    let mut new: Vec<f64> = raw.iter().map(|v| v.tanh()).collect();
-    let mut work = new.clone();
+    let (mut new, mut work) = (Vec::new(), Vec::new());
+    ar_from_raw_into(raw, &mut new, &mut work);
+    new
+}
+
+/// [`ar_from_raw`] into `out`, with `work` as scratch (no allocation once
+/// they are long enough).
+pub fn ar_from_raw_into(raw: &[f64], out: &mut Vec<f64>, work: &mut Vec<f64>) {
+    out.clear();
+    out.extend(raw.iter().map(|v| v.tanh()));
+    work.clear();
+    work.extend_from_slice(out);
+    let new = out;
     for j in 1..new.len() {
         let a = new[j];
         for k in 0..j {
@@ -31,31 +42,44 @@ pub fn ar_from_raw(raw: &[f64]) -> Vec<f64> {
         }
         new[..j].copy_from_slice(&work[..j]);
     }
-    new
 }
 
 /// The partial autocorrelations of AR coefficients (the Durbin–Levinson
-/// recursion run backwards); `None` when one is not inside (−1, 1), i.e.
-/// the AR part is not stationary.
-fn partial_autocorrelations(ar: &[f64]) -> Option<Vec<f64>> {
-    let mut new = ar.to_vec();
-    let mut work = new.clone();
+/// recursion run backwards) into `new`; false when one is not inside
+/// (−1, 1), i.e. the AR part is not stationary.
+fn partial_autocorrelations_into(ar: &[f64], new: &mut Vec<f64>, work: &mut Vec<f64>) -> bool {
+    new.clear();
+    new.extend_from_slice(ar);
+    work.clear();
+    work.extend_from_slice(ar);
     for j in (1..new.len()).rev() {
         let a = new[j];
         if a.abs() >= 1.0 {
-            return None;
+            return false;
         }
         for k in 0..j {
             work[k] = (new[k] + a * new[j - k - 1]) / (1.0 - a * a);
         }
         new[..j].copy_from_slice(&work[..j]);
     }
-    new.iter().all(|v| v.abs() < 1.0).then_some(new)
+    new.iter().all(|v| v.abs() < 1.0)
+}
+
+/// The partial autocorrelations of AR coefficients; `None` when the AR
+/// part is not stationary.
+fn partial_autocorrelations(ar: &[f64]) -> Option<Vec<f64>> {
+    let (mut new, mut work) = (Vec::new(), Vec::new());
+    partial_autocorrelations_into(ar, &mut new, &mut work).then_some(new)
 }
 
 /// Whether 1 − φ₁B − … − φ_pB^p has every root outside the unit circle.
 pub fn is_stationary(ar: &[f64]) -> bool {
     partial_autocorrelations(ar).is_some()
+}
+
+/// [`is_stationary`] with the caller's scratch buffers.
+pub fn is_stationary_with(ar: &[f64], scratch: &mut Vec<f64>, work: &mut Vec<f64>) -> bool {
+    partial_autocorrelations_into(ar, scratch, work)
 }
 
 /// The unconstrained values of stationary AR coefficients (inverse of
