@@ -31,6 +31,20 @@ pub struct AllocateArgs {
     growth: Option<f64>,
     #[command(flatten)]
     split: super::SplitArgs,
+    /// Commitments submitted bottom-up (node_id,amount): each node's set
+    /// against its target in the summary; `--basis commit:1` splits by
+    /// them.
+    #[arg(long, value_name = "FILE")]
+    commits: Option<PathBuf>,
+    /// No node below this share of its own commitment (0.9: at least 90%
+    /// of what it committed).
+    #[arg(
+        long,
+        value_name = "SHARE",
+        requires = "commits",
+        allow_negative_numbers = true
+    )]
+    commit_floor: Option<f64>,
     /// Phase the annual plan into periods: monthly, quarterly, weekly (ISO),
     /// daily, fiscal-monthly:<start month>, fiscal-quarterly:<m>,
     /// fiscal-weekly:<m>, fiscal-daily:<m>, 445, 454, 544 (retail periods;
@@ -56,7 +70,11 @@ pub struct AllocateArgs {
 pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     let started = Instant::now();
     check_files(
-        &args.inputs.files(&args.events),
+        &[
+            &args.inputs.files(&args.events)[..],
+            &[("--commits", args.commits.as_deref())],
+        ]
+        .concat(),
         &[
             ("--output", Some(&args.output)),
             ("--summary", args.summary.as_deref()),
@@ -89,12 +107,27 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
     if let Some(path) = &args.inputs.constraints {
         inputs.constraints = salesplan::io::read_constraints(path, &tree)?;
     }
+    if let Some(path) = &args.commits {
+        let commits = salesplan::io::read_commitments(path, &tree, args.inputs.year)?;
+        if let Some(floor) = args.commit_floor {
+            commits
+                .apply_floor(&mut inputs.constraints, floor)
+                .context("--commit-floor")?;
+        }
+        inputs.commitments = Some(commits);
+    }
     let working = super::spinner(&format!("planning {} nodes", tree.len()));
     let plan = in_pool(args.threads, || plan_year(&inputs, &request))??;
     drop(working);
     write_plan(&args.output, &tree, &plan.periods, &plan.table, args.round)?;
     if let Some(path) = &args.summary {
-        write_plan_summary(path, &tree, &plan.allocation, args.round)?;
+        write_plan_summary(
+            path,
+            &tree,
+            &plan.allocation,
+            args.round,
+            inputs.commitments.as_ref(),
+        )?;
     }
     say!(
         "{} nodes, target {} for {}, last year {}, {:.2} s",
@@ -104,6 +137,29 @@ pub fn run(args: AllocateArgs) -> anyhow::Result<Status> {
         salesplan::error::amount(plan.last_year_total),
         started.elapsed().as_secs_f64()
     );
+    if let Some(commits) = &inputs.commitments {
+        let root = tree.root();
+        let leaves: Vec<usize> = (0..tree.len()).filter(|&i| tree.is_leaf(i)).collect();
+        let below = leaves
+            .iter()
+            .filter(|&&i| {
+                commits
+                    .own(i)
+                    .is_some_and(|c| plan.allocation.targets[i] < c)
+            })
+            .count();
+        let committed = leaves.iter().filter(|&&i| commits.own(i).is_some()).count();
+        say!(
+            "commitments: {} of {} reps committed; the company's commitment {} against its target {}; {} reps' targets below their own commitment",
+            committed,
+            leaves.len(),
+            commits
+                .resolved(root)
+                .map_or("unknown (not every unit committed)".into(), |c| salesplan::error::amount(c.0)),
+            salesplan::error::amount(plan.allocation.targets[root]),
+            below
+        );
+    }
     if !plan.without_history.is_empty() {
         let names: Vec<String> = plan
             .without_history

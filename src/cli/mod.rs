@@ -12,11 +12,13 @@ macro_rules! say {
 mod allocate;
 mod backtest;
 mod calibrate;
+mod capacity;
 mod forecast;
 mod memory;
 mod plot;
 mod reconcile;
 mod report;
+mod scorecard;
 mod sweep;
 mod target;
 mod track;
@@ -99,12 +101,16 @@ enum Command {
     Target(target::TargetArgs),
     /// Split an annual target down the org tree (node_id,period,target).
     Allocate(allocate::AllocateArgs),
+    /// Each team's capacity by month (reps, hires, ramp, attrition) against its target, and the hires that close the gap.
+    Capacity(capacity::CapacityArgs),
     /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
     Reconcile(reconcile::ReconcileArgs),
     /// Plan and score many scenarios (targets, bases, bounds, ramps) from one forecast.
     Sweep(sweep::SweepArgs),
     /// Where every node stands against plan: to date, run rate, model projection, probability, gap.
     Track(track::TrackArgs),
+    /// The year-end evaluation: attainment by month, quarter and year, a weighted scorecard, ranks.
+    Scorecard(scorecard::ScorecardArgs),
     /// Rolling-origin evaluation of models on every series (metrics CSV).
     Backtest(backtest::BacktestArgs),
     /// How reliable the attainment probabilities are on the org's own past years.
@@ -144,6 +150,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Forecast(args) => forecast::run(args),
         Command::Target(args) => target::run(args),
+        Command::Capacity(args) => capacity::run(args),
+        Command::Scorecard(args) => scorecard::run(args),
         Command::Allocate(args) => allocate::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Backtest(args) => backtest::run(args),

@@ -294,7 +294,7 @@ pub fn target_table(scored: &[ScoredTarget], last_year: f64) -> Table {
 }
 
 /// `v` to `decimals` decimals (the table's numbers without float noise).
-fn round(v: f64, decimals: i32) -> f64 {
+pub(super) fn round(v: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
     (v * scale).round() / scale
 }

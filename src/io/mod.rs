@@ -35,10 +35,12 @@
 mod atomic;
 mod backtest;
 mod chunks;
+mod commitments;
 mod constraints;
 mod events;
 mod forecasts;
 mod format;
+mod hires;
 mod models;
 #[cfg(feature = "parquet")]
 mod parquet;
@@ -59,10 +61,12 @@ pub use atomic::{remove_pending_temporaries, write_atomically, AtomicFile};
 pub use backtest::{
     backtest_overall, cross_validation_table, write_backtest, write_cross_validation, OverallScore,
 };
+pub use commitments::read_commitments;
 pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, event_calendar, read_events, read_events_from};
 pub use forecasts::{read_forecasts, read_forecasts_from, ForecastRead};
 pub use format::{csv_field, decimals_of, format_amount, push_number};
+pub use hires::read_hires;
 pub use models::{read_models, write_models};
 #[cfg(feature = "parquet")]
 pub use parquet::read_long_parquet;
@@ -80,7 +84,7 @@ pub fn is_parquet(path: &std::path::Path) -> bool {
 }
 pub use backtest::{backtest_table, scored_models};
 pub use chunks::{read_long_chunks, Chunked};
-pub use plan::{amount_as_written, plan_summary_table, plan_table};
+pub use plan::{amount_as_written, commitment_columns, plan_summary_table, plan_table};
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns, LongRows};
 pub use reconcile::reconciled_table;

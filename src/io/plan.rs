@@ -12,6 +12,7 @@
 //! let plan = read_plan_from(text.as_bytes(), "plan.csv".as_ref(), &tree, 2026, 2, false)?;
 //! assert_eq!(plan.annual, [Some(1200.0), Some(1200.0)]);
 //! assert_eq!(plan.expected_to_date, [200.0, 200.0]);
+//! assert_eq!(plan.monthly, [None, Some([100.0; 12])]);
 //! # Ok::<(), salesplan::Error>(())
 //! ```
 
@@ -22,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::io::format::{cell_error, csv_file_error, csv_with_headers, decimals_of, format_amount};
 use crate::io::table::{Column, Table};
 use crate::plan::allocate::Allocation;
+use crate::plan::commitments::Commitments;
 use crate::plan::org::OrgTree;
 use crate::track::PlanTargets;
 
@@ -38,14 +40,82 @@ pub fn write_plan(
 }
 
 /// Writes the per-node plan summary atomically: [`plan_summary_table`] as
-/// CSV, targets with the decimals of the rounding `unit`.
+/// CSV, targets with the decimals of the rounding `unit`; with
+/// `commitments`, each node's against its target
+/// ([`commitment_columns`]).
 pub fn write_plan_summary(
     path: &Path,
     tree: &OrgTree,
     plan: &Allocation,
     unit: Option<f64>,
+    commitments: Option<&Commitments>,
 ) -> Result<()> {
-    write_with_unit(path, plan_summary_table(tree, plan, unit), "target", unit)
+    let mut table = plan_summary_table(tree, plan, unit);
+    if let Some(c) = commitments {
+        table
+            .columns
+            .extend(commitment_columns(tree, plan, unit, c));
+    }
+    write_with_unit(path, table, "target", unit)
+}
+
+/// Top-down against bottom-up: each node's `commitment` (its own, or its
+/// children's sum: [`Commitments::resolved`]), where it came from
+/// (`commitment_source`: own, children, or empty for none) and
+/// `target_minus_commitment` (positive: the plan asks more than was
+/// committed).
+///
+/// ```
+/// use salesplan::io::{commitment_columns, Column};
+/// use salesplan::plan::allocate::{allocate, AllocationInput, AllocationOptions, Method};
+/// use salesplan::plan::commitments::Commitments;
+/// use salesplan::plan::org::OrgTree;
+/// let tree = OrgTree::read_from("node_id,parent_id\nco,\na,co\nb,co\n".as_bytes(), "org.csv".as_ref())?;
+/// let options = AllocationOptions { method: Method::Proportional, unit: None, year: 2026 };
+/// let plan = allocate(&tree, &AllocationInput::from_basis(vec![0.0, 1.0, 2.0]), 300.0, &options)?;
+/// let (a, b) = (tree.index_of("a").unwrap(), tree.index_of("b").unwrap());
+/// let mut own = vec![None; 3];
+/// own[a] = Some(120.0);
+/// own[b] = Some(150.0);
+/// let columns = commitment_columns(&tree, &plan, None, &Commitments::new(&tree, own, 2026)?);
+/// let Column::Number(gap) = &columns[2].1 else { unreachable!() };
+/// // a: 100 − 120, b: 200 − 150, the company: 300 − 270
+/// assert_eq!(gap[a], Some(-20.0));
+/// assert_eq!(gap[b], Some(50.0));
+/// assert_eq!(gap[tree.root()], Some(30.0));
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+pub fn commitment_columns(
+    tree: &OrgTree,
+    plan: &Allocation,
+    unit: Option<f64>,
+    commitments: &Commitments,
+) -> Vec<(String, Column)> {
+    let n = tree.len();
+    let resolved: Vec<_> = (0..n).map(|i| commitments.resolved(i)).collect();
+    vec![
+        (
+            "commitment".into(),
+            Column::Number(resolved.iter().map(|r| r.map(|r| r.0)).collect()),
+        ),
+        (
+            "commitment_source".into(),
+            Column::Text(
+                resolved
+                    .iter()
+                    .map(|r| r.map_or("", |r| r.1.name()).to_string())
+                    .collect(),
+            ),
+        ),
+        (
+            "target_minus_commitment".into(),
+            Column::Number(
+                (0..n)
+                    .map(|i| resolved[i].map(|r| amount_as_written(plan.targets[i], unit) - r.0))
+                    .collect(),
+            ),
+        ),
+    ]
 }
 
 /// The plan's table: `node_id, period, target`, one row per node and
@@ -261,6 +331,7 @@ pub fn read_plan_from<R: Read>(
         }
     }
     let mut expected = vec![0.0; n];
+    let mut by_month: Vec<Option<[f64; 12]>> = vec![None; n];
     for i in 0..n {
         if let Some(months) = monthly[i] {
             let Some(months) = months.iter().copied().collect::<Option<Vec<f64>>>() else {
@@ -274,6 +345,7 @@ pub fn read_plan_from<R: Read>(
             };
             annual[i] = Some(months.iter().sum());
             expected[i] = months[..elapsed].iter().sum();
+            by_month[i] = Some(std::array::from_fn(|m| months[m]));
         } else if let Some(a) = annual[i] {
             expected[i] = a * elapsed as f64 / 12.0;
         }
@@ -281,6 +353,7 @@ pub fn read_plan_from<R: Read>(
     let over_assigned = check_coherence(path, tree, year, &annual, &monthly)?;
     Ok(PlanTargets {
         annual,
+        monthly: by_month,
         expected_to_date: expected,
         over_assigned,
     })

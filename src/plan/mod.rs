@@ -14,9 +14,15 @@
 //!   and the forecast basis derived from it.
 //! * [`year`]: a year's plan in one call (target, basis, split, phasing).
 //! * [`target`]: candidate company targets (growth, market share, profit goal).
+//! * [`commitments`]: bottom-up commitments against the top-down targets,
+//!   as a basis or as floors.
+//! * [`capacity`]: what each team can sell by month with its reps, hires
+//!   and attrition, against its target, and the hires that close a gap.
 
 pub mod allocate;
 pub mod calendar;
+pub mod capacity;
+pub mod commitments;
 pub mod org;
 pub mod phasing;
 pub mod reconcile;

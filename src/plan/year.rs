@@ -36,6 +36,7 @@ use crate::plan::allocate::{
     PlanConstraints, Ramp,
 };
 use crate::plan::calendar::PlanningCalendar;
+use crate::plan::commitments::{Commitments, COMMIT_COLUMN};
 use crate::plan::org::OrgTree;
 use crate::plan::phasing::phase_tree;
 use crate::plan::phasing::profile::Phaser;
@@ -99,6 +100,9 @@ pub struct YearInputs<'a> {
     pub trailing_months: usize,
     /// Per-node constraints and the `potential` column (none by default).
     pub constraints: PlanConstraints,
+    /// Commitments submitted bottom-up: the `commit` basis column
+    /// ([`Commitments::leaf_basis`]; none by default).
+    pub commitments: Option<Commitments>,
 }
 
 impl<'a> YearInputs<'a> {
@@ -114,6 +118,7 @@ impl<'a> YearInputs<'a> {
             year,
             trailing_months: 12,
             constraints: PlanConstraints::none(tree.len()),
+            commitments: None,
         })
     }
 }
@@ -182,11 +187,17 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
     let tree = inputs.tree;
     let (n, year) = (tree.len(), inputs.year);
     for (column, _) in request.basis.parts() {
-        if !BASIS_COLUMNS.contains(&column.as_str()) {
+        if column == COMMIT_COLUMN && inputs.commitments.is_none() {
+            return Err(Error::InvalidParameter {
+                name: "basis",
+                reason: "the 'commit' column needs commitments (allocate --commits)".into(),
+            });
+        }
+        if !BASIS_COLUMNS.contains(&column.as_str()) && column != COMMIT_COLUMN {
             return Err(Error::InvalidParameter {
                 name: "basis",
                 reason: format!(
-                    "unknown column '{column}' (expected {})",
+                    "unknown column '{column}' (expected {}, or {COMMIT_COLUMN} with commitments)",
                     BASIS_COLUMNS.join(", ")
                 ),
             });
@@ -225,6 +236,13 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
     if let Some(f) = &forecast {
         columns.push(("forecast", f));
     }
+    let commit = match &inputs.commitments {
+        Some(c) if request.basis.uses(COMMIT_COLUMN) => Some(c.leaf_basis(tree, &last_year)?),
+        _ => None,
+    };
+    if let Some(c) = &commit {
+        columns.push((COMMIT_COLUMN, c));
+    }
     let mut basis = request.basis.blend(&columns)?;
     for (i, b) in basis.iter_mut().enumerate() {
         if !tree.is_leaf(i) {
@@ -249,6 +267,12 @@ pub fn plan_year(inputs: &YearInputs, request: &PlanRequest) -> Result<YearPlan>
     let mut marked = new;
     for &i in &without_history {
         marked[i] = true;
+    }
+    // a new rep who committed for themselves keeps that basis
+    if let (Some(c), true) = (&inputs.commitments, commit.is_some()) {
+        for (i, m) in marked.iter_mut().enumerate() {
+            *m &= c.own(i).is_none();
+        }
     }
     peers_basis(tree, &mut basis, &marked);
     let last_year_total = tree.aggregate(&last_year)?[tree.root()];

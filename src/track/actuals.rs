@@ -27,6 +27,9 @@ pub const FLAT_ROOT: &str = "(total)";
 pub struct PlanTargets {
     /// Each node's annual target (`None`: the plan has none for it).
     pub annual: Vec<Option<f64>>,
+    /// Each node's twelve monthly targets, where the plan gives them by
+    /// month (`None`: annual only, or no target).
+    pub monthly: Vec<Option<[f64; 12]>>,
     /// What the plan expected by the end of the closed months: the sum of
     /// the monthly targets to date, or the annual target × elapsed / 12.
     pub expected_to_date: Vec<f64>,

@@ -48,6 +48,7 @@
 
 pub mod actuals;
 pub mod reallocate;
+pub mod scorecard;
 
 pub use actuals::{track_actuals, PlanTargets, TrackRequest, TrackRun};
 

@@ -74,6 +74,11 @@ impl Ramp {
         Ok(Ramp { steps })
     }
 
+    /// No ramp: full productivity from the first month.
+    pub fn none() -> Ramp {
+        Ramp { steps: Vec::new() }
+    }
+
     /// The monthly factors.
     pub fn steps(&self) -> &[f64] {
         &self.steps
