@@ -282,12 +282,17 @@ fn files_from_different_runs_and_bad_options_are_refused_naming_file_and_value()
     );
 
     // a status with a bad number
+    // (the first row's probability, whatever the simulation gives)
     let status = std::fs::read_to_string(&run.status).unwrap();
-    let other = write_file(
-        &inputs,
-        "status.csv",
-        &status.replacen(",0.346,", ",lots,", 1),
-    );
+    let mut lines: Vec<String> = status.lines().map(str::to_string).collect();
+    let column = lines[0]
+        .split(',')
+        .position(|c| c == "probability")
+        .unwrap();
+    let mut fields: Vec<&str> = lines[1].split(',').collect();
+    fields[column] = "lots";
+    lines[1] = fields.join(",");
+    let other = write_file(&inputs, "status.csv", &(lines.join("\n") + "\n"));
     let e = refused(with(base.clone(), "--status", &other), &out);
     assert!(
         e.contains("status.csv:2: column 'probability': not a number (value 'lots')"),

@@ -1101,6 +1101,7 @@ fn report(
         sweep_summary: sweep_summary.map(Into::into),
         status: status.map(Into::into),
         actuals: actuals.map(Into::into),
+        scorecard: None,
     };
     let options = ReportOptions {
         title,

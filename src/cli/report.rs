@@ -40,6 +40,9 @@ pub struct ReportArgs {
     /// This year's actuals (long CSV or Parquet), as `track --actuals`.
     #[arg(long, value_name = "FILE")]
     actuals: Option<PathBuf>,
+    /// A year-end evaluation, `scorecard --output`.
+    #[arg(long, value_name = "FILE")]
+    scorecard: Option<PathBuf>,
     /// The org level of the table of targets (0: the company) [default:
     /// the reps, the deepest level].
     #[arg(long, value_name = "N")]
@@ -123,6 +126,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Status> {
         sweep_summary: args.sweep_summary,
         status: args.status,
         actuals: args.actuals,
+        scorecard: args.scorecard,
     };
     let link = table_csv
         .file_name()

@@ -40,6 +40,8 @@ pub struct ReportFiles {
     pub status: Option<PathBuf>,
     /// This year's actuals (long table), as `track --actuals`.
     pub actuals: Option<PathBuf>,
+    /// A year-end evaluation, `scorecard --output`.
+    pub scorecard: Option<PathBuf>,
 }
 
 /// A year-month as a count of months (`year * 12 + month - 1`).

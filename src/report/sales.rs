@@ -67,7 +67,7 @@ pub struct ReportOptions {
 }
 
 /// The report's sections, in the page's order.
-pub const SECTIONS: [&str; 5] = ["forecast", "plan", "table", "sweep", "track"];
+pub const SECTIONS: [&str; 6] = ["forecast", "plan", "table", "sweep", "track", "scorecard"];
 
 impl Default for ReportOptions {
     fn default() -> Self {
@@ -1239,6 +1239,7 @@ pub fn build(files: &ReportFiles, options: &ReportOptions) -> Result<SalesReport
         ("sweep summary", files.sweep_summary.as_ref()),
         ("track status", files.status.as_ref()),
         ("actuals", files.actuals.as_ref()),
+        ("scorecard", files.scorecard.as_ref()),
     ]
     .iter()
     .filter_map(|(what, p)| p.map(|p| format!("{what}: {}", file_name(p))))
@@ -1321,6 +1322,15 @@ pub fn build(files: &ReportFiles, options: &ReportOptions) -> Result<SalesReport
             .push("no track status given (--status): the tracking section is left out".to_string());
     }
 
+    if let (true, Some(path)) = (wanted("scorecard"), &files.scorecard) {
+        body.push_str(&html::section(
+            "scorecard",
+            "Year-end scorecard (销售业绩评估)",
+            &scorecard_section(tree, path, options)?,
+        ));
+        sections.push("scorecard");
+    }
+
     notes.extend(page_notes);
     if !notes.is_empty() {
         let list: String = notes.iter().map(|n| html::note(n)).collect();
@@ -1333,4 +1343,122 @@ pub fn build(files: &ReportFiles, options: &ReportOptions) -> Result<SalesReport
         truncated,
         notes,
     })
+}
+
+/// The scorecard section: per level below the company, its nodes by rank
+/// (attainment, each KPI's, the score as a bar against the level's best).
+fn scorecard_section(
+    tree: &OrgTree,
+    path: &std::path::Path,
+    options: &ReportOptions,
+) -> Result<String> {
+    let t = crate::io::read_table(
+        path,
+        &["node_id", "level", "attainment", "score", "rank"],
+        &["node_id", "name", "parent_id"],
+    )?;
+    let ids = t.text("node_id").unwrap_or_default();
+    let nodes: Vec<usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, id)| {
+            tree.index_of(id).ok_or_else(|| {
+                t.error_at(
+                    k,
+                    "node_id",
+                    id,
+                    "not a node of the org tree (a scorecard of another org?)".into(),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let column = |name: &str| t.numbers(name).unwrap_or_default();
+    let (levels, attainment, score, rank) = (
+        column("level"),
+        column("attainment"),
+        column("score"),
+        column("rank"),
+    );
+    let measures: Vec<String> = t
+        .names()
+        .filter(|n| !crate::track::scorecard::OWN_COLUMNS.contains(n))
+        .map(String::from)
+        .collect();
+    let ratio = |v: Option<f64>| Cell::Number(v.map_or(String::new(), html::percent), v);
+    let mut body = String::from(
+        "<p class=\"meta\">Attainment of the year's plan and of each KPI; the score weighs them as the scorecard's config says. Click a heading to sort.</p>\n",
+    );
+    let deepest = levels.iter().flatten().fold(0.0_f64, |a, b| a.max(*b)) as usize;
+    for level in 1..=deepest {
+        let mut rows: Vec<usize> = (0..nodes.len())
+            .filter(|&k| levels[k] == Some(level as f64))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        rows.sort_by(|&a, &b| {
+            rank[a]
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&rank[b].unwrap_or(f64::INFINITY))
+                .then(ids[a].cmp(&ids[b]))
+        });
+        let best = rows
+            .iter()
+            .filter_map(|&k| score[k])
+            .fold(0.0_f64, f64::max);
+        let shown = rows.len().min(options.table_rows.max(1));
+        let mut headers: Vec<String> = ["rank", "node", "name", "parent", "revenue attainment"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        headers.extend(measures.iter().cloned());
+        headers.push("score (bar: of the level's best)".into());
+        let table_rows = rows[..shown]
+            .iter()
+            .map(|&k| {
+                let i = nodes[k];
+                let mut row = vec![
+                    Cell::Number(
+                        rank[k].map_or(String::new(), |r| format!("{r:.0}")),
+                        rank[k],
+                    ),
+                    Cell::Text(tree.id(i).to_string()),
+                    Cell::Text(tree.name(i).to_string()),
+                    Cell::Text(
+                        tree.parent(i)
+                            .map_or(String::new(), |p| tree.name_or_id(p).to_string()),
+                    ),
+                    ratio(attainment[k]),
+                ];
+                for m in &measures {
+                    row.push(ratio(column(m)[k]));
+                }
+                row.push(Cell::Bar(
+                    score[k].map_or(String::new(), |s| format!("{s:.3}")),
+                    match score[k] {
+                        Some(s) if best > 0.0 => s / best,
+                        _ => 0.0,
+                    },
+                ));
+                row
+            })
+            .collect();
+        body.push_str(&format!(
+            "<h3>Level {level}: {} nodes{}</h3>\n",
+            rows.len(),
+            if shown < rows.len() {
+                format!(", the first {shown} by rank")
+            } else {
+                String::new()
+            }
+        ));
+        body.push_str(
+            &HtmlTable {
+                headers,
+                rows: table_rows,
+            }
+            .html(),
+        );
+    }
+    Ok(body)
 }
