@@ -13,6 +13,7 @@ mod allocate;
 mod backtest;
 mod calibrate;
 mod capacity;
+mod changes;
 mod forecast;
 mod memory;
 mod plot;
@@ -103,6 +104,8 @@ enum Command {
     Allocate(allocate::AllocateArgs),
     /// Each team's capacity by month (reps, hires, ramp, attrition) against its target, and the hires that close the gap.
     Capacity(capacity::CapacityArgs),
+    /// The plan after effective-dated changes (moves, account transfers, leavers, hires), prorated by days held.
+    Changes(changes::ChangesArgs),
     /// Make forecasts of every node of a hierarchy add up (bottom-up, top-down, MinT).
     Reconcile(reconcile::ReconcileArgs),
     /// Plan and score many scenarios (targets, bases, bounds, ramps) from one forecast.
@@ -151,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Forecast(args) => forecast::run(args),
         Command::Target(args) => target::run(args),
         Command::Capacity(args) => capacity::run(args),
+        Command::Changes(args) => changes::run(args),
         Command::Scorecard(args) => scorecard::run(args),
         Command::Allocate(args) => allocate::run(args),
         Command::Reconcile(args) => reconcile::run(args),

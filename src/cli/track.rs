@@ -4,11 +4,14 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
-use salesplan::io::{read_constraints, read_long_csv, read_plan, write_track_status, Columns};
+use salesplan::io::{
+    read_changes, read_constraints, read_long_csv, read_plan, write_track_status, Columns,
+};
+use salesplan::plan::changes::{plan_unit, revise};
 use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::track::actuals::{closed_months, flat_tree, join_history, MissingMonths};
 use salesplan::track::reallocate::{ReallocationBasis, ReallocationOptions};
-use salesplan::track::{track_actuals, TrackRequest};
+use salesplan::track::{track_actuals, track_revised, RevisedTracking, TrackRequest};
 
 use super::{check_files, in_pool, EventArgs, RecalibrateArg, Status};
 
@@ -53,6 +56,12 @@ pub struct TrackArgs {
     /// a node under one total, "(total)".
     #[arg(long, value_name = "FILE")]
     org: Option<PathBuf>,
+    /// Effective-dated changes since the plan was made (date,node,from,to,
+    /// share, as `salesplan changes` reads them): each holder is tracked
+    /// against its prorated target, its actual to date counted for the
+    /// days it held each rep. Needs --org and a plan by month.
+    #[arg(long, value_name = "FILE", requires = "org")]
+    changes: Option<PathBuf>,
     /// Simulated sample paths per leaf.
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(2..))]
     paths: u32,
@@ -107,6 +116,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
             ("--actuals", Some(&args.actuals)),
             ("--history", args.history.as_deref()),
             ("--org", args.org.as_deref()),
+            ("--changes", args.changes.as_deref()),
             ("--constraints", args.constraints.as_deref()),
             ("--events-file", args.events.events_file.as_deref()),
         ],
@@ -127,15 +137,41 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
             )
         })?;
     }
-    let tree = match &args.org {
+    let org = match &args.org {
         Some(path) => salesplan::io::read_org(path)?,
         None => flat_tree(&series, &args.actuals)?,
     };
+    // with changes: the revised plan and the org of the first open day
+    let revision = match &args.changes {
+        Some(path) => {
+            let planned = read_plan(&args.plan, &org, year, 0, false)?;
+            let unit = plan_unit(&org, &planned.monthly);
+            let changes = read_changes(path)?;
+            Some(
+                revise(&org, &planned.monthly, year, unit, &changes, path)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", args.plan.display()))?,
+            )
+        }
+        None => None,
+    };
+    let revised = match &revision {
+        Some(r) => Some(RevisedTracking::new(r, args.as_of).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {e}",
+                args.changes.as_deref().unwrap_or(&args.plan).display()
+            )
+        })?),
+        None => None,
+    };
+    let tree = revised.as_ref().map_or(org.clone(), |r| r.tree.clone());
     args.memory.check(
         &format!("--paths {} over {} nodes", args.paths, tree.len()),
         super::memory::simulation_bytes(args.paths as usize, &tree, args.threads),
     )?;
-    let plan = read_plan(&args.plan, &tree, year, elapsed, args.org.is_none())?;
+    let plan = match &revised {
+        Some(r) => r.plan.clone(),
+        None => read_plan(&args.plan, &tree, year, elapsed, args.org.is_none())?,
+    };
     if let Some(most) = plan.over_assigned.iter().map(|(_, r)| *r).reduce(f64::max) {
         say!(
             "note: {}: over-assigned at {} node{} (their children's targets sum to up to {:.1}% of their own)",
@@ -171,8 +207,9 @@ pub fn run(args: TrackArgs) -> anyhow::Result<Status> {
         missing: args.missing.into(),
     };
     let working = super::spinner(&format!("projecting {} nodes", tree.len()));
-    let run = in_pool(args.threads, || {
-        track_actuals(&tree, &series, &plan, &request)
+    let run = in_pool(args.threads, || match &revision {
+        Some(r) => track_revised(r, &series, &request).map(|(_, run)| run),
+        None => track_actuals(&tree, &series, &plan, &request),
     })?
     .map_err(|e| anyhow::anyhow!("{}: {e}", args.actuals.display()))?;
     drop(working);

@@ -34,6 +34,7 @@
 
 mod atomic;
 mod backtest;
+mod changes;
 mod chunks;
 mod commitments;
 mod constraints;
@@ -61,6 +62,7 @@ pub use atomic::{remove_pending_temporaries, write_atomically, AtomicFile};
 pub use backtest::{
     backtest_overall, cross_validation_table, write_backtest, write_cross_validation, OverallScore,
 };
+pub use changes::read_changes;
 pub use commitments::read_commitments;
 pub use constraints::{read_constraints, read_constraints_from};
 pub use events::{check_event_series, event_calendar, read_events, read_events_from};

@@ -16,12 +16,15 @@
 //! * [`target`]: candidate company targets (growth, market share, profit goal).
 //! * [`commitments`]: bottom-up commitments against the top-down targets,
 //!   as a basis or as floors.
+//! * [`changes`]: effective-dated moves, transfers, leavers and hires
+//!   during the year, with targets prorated by the days held.
 //! * [`capacity`]: what each team can sell by month with its reps, hires
 //!   and attrition, against its target, and the hires that close a gap.
 
 pub mod allocate;
 pub mod calendar;
 pub mod capacity;
+pub mod changes;
 pub mod commitments;
 pub mod org;
 pub mod phasing;

@@ -10,6 +10,7 @@ use crate::events::EventCalendar;
 use crate::forecast::series::Series;
 use crate::forecast::series::TimeIndex;
 use crate::plan::allocate::NodeConstraints;
+use crate::plan::changes::Revision;
 use crate::plan::org::{NodeRow, OrgTree};
 use crate::plan::phasing::round::round_vector;
 use crate::plan::sales::leaf_nodes;
@@ -180,6 +181,113 @@ pub fn track_actuals(
     plan: &PlanTargets,
     request: &TrackRequest,
 ) -> Result<TrackRun> {
+    track_inner(tree, actuals, plan, request, None)
+}
+
+/// A plan revised by effective-dated changes, made ready for tracking
+/// ([`track_revised`]).
+#[derive(Debug, Clone)]
+pub struct RevisedTracking {
+    /// The org on the first open day of the year (after the changes).
+    pub tree: OrgTree,
+    /// Every node's revised targets, numbered as `tree`.
+    pub plan: PlanTargets,
+}
+
+/// Tracks a plan revised by changes ([`revise`](crate::plan::changes::revise))
+/// as [`track_actuals`] does, with each holder's actual to date counted
+/// for the days it held each rep: a team that moved to another region in
+/// July counts towards the first region's actual to date until June and
+/// the second's after. The projection of the remaining months follows the
+/// org of the first open day, so every change must have taken effect by
+/// then; a later one is refused (its date named).
+pub fn track_revised(
+    revision: &Revision,
+    actuals: &[Series],
+    request: &TrackRequest,
+) -> Result<(RevisedTracking, TrackRun)> {
+    let revised = RevisedTracking::new(revision, request.as_of)?;
+    let revision_node: Vec<usize> = (0..revised.tree.len())
+        .map(|i| revision.index_of(revised.tree.id(i)).unwrap_or(usize::MAX))
+        .collect();
+    let run = track_inner(
+        &revised.tree,
+        actuals,
+        &revised.plan,
+        request,
+        Some((revision, &revision_node)),
+    )?;
+    Ok((revised, run))
+}
+
+impl RevisedTracking {
+    /// The org and targets to track `revision` with as of `as_of`
+    /// ([`track_revised`]).
+    pub fn new(revision: &Revision, as_of: NaiveDate) -> Result<RevisedTracking> {
+        let (year, elapsed) = closed_months(as_of);
+        if year != revision.year() {
+            return Err(Error::InvalidParameter {
+                name: "as-of",
+                reason: format!(
+                    "{} is in {year}, the changed plan is for {}",
+                    as_of,
+                    revision.year()
+                ),
+            });
+        }
+        let open = if elapsed == 12 {
+            NaiveDate::from_ymd_opt(year, 12, 31)
+        } else {
+            NaiveDate::from_ymd_opt(year, elapsed as u32 + 1, 1)
+        }
+        .ok_or_else(|| Error::InvalidParameter {
+            name: "as-of",
+            reason: format!("{}: year out of range", as_of),
+        })?;
+        if let Some(later) = revision
+            .change_dates()
+            .into_iter()
+            .find(|d| *d > open && elapsed < 12)
+        {
+            return Err(Error::InvalidParameter {
+                name: "changes",
+                reason: format!(
+                    "a change takes effect on {later}, after {open}, the first day not yet closed as of {}: the projection of the remaining months follows the org as it is when they start, so track with the changes in effect by {open} (and revise the plan with the later ones when they happen)",
+                    as_of
+                ),
+            });
+        }
+        let tree = OrgTree::from_rows(revision.org_on(open), "changes".as_ref())?;
+        let revision_node: Vec<usize> = (0..tree.len())
+            .map(|i| revision.index_of(tree.id(i)).unwrap_or(usize::MAX))
+            .collect();
+        let expected_to_date = revision_node
+            .iter()
+            .map(|&r| revision.monthly(r)[..elapsed].iter().sum())
+            .collect();
+        let plan = PlanTargets {
+            annual: revision_node
+                .iter()
+                .map(|&r| Some(revision.annual(r)))
+                .collect(),
+            monthly: revision_node
+                .iter()
+                .map(|&r| Some(revision.monthly(r)))
+                .collect(),
+            expected_to_date,
+            over_assigned: Vec::new(),
+        };
+        Ok(RevisedTracking { tree, plan })
+    }
+}
+
+fn track_inner(
+    tree: &OrgTree,
+    actuals: &[Series],
+    plan: &PlanTargets,
+    request: &TrackRequest,
+    revision: Option<(&Revision, &[usize])>,
+) -> Result<TrackRun> {
     let (year, elapsed) = closed_months(request.as_of);
     let n = tree.len();
     // history up to the last closed month; the plan year's part of it
@@ -196,6 +304,7 @@ pub fn track_actuals(
         });
     };
     let mut actual = vec![0.0; n];
+    let mut node_actual = vec![0.0; n];
     let mut last_year = vec![0.0; n];
     let mut cut = Vec::with_capacity(actuals.len());
     let mut missing: Vec<(usize, Vec<usize>)> = Vec::new();
@@ -209,6 +318,22 @@ pub fn track_actuals(
             .zip(s.values())
             .filter(|(d, _)| **d >= first)
             .fold(0.0, |sum, (_, v)| sum + v);
+        if let Some((r, of)) = revision {
+            // what the leaf sold counts towards each node for the days it held it
+            let mut up = vec![0.0; r.len()];
+            for (date, v) in d[..keep]
+                .iter()
+                .zip(s.values())
+                .filter(|(d, _)| **d >= first)
+            {
+                r.spread_up(of[node], date.month0() as usize, *v, &mut up);
+            }
+            for (i, &ri) in of.iter().enumerate() {
+                if ri < up.len() && i != node {
+                    node_actual[i] += up[ri];
+                }
+            }
+        }
         let index = |d: NaiveDate| d.year() as i64 * 12 + d.month0() as i64;
         let gap = keep
             .checked_sub(1)
@@ -225,6 +350,9 @@ pub fn track_actuals(
         }
         has_series[node] = true;
         cut.push((node, keep, gap, months));
+    }
+    for leaf in (0..n).filter(|&i| tree.is_leaf(i)) {
+        node_actual[leaf] += actual[leaf];
     }
     for leaf in (0..n).filter(|&i| tree.is_leaf(i) && !has_series[i]) {
         let months = active_months(tree.start_date(leaf), tree.end_date(leaf), year);
@@ -291,6 +419,7 @@ pub fn track_actuals(
         leaves: &leaves,
         newcomers: &newcomers,
         actual_to_date: &actual,
+        node_actuals: revision.is_some().then_some(node_actual.as_slice()),
         targets: &plan.annual,
         expected_to_date: Some(&plan.expected_to_date),
     };

@@ -34,7 +34,7 @@
 //! let mut targets = vec![None; 3];
 //! targets[tree.root()] = Some(2400.0); // on track
 //! targets[a] = Some(1500.0);          // out of reach
-//! let input = TrackInput { tree: &tree, elapsed: 6, leaves: &leaves, newcomers: &[], actual_to_date: &actual, targets: &targets, expected_to_date: None };
+//! let input = TrackInput { tree: &tree, elapsed: 6, leaves: &leaves, newcomers: &[], actual_to_date: &actual, node_actuals: None, targets: &targets, expected_to_date: None };
 //! let status = track(&input, &SimulationOptions { paths: 500, ..Default::default() }, 80.0).unwrap();
 //! let co = status[tree.root()].as_ref().unwrap();
 //! assert!((co.run_rate.unwrap() - 2.0 * co.actual_to_date).abs() < 1e-9);
@@ -50,7 +50,9 @@ pub mod actuals;
 pub mod reallocate;
 pub mod scorecard;
 
-pub use actuals::{track_actuals, PlanTargets, TrackRequest, TrackRun};
+pub use actuals::{
+    track_actuals, track_revised, PlanTargets, RevisedTracking, TrackRequest, TrackRun,
+};
 
 use crate::error::{Error, Result};
 use crate::numeric::stats::quantile_type8;
@@ -75,6 +77,11 @@ pub struct TrackInput<'a> {
     pub newcomers: &'a [Newcomer<'a>],
     /// Actual sales of the plan year to date, per leaf (summed up here).
     pub actual_to_date: &'a [f64],
+    /// Each node's actual to date when it is not the sum of its leaves'
+    /// (a node that held leaves for part of the year:
+    /// [`Revision::share_under`](crate::plan::changes::Revision::share_under));
+    /// `None`: summed up the tree.
+    pub node_actuals: Option<&'a [f64]>,
     /// Annual target per node (`None`: not tracked).
     pub targets: &'a [Option<f64>],
     /// What the plan expected by now, per node (e.g. its monthly targets to
@@ -209,7 +216,16 @@ pub fn track_with_outlook(
             });
         }
     }
-    let mut actual = tree.aggregate(input.actual_to_date)?;
+    let mut actual = match input.node_actuals {
+        Some(a) if a.len() == n => a.to_vec(),
+        Some(a) => {
+            return Err(Error::InvalidParameter {
+                name: "track input",
+                reason: format!("node_actuals has {} entries for {n} nodes", a.len()),
+            })
+        }
+        None => tree.aggregate(input.actual_to_date)?,
+    };
     actual.iter_mut().for_each(|a| *a += 0.0); // no "-0" from empty sums
     let mut active: Vec<Option<Vec<bool>>> = vec![None; n];
     for leaf in input.leaves {
