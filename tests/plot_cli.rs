@@ -1,7 +1,8 @@
 //! `salesplan plot`: fan charts as SVG, checked by structure — one panel
 //! per series with its title, one band per level, a mean line with one
 //! point per forecast step and a history line with one per period — on
-//! 12 M3 series and on names in Chinese; bad input refused with its place.
+//! 12 M3 series, on reps of the demo company and on names in Chinese; bad
+//! input refused with its place.
 
 mod common;
 
@@ -273,4 +274,53 @@ fn a_png_name_gets_a_picture_of_the_charts_size() {
         "a picture with content, {} bytes",
         png.len()
     );
+}
+
+#[test]
+fn the_demo_companys_reps_get_their_fans() {
+    let dir = TempDir::new().unwrap();
+    let sales = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/datasets/demo/sales_monthly.csv"
+    );
+    let f = forecast(&dir, Path::new(sales), "12", &["--season-length", "12"]);
+    let reps = ["E0001", "E0003", "E0013"];
+    let (code, stderr, svg) = plot(
+        &dir,
+        &[
+            "--forecasts",
+            f.to_str().unwrap(),
+            "--history",
+            sales,
+            "--series",
+            &reps.join(","),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let svg = svg.unwrap();
+    assert_eq!(svg.matches("<polygon").count(), 3 * 2, "one band per level");
+    assert_eq!(polylines(&svg, "#1F5FA8", "2"), [12, 12, 12], "mean lines");
+    // each rep's months of history, counted from the file
+    let text = std::fs::read_to_string(sales).unwrap();
+    let months: Vec<usize> = reps
+        .iter()
+        .map(|r| {
+            text.lines()
+                .filter(|l| l.starts_with(&format!("{r},")))
+                .count()
+        })
+        .collect();
+    let history: Vec<usize> = polylines(&svg, "#000000", "1")
+        .into_iter()
+        .filter(|&n| n > 2)
+        .collect();
+    assert_eq!(history, months);
+    let titles: Vec<String> = texts_of(&svg)
+        .into_iter()
+        .filter(|t| t.contains('·'))
+        .collect();
+    assert_eq!(titles.len(), 3);
+    for (t, r) in titles.iter().zip(reps) {
+        assert!(t.starts_with(&format!("{r} · ")), "{titles:?}");
+    }
 }
