@@ -190,7 +190,7 @@ def forecast(
 
     ``events`` are built-in event sets, as ``--events``: ``"china"``
     (official holidays with their adjusted working days, the Spring
-    Festival's run-up and after-days, Lantern), ``"shopping"`` (520, 618,
+    Festival's run-up and its season to Lantern, Lantern), ``"shopping"`` (520, 618,
     Double 11, Double 12; ``shopping_runup`` changes their run-ups, e.g.
     ``{"618": 10}`` or ``"618=10"``), a list or a comma list of them;
     ``own_events`` are yours, a path or a table ``event, start, end[,

@@ -369,8 +369,8 @@ impl PlanInputArgs {
 #[derive(Debug, Args)]
 pub(super) struct EventArgs {
     /// Built-in event sets, comma-separated: china (official holidays with
-    /// their adjusted working days, the Spring Festival's run-up and
-    /// after-days, Lantern), shopping (520, 618, Double 11, Double 12)
+    /// their adjusted working days, the Spring Festival's run-up and its
+    /// season to Lantern, Lantern), shopping (520, 618, Double 11, Double 12)
     /// [default: none].
     #[arg(long, value_name = "SETS", value_delimiter = ',')]
     pub events: Vec<String>,

@@ -125,34 +125,68 @@ impl EventEffects {
     }
 }
 
-/// The spread of the true effects across `siblings` around `mean`: per
-/// effect, the square root of the variance of their estimates less their
-/// mean sampling variance (at least `floor`), over the siblings that carry
-/// information on it; `fallback` when fewer than three do.
+/// The spread of the true effects across `siblings` around `mean`, per
+/// effect, over the siblings that carry information on it (`fallback`
+/// when fewer than three do; at least `floor`): the `tau` at which the
+/// median of the standardised squared deviations
+/// `(beta_i - mean)² / (v_i + tau²)` is that of a χ²₁ variable (0.4549),
+/// `v_i` being each estimate's sampling variance. It is the Paule–Mandel
+/// estimator of a random-effects meta-analysis (Paule & Mandel 1982;
+/// DerSimonian & Kacker 2007) with the median in place of the mean, so a
+/// few siblings whose estimate is far off and whose variance is
+/// understated (a rep with a year of sales, an account with one large
+/// order) do not widen the spread for all the others; the plain moment
+/// estimate (variance of the estimates less their mean variance) gave the
+/// demo's reps a spread of 0.68 in one year and 0.02 in the next.
 pub fn prior_spread(
     siblings: &[&EventEffects],
     mean: &[f64],
     floor: f64,
     fallback: f64,
 ) -> Vec<f64> {
+    // the median of χ²₁
+    const CHI2_MEDIAN: f64 = 0.454_936_423_119_572_8;
     let k = mean.len();
     let variances: Vec<Vec<f64>> = siblings.iter().map(|s| s.variances()).collect();
     (0..k)
         .map(|j| {
-            let informed: Vec<usize> = (0..siblings.len())
-                .filter(|&i| variances[i][j].is_finite())
+            let pairs: Vec<(f64, f64)> = siblings
+                .iter()
+                .zip(&variances)
+                .filter(|(_, v)| v[j].is_finite())
+                .map(|(s, v)| ((s.beta[j] - mean[j]).powi(2), v[j]))
                 .collect();
-            if informed.len() < 3 {
+            if pairs.len() < 3 {
                 return fallback;
             }
-            let n = informed.len() as f64;
-            let spread: f64 = informed
-                .iter()
-                .map(|&i| (siblings[i].beta[j] - mean[j]).powi(2))
-                .sum::<f64>()
-                / n;
-            let noise: f64 = informed.iter().map(|&i| variances[i][j]).sum::<f64>() / n;
-            (spread - noise).max(floor * floor).sqrt()
+            let median_at = |tau: f64| {
+                let mut z: Vec<f64> = pairs.iter().map(|(d, v)| d / (v + tau * tau)).collect();
+                z.sort_unstable_by(f64::total_cmp);
+                let n = z.len();
+                if n % 2 == 1 {
+                    z[n / 2]
+                } else {
+                    0.5 * (z[n / 2 - 1] + z[n / 2])
+                }
+            };
+            if median_at(floor) <= CHI2_MEDIAN {
+                return floor;
+            }
+            // the median falls as tau grows: bisect on a bracket
+            let (mut lo, mut hi) = (floor, floor.max(1e-3));
+            while median_at(hi) > CHI2_MEDIAN && hi < 1e3 {
+                lo = hi;
+                hi *= 2.0;
+            }
+            for _ in 0..60 {
+                let mid = 0.5 * (lo + hi);
+                if median_at(mid) > CHI2_MEDIAN {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            hi
         })
         .collect()
 }
@@ -391,17 +425,10 @@ fn distinct(v: &[usize]) -> usize {
 }
 
 /// The columns of `x` that go together in [`select_columns`]: a
-/// festival's windows (`spring_festival_before`, `spring_festival`,
-/// `spring_festival_after`: names sharing the part before `_before`, `_eve`
-/// or `_after`), every other column alone.
+/// festival's windows (`spring_festival_before` and `spring_festival`:
+/// a name and the same name with `_before`), every other column alone.
 pub fn column_groups(x: &Regressors) -> Vec<Vec<usize>> {
-    let stem = |n: &str| {
-        n.strip_suffix("_before")
-            .or_else(|| n.strip_suffix("_eve"))
-            .or_else(|| n.strip_suffix("_after"))
-            .unwrap_or(n)
-            .to_string()
-    };
+    let stem = |n: &str| n.strip_suffix("_before").unwrap_or(n).to_string();
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
     for (j, n) in x.names().iter().enumerate() {
         let s = stem(n);
