@@ -513,6 +513,18 @@ fn calibrate_scores_past_years_per_level() {
     // less the targets of 0
     assert!(counts > 200 && counts <= 16 * 18, "{counts}");
     assert!(stderr.contains("level 3 (16 nodes): mid-ECE"), "{stderr}");
+    // and each year alone, with what its calibration had
+    for year in ["2024", "2025"] {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("  {year}, ")))
+            .unwrap_or_else(|| panic!("no line for {year}: {stderr}"));
+        assert!(
+            line.contains("; mid-ECE (noise floor) by level: 0 "),
+            "{line}"
+        );
+        assert!(line.contains(", 3 0."), "{line}");
+    }
     // a year without history before it cannot be planned
     let (code, stderr, table) = run("1990", &[]);
     assert_eq!(code, 2, "{stderr}");

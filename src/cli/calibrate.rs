@@ -11,7 +11,7 @@ use salesplan::plan::allocate::Basis;
 use salesplan::plan::org::OrgTree;
 use salesplan::scenario::attainment::SimulationOptions;
 use salesplan::scenario::reliability::{
-    reliability, scorable_years, ReliabilityOptions, ReliabilityReport,
+    reliability, scorable_years, ReliabilityOptions, ReliabilityReport, YearReliability,
 };
 use salesplan::Series;
 
@@ -95,6 +95,11 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
     for level in &report.levels {
         say!("{}", level_line(level));
     }
+    if report.by_year.len() > 1 {
+        for year in &report.by_year {
+            say!("{}", year_line(year));
+        }
+    }
     say!(
         "{} plan years scored ({}), {:.1} s",
         report.years.len(),
@@ -109,6 +114,32 @@ fn level_line(level: &salesplan::scenario::reliability::LevelReliability) -> Str
     format!(
         "level {} ({} nodes): mid-ECE {:.3} (noise floor {:.3}), Brier {:.4}",
         level.depth, level.nodes, level.mid_ece, level.noise_floor, level.brier
+    )
+}
+
+/// One plan year alone: how its simulation was calibrated, and each
+/// level's mid-ECE against its noise floor.
+fn year_line(year: &YearReliability) -> String {
+    let calibrated = match year.origins {
+        0 => "not calibrated (too little history before it)".to_string(),
+        1 => format!(
+            "1 backtest origin, too few to correct the level, correlation {:.3}",
+            year.correlation
+        ),
+        n => format!(
+            "{n} backtest origins, level ×{:.3} at weight {:.2}, correlation {:.3}",
+            year.level, year.level_weight, year.correlation
+        ),
+    };
+    let levels: Vec<String> = year
+        .levels
+        .iter()
+        .map(|l| format!("{} {:.3} ({:.3})", l.depth, l.mid_ece, l.noise_floor))
+        .collect();
+    format!(
+        "  {}, {calibrated}; mid-ECE (noise floor) by level: {}",
+        year.year,
+        levels.join(", ")
     )
 }
 

@@ -11,6 +11,9 @@
 //! (outcomes drawn from the predictions themselves, one uniform per node
 //! and year so that a node's scenarios stay consistent; 20 draws, seeded).
 //! These are the measures of `../shared/tools/calibration_check.py`.
+//! The same for each plan year alone, with what its calibration had to
+//! go on (backtest origins, level, correlation): a year planned from
+//! too short a history shows here.
 //!
 //! ```
 //! use salesplan::scenario::reliability::{reliability, ReliabilityOptions};
@@ -27,11 +30,18 @@
 //! }
 //! let tree = OrgTree::read_from(org.as_bytes(), "org.csv".as_ref())?;
 //! let history = read_long_csv_from(csv.as_bytes(), "sales.csv".as_ref(), &Columns::default())?;
-//! let options = ReliabilityOptions { years: vec![2025], ..ReliabilityOptions::default() };
+//! let options = ReliabilityOptions { years: vec![2024, 2025], ..ReliabilityOptions::default() };
 //! let report = reliability(&tree, &history, &options)?;
 //! let reps = &report.levels[1];
 //! assert_eq!(reps.nodes, 8);
 //! assert!(reps.brier < 0.25);
+//! // each year alone: its targets add up to the pooled table's
+//! assert_eq!(report.by_year.len(), 2);
+//! let count = |l: &salesplan::scenario::reliability::LevelReliability| {
+//!     l.bins.iter().map(|b| b.count).sum::<usize>()
+//! };
+//! let per_year: usize = report.by_year.iter().map(|y| count(&y.levels[1])).sum();
+//! assert_eq!(per_year, count(reps));
 //! # Ok::<(), salesplan::Error>(())
 //! ```
 
@@ -114,6 +124,25 @@ pub struct LevelReliability {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReliabilityReport {
     pub years: Vec<i32>,
+    /// Every level over all the years together.
+    pub levels: Vec<LevelReliability>,
+    /// The same, each plan year alone, with what its calibration found.
+    pub by_year: Vec<YearReliability>,
+}
+
+/// One plan year's reliability, and how its simulation was calibrated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearReliability {
+    pub year: i32,
+    /// Backtest origins the year's calibration had (0: not calibrated, too
+    /// few windows before it).
+    pub origins: usize,
+    /// The level correction applied (1: none) and the weight the origins'
+    /// agreement gave the leaves' shift (0 with fewer than two origins).
+    pub level: f64,
+    pub level_weight: f64,
+    /// The reps' error correlation the simulation used.
+    pub correlation: f64,
     pub levels: Vec<LevelReliability>,
 }
 
@@ -149,7 +178,8 @@ pub fn reliability(
         }
     }
     // (depth, node, year, probability, reached)
-    let mut scored: Vec<(usize, usize, i32, f64, bool)> = Vec::new();
+    let mut scored: Vec<Scored> = Vec::new();
+    let mut by_year = Vec::new();
     for &year in &options.years {
         let data = PlanningData::from_history(
             tree.clone(),
@@ -185,12 +215,41 @@ pub fn reliability(
                 ),
             });
         }
+        let calibration = data.outlook.calibration();
+        by_year.push(YearReliability {
+            year,
+            origins: calibration.map_or(0, |c| c.origins),
+            level: calibration.map_or(1.0, |c| c.level),
+            level_weight: calibration.map_or(0.0, |c| c.level_weight),
+            correlation: data.outlook.correlation(),
+            levels: Vec::new(),
+        });
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(options.seed);
-    let levels = (0..depth)
+    let levels = levels_of(&scored, depth, &mut rng);
+    for y in &mut by_year {
+        let mine: Vec<Scored> = scored.iter().filter(|x| x.2 == y.year).copied().collect();
+        y.levels = levels_of(&mine, depth, &mut rng);
+    }
+    Ok(ReliabilityReport {
+        years: options.years.clone(),
+        levels,
+        by_year,
+    })
+}
+
+/// (depth, node, year, probability, reached).
+type Scored = (usize, usize, i32, f64, bool);
+
+/// Each level's bins, mid-ECE, Brier and noise floor (its draws from `rng`).
+fn levels_of(
+    scored: &[Scored],
+    depth: usize,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Vec<LevelReliability> {
+    (0..depth)
         .map(|d| {
-            let at: Vec<&(usize, usize, i32, f64, bool)> =
-                scored.iter().filter(|x| x.0 == d).collect();
+            let at: Vec<&Scored> = scored.iter().filter(|x| x.0 == d).collect();
             let mut nodes: Vec<usize> = at.iter().map(|x| x.1).collect();
             nodes.sort_unstable();
             nodes.dedup();
@@ -224,11 +283,7 @@ pub fn reliability(
                 bins,
             }
         })
-        .collect();
-    Ok(ReliabilityReport {
-        years: options.years.clone(),
-        levels,
-    })
+        .collect()
 }
 
 /// Up to `count` plan years before `year` that [`reliability`] can score:
