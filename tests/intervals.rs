@@ -6,8 +6,10 @@ mod common;
 use common::cli::{finish, salesplan, write_file};
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal};
+use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{
-    forecast_batch, forecast_batch_with_intervals, ForecastJob, ModelChoice,
+    backtest_batch_intervals, forecast_batch, forecast_batch_with_intervals, ForecastJob,
+    ModelChoice,
 };
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::Series;
@@ -199,5 +201,149 @@ fn the_cli_takes_intervals_and_refuses_bad_ones() {
         assert_eq!(code, 2, "{bad}: {stderr}");
         assert!(stderr.contains(bad), "{bad}: {stderr}");
         assert!(!out.exists());
+    }
+}
+
+/// The coverage of every window's intervals in a backtest of `series`.
+fn backtest_coverage(series: &[Series], intervals: IntervalMethod) -> f64 {
+    let backtest = Backtest::new(H, 2).unwrap();
+    let out = backtest_batch_intervals(
+        series,
+        &[ModelChoice::Naive],
+        &backtest,
+        &[95.0],
+        None,
+        &[],
+        None,
+        Some(intervals),
+        &|| {},
+    )
+    .unwrap();
+    let (mut inside, mut total) = (0usize, 0usize);
+    for (s, models) in series.iter().zip(&out) {
+        for w in models[0].outcome.as_ref().unwrap() {
+            let iv = &w.forecast.intervals[0];
+            for j in 0..H {
+                let y = s.values()[w.origin + j];
+                inside += usize::from(iv.lower[j] <= y && y <= iv.upper[j]);
+                total += 1;
+            }
+        }
+    }
+    inside as f64 / total as f64
+}
+
+#[test]
+fn backtests_score_intervals_calibrated_before_each_origin() {
+    let series: Vec<Series> = volatile_walks(300).into_iter().map(|(s, _)| s).collect();
+    let model = backtest_coverage(&series, IntervalMethod::Model);
+    let calibrated = backtest_coverage(&series, IntervalMethod::Calibrated);
+    eprintln!("backtest 95% coverage: model {model:.3}, calibrated {calibrated:.3}");
+    // both windows lie in the volatile stretch, and so do the backtests
+    // before their origins that the widening learns from
+    assert!(model < 0.88, "model {model}");
+    assert!(
+        (0.90..=0.99).contains(&calibrated),
+        "calibrated {calibrated}"
+    );
+}
+
+#[test]
+fn a_backtest_window_never_sees_what_follows_its_origin() {
+    let series: Vec<Series> = volatile_walks(80).into_iter().map(|(s, _)| s).collect();
+    let backtest = Backtest::new(H, 2).unwrap();
+    // the first window's origin: everything from it on is changed
+    let first = backtest.origins(series[0].len()).unwrap()[0].origin;
+    let changed: Vec<Series> = series
+        .iter()
+        .map(|s| {
+            let mut y = s.values().to_vec();
+            for (t, v) in y.iter_mut().enumerate().skip(first) {
+                *v = 3.0 * *v + (t % 5) as f64 * 40.0;
+            }
+            Series::new(s.id(), y).unwrap()
+        })
+        .collect();
+    for method in [
+        IntervalMethod::Calibrated,
+        IntervalMethod::Conformal { windows: 3 },
+    ] {
+        let run = |data: &[Series]| {
+            backtest_batch_intervals(
+                data,
+                &[ModelChoice::Naive],
+                &backtest,
+                &[80.0, 95.0],
+                None,
+                &[],
+                None,
+                Some(method),
+                &|| {},
+            )
+            .unwrap()
+        };
+        let (before, after) = (run(&series), run(&changed));
+        for (a, b) in before.iter().zip(&after) {
+            let (a, b) = (
+                a[0].outcome.as_ref().unwrap(),
+                b[0].outcome.as_ref().unwrap(),
+            );
+            assert_eq!(a[0].forecast, b[0].forecast, "{method:?}");
+            // the second window's origin is after the change: it differs
+            assert_ne!(a[1].forecast, b[1].forecast, "{method:?}");
+        }
+    }
+}
+
+#[test]
+fn the_backtest_cli_takes_intervals_and_scores_auto_as_forecast_makes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("unique_id,ds,y\n");
+    for (s, _) in volatile_walks(60) {
+        for (t, y) in s.values().iter().enumerate() {
+            text.push_str(&format!("{},{},{y}\n", s.id(), t + 1));
+        }
+    }
+    let input = write_file(dir.path(), "in.csv", &text);
+    let out = dir.path().join("bt.csv");
+    let run = |extra: &[&str]| {
+        let _ = std::fs::remove_file(&out);
+        let (code, stderr) = finish(
+            salesplan()
+                .args(["backtest", "--input", input.to_str().unwrap()])
+                .args(["--horizon", "6", "--windows", "2", "--level", "95"])
+                .args(["--output", out.to_str().unwrap()])
+                .args(extra),
+        );
+        let overall = std::fs::read_to_string(&out).ok().map(|t| {
+            t.lines()
+                .filter(|l| l.starts_with("overall,"))
+                .map(|l| {
+                    let f: Vec<&str> = l.split(',').collect();
+                    (f[2].to_string(), f[15].parse::<f64>().unwrap())
+                })
+                .collect::<Vec<_>>()
+        });
+        (code, stderr, overall)
+    };
+    let (code, stderr, model) = run(&["--models", "naive", "--intervals", "model"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr, calibrated) = run(&["--models", "naive", "--intervals", "calibrated"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (model, calibrated) = (model.unwrap(), calibrated.unwrap());
+    assert_eq!(model[0].0, "Naive");
+    assert!(
+        (calibrated[0].1 - 95.0).abs() < (model[0].1 - 95.0).abs(),
+        "{model:?} {calibrated:?}"
+    );
+    // without --intervals, `auto` is scored with its calibrated intervals
+    // and a named model with its own, as `forecast` makes them
+    let (_, _, default) = run(&["--models", "naive"]);
+    assert_eq!(default.unwrap(), model);
+    for bad in ["conformal:1", "wide"] {
+        let (code, stderr, table) = run(&["--models", "naive", "--intervals", bad]);
+        assert_eq!(code, 2, "{bad}: {stderr}");
+        assert!(stderr.contains(bad), "{bad}: {stderr}");
+        assert!(table.is_none());
     }
 }

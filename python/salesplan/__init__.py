@@ -443,6 +443,7 @@ def cross_validation(
     time_col: str = "ds",
     target_col: str = "y",
     wide: bool = False,
+    intervals: Optional[str] = None,
 ) -> Any:
     """Every model's forecasts from ``n_windows`` origins ``step_size``
     periods apart, the last test period ending with each series, in the
@@ -452,7 +453,10 @@ def cross_validation(
     window trained on), or with ``wide=True`` one column set per model under
     statsforecast's names. The numbers are ``salesplan backtest
     --forecasts``'s; a model that fails on a series has no rows there
-    (empty cells in the wide layout).
+    (empty cells in the wide layout). ``intervals`` (``model``,
+    ``calibrated``, ``conformal[:N]``; default: each model's as
+    ``forecast`` makes them) makes each window's intervals from what
+    precedes its origin only.
 
     >>> import pandas as pd, salesplan
     >>> df = pd.DataFrame({"unique_id": ["a"] * 12, "ds": range(1, 13), "y": [float(t) for t in range(12)]})
@@ -476,6 +480,7 @@ def cross_validation(
         time_col=time_col,
         target_col=target_col,
         wide=wide,
+        intervals=intervals,
     )
     shape = _Shape(kind, ds_type, id_col, time_col)
     columns["ds"] = shape.periods(columns["ds"])
@@ -508,6 +513,7 @@ def backtest(
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
+    intervals: Optional[str] = None,
 ) -> Any:
     """Scores ``models`` (and Naive2, the reference of OWA) on ``n_windows``
     origins ``step_size`` periods apart (default: ``h``), the last test
@@ -520,6 +526,9 @@ def backtest(
     no metrics) and ``overall`` (every window of every series, with OWA).
     Undefined metrics are NaN (null in ``window``, ``origin``); ``sliding``
     trains on that many points instead of all before the origin.
+    ``intervals`` (``model``, ``calibrated``, ``conformal[:N]``; default:
+    each model's as ``forecast`` makes them, calibrated for ``auto``) makes
+    each window's intervals from what precedes its origin only.
 
     >>> import pandas as pd, salesplan
     >>> df = pd.DataFrame({"unique_id": ["a"] * 12, "ds": range(1, 13), "y": [float(t % 4) + t for t in range(12)]})
@@ -548,6 +557,7 @@ def backtest(
         id_col=id_col,
         time_col=time_col,
         target_col=target_col,
+        intervals=intervals,
     )
     out = _counts(pa.table(columns), ["window", "origin", "windows"])
     return _back(out.rename_columns(["scope", id_col] + out.column_names[2:]), kind, nullable=True)

@@ -71,6 +71,7 @@ def cross_validation(
     time_col: str = "ds",
     target_col: str = "y",
     wide: bool = False,
+    intervals: Optional[str] = None,
 ) -> Dict[str, object]:
     """Every window's forecasts, as `backtest --forecasts` writes them."""
 
@@ -93,6 +94,7 @@ def backtest(
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
+    intervals: Optional[str] = None,
 ) -> Dict[str, object]:
     """The metrics table of `salesplan backtest` (Naive2 added, the reference of OWA)."""
 

@@ -18,9 +18,10 @@ use pyo3::types::PyDict;
 use chrono::NaiveDate;
 use salesplan::forecast::backtest::Backtest;
 use salesplan::forecast::batch::{
-    forecast_batch_with_intervals, ForecastJob, ModelChoice, SeriesBacktest, SeriesOutcome,
+    backtest_batch_intervals, forecast_batch_with_intervals, ForecastJob, ModelChoice,
+    SeriesBacktest, SeriesOutcome,
 };
-use salesplan::forecast::events::{backtest_batch_with_events, forecast_batch_with_events};
+use salesplan::forecast::events::forecast_batch_with_events;
 use salesplan::forecast::frequency::Frequency;
 use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
@@ -466,6 +467,8 @@ struct Backtests {
     levels: Vec<f64>,
     season_length: Option<usize>,
     point: Option<NonNegativePoint>,
+    /// How each window's intervals are made (`None`: each model's default).
+    intervals: Option<IntervalMethod>,
     columns: Columns,
 }
 
@@ -482,6 +485,7 @@ impl Backtests {
         levels: Vec<f64>,
         season_length: Option<usize>,
         nonnegative: Option<&str>,
+        intervals: Option<&str>,
         freq: Option<&str>,
         names: (&str, &str, &str),
     ) -> PyResult<Backtests> {
@@ -511,12 +515,14 @@ impl Backtests {
             backtest = backtest.sliding(length).map_err(error)?;
         }
         let point = nonnegative.map(parse::<NonNegativePoint>).transpose()?;
+        let intervals = intervals.map(parse::<IntervalMethod>).transpose()?;
         Ok(Backtests {
             choices,
             backtest,
             levels,
             season_length,
             point,
+            intervals,
             columns,
         })
     }
@@ -532,7 +538,7 @@ impl Backtests {
         let (ids, id_codes, labels, label_codes, y) = inputs;
         let series = series_of(&self.columns, ids, id_codes, labels, label_codes, y)?;
         let results = in_pool(n_jobs, || {
-            backtest_batch_with_events(
+            backtest_batch_intervals(
                 &series,
                 &self.choices,
                 &self.backtest,
@@ -540,7 +546,7 @@ impl Backtests {
                 self.season_length,
                 &[],
                 self.point,
-                None,
+                self.intervals,
                 &|| {},
             )
         })?
@@ -554,7 +560,7 @@ impl Backtests {
 /// series) and returns every window's forecasts as `backtest --forecasts`
 /// writes them (statsforecast's `cross_validation` shape).
 #[pyfunction]
-#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, n_windows, step_size, models, levels, season_length=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", wide=false))]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, n_windows, step_size, models, levels, season_length=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", wide=false, intervals=None))]
 #[allow(clippy::too_many_arguments)]
 fn cross_validation<'py>(
     py: Python<'py>,
@@ -576,6 +582,7 @@ fn cross_validation<'py>(
     time_col: &str,
     target_col: &str,
     wide: bool,
+    intervals: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let run = Backtests::new(
         h,
@@ -586,6 +593,7 @@ fn cross_validation<'py>(
         levels,
         season_length,
         nonnegative,
+        intervals,
         freq,
         (id_col, time_col, target_col),
     )?;
@@ -606,7 +614,7 @@ fn cross_validation<'py>(
 /// backtest` does and returns its metrics table: per window, per series
 /// and overall ([`backtest_table`]).
 #[pyfunction]
-#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, n_windows, models, levels, step_size=None, sliding=None, season_length=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y"))]
+#[pyo3(signature = (ids, id_codes, labels, label_codes, y, h, n_windows, models, levels, step_size=None, sliding=None, season_length=None, nonnegative=None, freq=None, n_jobs=None, id_col="unique_id", time_col="ds", target_col="y", intervals=None))]
 #[allow(clippy::too_many_arguments)]
 fn backtest<'py>(
     py: Python<'py>,
@@ -628,6 +636,7 @@ fn backtest<'py>(
     id_col: &str,
     time_col: &str,
     target_col: &str,
+    intervals: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut run = Backtests::new(
         h,
@@ -638,6 +647,7 @@ fn backtest<'py>(
         levels,
         season_length,
         nonnegative,
+        intervals,
         freq,
         (id_col, time_col, target_col),
     )?;

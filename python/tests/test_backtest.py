@@ -66,6 +66,18 @@ def test_steps_sliding_windows_and_dates(tmp_path, same_cells):
     assert overall["owa"].iloc[2] == 1.0
 
 
+def test_calibrated_intervals_as_the_command_line(tmp_path, m3_part, same_cells):
+    args = ("--horizon", "6", "--windows", "2", "--models", "theta", "--level", "80,95", "--season-length", "12")
+    rows = cli_backtest(tmp_path, m3_part, *args, "--intervals", "calibrated")
+    metrics = salesplan.backtest(m3_part, h=6, n_windows=2, models=["theta"], level=[80, 95], season_length=12, intervals="calibrated")
+    same_cells(rows, metrics, numbers(rows))
+    plain = salesplan.backtest(m3_part, h=6, n_windows=2, models=["theta"], level=[80, 95], season_length=12)
+    overall = lambda m: m[(m["scope"] == "overall") & (m["model"] == "Theta")]["coverage-95"].iloc[0]
+    assert overall(metrics) != overall(plain)
+    with pytest.raises(salesplan.SalesplanError, match="wide"):
+        salesplan.backtest(m3_part, h=6, models=["theta"], intervals="wide")
+
+
 def test_threads_do_not_change_the_metrics(m3_part):
     one = salesplan.backtest(m3_part, h=6, n_windows=2, season_length=12, n_jobs=1)
     two = salesplan.backtest(m3_part, h=6, n_windows=2, season_length=12, n_jobs=2)

@@ -6,8 +6,11 @@ use std::time::Instant;
 
 use clap::Args;
 use salesplan::forecast::backtest::Backtest;
-use salesplan::forecast::batch::{check_seasonal_periods, ModelChoice};
+use salesplan::forecast::batch::{
+    backtest_batch_intervals, check_seasonal_periods, default_intervals, ModelChoice,
+};
 use salesplan::forecast::events::backtest_batch_with_events;
+use salesplan::forecast::intervals::IntervalMethod;
 use salesplan::forecast::models::nonnegative::NonNegativePoint;
 use salesplan::io::{
     backtest_overall, read_long_csv, scored_models, write_backtest, write_cross_validation,
@@ -50,6 +53,13 @@ pub struct BacktestArgs {
     /// comma list (`--level 80,95`).
     #[arg(long = "level", value_name = "PERCENT", value_delimiter = ',', default_values_t = [80.0, 95.0])]
     levels: Vec<f64>,
+    /// How each window's intervals are made, from what precedes its origin
+    /// only, as `forecast --intervals` makes them: `model`, `calibrated`
+    /// (widened by backtests of the batch cut at the window's origin),
+    /// `conformal` or `conformal:N` [default: calibrated for `auto`, model
+    /// for every named model, as `forecast`].
+    #[arg(long, value_name = "METHOD")]
+    intervals: Option<IntervalMethod>,
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
@@ -111,8 +121,30 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
     };
     let known: std::collections::HashSet<&str> = series.iter().map(|s| s.id()).collect();
     let events = args.events.calendar(|id| known.contains(id))?;
-    let run = || {
-        backtest_batch_with_events(
+    let run = || match events.as_ref() {
+        Some(calendar) => {
+            if args.intervals.is_some_and(|m| m != IntervalMethod::Model) {
+                anyhow::bail!("--events: the backtest scores the models' own intervals only (give --intervals model or leave it out)");
+            }
+            if models
+                .iter()
+                .any(|m| default_intervals(m) != IntervalMethod::Model)
+            {
+                say!("note: with --events every model's own intervals are scored, `auto`'s too (not calibrated as `forecast` calibrates them)");
+            }
+            Ok(backtest_batch_with_events(
+                &series,
+                &models,
+                &backtest,
+                &args.levels,
+                args.season.season_length,
+                &args.season.seasonal_periods,
+                args.nonnegative,
+                Some(calendar),
+                &tick,
+            )?)
+        }
+        None => Ok(backtest_batch_intervals(
             &series,
             &models,
             &backtest,
@@ -120,9 +152,9 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<Status> {
             args.season.season_length,
             &args.season.seasonal_periods,
             args.nonnegative,
-            events.as_ref(),
+            args.intervals,
             &tick,
-        )
+        )?),
     };
     let results = in_pool(args.threads, run)??;
     if let Some(bar) = bar {

@@ -397,12 +397,7 @@ pub fn forecast_batch_widened(
                 .zip(series.par_iter())
                 .map(|(outcome, s)| {
                     let mut f = outcome?;
-                    let errors: Vec<Vec<f64>> = backtest_windows(s, job, windows)
-                        .into_iter()
-                        .map(|(w, actual)| {
-                            w.mean.iter().zip(&actual).map(|(m, y)| (y - m).abs()).collect()
-                        })
-                        .collect();
+                    let errors = conformal_errors(s, job, windows);
                     if errors.len() < 2 {
                         return Err(SeriesFailure {
                             id: s.id().to_string(),
@@ -470,6 +465,22 @@ pub fn learn_widening(windows: Vec<(&Series, usize)>, job: &ForecastJob) -> Opti
         .filter_map(|(s, window)| backtest_window(s, job, window))
         .collect();
     Widening::learn(&windows, &job.levels)
+}
+
+/// The absolute errors per step of the job's forecasts of `s` from
+/// origins `horizon`, `2 × horizon`, ... before its end (`windows` at most):
+/// what [`conformal`] intervals are made of.
+fn conformal_errors(s: &Series, job: &ForecastJob, windows: usize) -> Vec<Vec<f64>> {
+    backtest_windows(s, job, windows)
+        .into_iter()
+        .map(|(w, actual)| {
+            w.mean
+                .iter()
+                .zip(&actual)
+                .map(|(m, y)| (y - m).abs())
+                .collect()
+        })
+        .collect()
 }
 
 /// The job's forecasts of `s` from origins `horizon`, `2 × horizon`, ...
@@ -668,6 +679,183 @@ pub fn backtest_batch_with(
     nonnegative: Option<NonNegativePoint>,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Vec<SeriesBacktest>> {
+    let own = WindowIntervals {
+        methods: vec![IntervalMethod::Model; models.len()],
+        jobs: Vec::new(),
+        widenings: Vec::new(),
+    };
+    let setup = BacktestSetup {
+        backtest,
+        levels,
+        season_length,
+        seasonal_periods,
+        nonnegative,
+    };
+    run_backtests(series, models, &setup, &own, progress)
+}
+
+/// As [`backtest_batch_with`], with each window's intervals made by
+/// `intervals` from what precedes the window's origin only (`None`: each
+/// model's default, as `forecast` makes them: [`default_intervals`]):
+/// - [`IntervalMethod::Model`]: the models' own, as [`backtest_batch_with`];
+/// - [`IntervalMethod::Calibrated`]: widened by the [`Widening`] learnt, as
+///   [`forecast_batch_with_intervals`] learns it, from backtests of the whole
+///   batch cut at that window's origin (each series' window k is its k-th
+///   origin, the oldest first); too few usable backtests keep the model's;
+/// - [`IntervalMethod::Conformal`]: from the series' own errors at
+///   `windows` origins before the window's; fewer than two fail the series.
+///
+/// ```
+/// use salesplan::forecast::backtest::Backtest;
+/// use salesplan::forecast::batch::{backtest_batch_intervals, ModelChoice};
+/// use salesplan::forecast::intervals::IntervalMethod;
+/// use salesplan::Series;
+/// let series: Vec<Series> = (0..40)
+///     .map(|k| {
+///         let y = (0..60).map(|t| 100.0 + ((t * 7 + k * 3) % 11) as f64 * (1.0 + k as f64 / 10.0)).collect();
+///         Series::new(format!("s{k}"), y)
+///     })
+///     .collect::<Result<_, _>>()?;
+/// let backtest = Backtest::new(6, 2)?;
+/// let models = [ModelChoice::Naive];
+/// let run = |intervals| {
+///     backtest_batch_intervals(&series, &models, &backtest, &[80.0], Some(1), &[], None, Some(intervals), &|| {})
+/// };
+/// let width = |out: Vec<Vec<salesplan::forecast::batch::SeriesBacktest>>| -> f64 {
+///     let w = out[0][0].outcome.as_ref().unwrap();
+///     w.iter().map(|s| s.forecast.intervals[0].upper[0] - s.forecast.intervals[0].lower[0]).sum()
+/// };
+/// let model = width(run(IntervalMethod::Model)?);
+/// let calibrated = width(run(IntervalMethod::Calibrated)?);
+/// assert!(model > 0.0 && calibrated > 0.0 && calibrated != model);
+/// # Ok::<(), salesplan::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn backtest_batch_intervals(
+    series: &[Series],
+    models: &[ModelChoice],
+    backtest: &Backtest,
+    levels: &[f64],
+    season_length: Option<usize>,
+    seasonal_periods: &[f64],
+    nonnegative: Option<NonNegativePoint>,
+    intervals: Option<IntervalMethod>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Vec<SeriesBacktest>>> {
+    let methods: Vec<IntervalMethod> = models
+        .iter()
+        .map(|m| match intervals {
+            _ if levels.is_empty() => IntervalMethod::Model,
+            Some(method) => method,
+            None => default_intervals(m),
+        })
+        .collect();
+    let setup = BacktestSetup {
+        backtest,
+        levels,
+        season_length,
+        seasonal_periods,
+        nonnegative,
+    };
+    if methods.iter().all(|m| *m == IntervalMethod::Model) {
+        let own = WindowIntervals {
+            methods,
+            jobs: Vec::new(),
+            widenings: Vec::new(),
+        };
+        return Ok(run_backtests(series, models, &setup, &own, progress));
+    }
+    let mut jobs = Vec::with_capacity(models.len());
+    for (model, method) in models.iter().zip(&methods) {
+        let mut job = ForecastJob::new(
+            model.clone(),
+            backtest.horizon(),
+            levels.to_vec(),
+            season_length,
+        )?
+        .with_intervals(*method);
+        if !seasonal_periods.is_empty() {
+            job = job.with_seasonal_periods(seasonal_periods.to_vec())?;
+        }
+        if let Some(point) = nonnegative {
+            job = job.with_nonnegative(point);
+        }
+        jobs.push(job);
+    }
+    // each calibrated model's widening per window, from the batch cut at
+    // that window's origins
+    let mut widenings: Vec<Vec<Option<Widening>>> = vec![Vec::new(); models.len()];
+    for (k, job) in jobs.iter().enumerate() {
+        if methods[k] != IntervalMethod::Calibrated {
+            continue;
+        }
+        for window in 0..backtest.windows() {
+            let cut: Vec<Series> = series
+                .iter()
+                .filter_map(|s| {
+                    let o = backtest.origins(s.len()).ok()?.into_iter().nth(window)?;
+                    Series::with_index(
+                        s.id(),
+                        s.values()[o.train_start..o.origin].to_vec(),
+                        s.index().clone(),
+                    )
+                    .ok()
+                })
+                .collect();
+            let pairs = calibration_windows(cut.len());
+            widenings[k].push(learn_widening(
+                pairs.into_iter().map(|(i, w)| (&cut[i], w)).collect(),
+                job,
+            ));
+        }
+    }
+    let intervals = WindowIntervals {
+        methods,
+        jobs,
+        widenings,
+    };
+    Ok(run_backtests(series, models, &setup, &intervals, progress))
+}
+
+/// What every backtest of a batch shares.
+struct BacktestSetup<'a> {
+    backtest: &'a Backtest,
+    levels: &'a [f64],
+    season_length: Option<usize>,
+    seasonal_periods: &'a [f64],
+    nonnegative: Option<NonNegativePoint>,
+}
+
+/// How each model's windows get their intervals: its method, its job (for
+/// conformal errors) and, calibrated, its widening per window.
+struct WindowIntervals {
+    methods: Vec<IntervalMethod>,
+    jobs: Vec<ForecastJob>,
+    widenings: Vec<Vec<Option<Widening>>>,
+}
+
+/// Backtests every model on every series on the current rayon pool,
+/// making each window's intervals as `intervals` says.
+fn run_backtests(
+    series: &[Series],
+    models: &[ModelChoice],
+    setup: &BacktestSetup,
+    intervals: &WindowIntervals,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Vec<SeriesBacktest>> {
+    let BacktestSetup {
+        backtest,
+        levels,
+        season_length,
+        seasonal_periods,
+        nonnegative,
+    } = *setup;
+    let WindowIntervals {
+        methods,
+        jobs,
+        widenings,
+    } = intervals;
+    let keep_nonnegative = nonnegative.is_some();
     series
         .par_iter()
         .map(|s| {
@@ -677,14 +865,16 @@ pub fn backtest_batch_with(
             let periods = mstl_periods(seasonal_periods, season_length, s.frequency());
             let out = models
                 .iter()
-                .map(|model| {
+                .enumerate()
+                .map(|(k, model)| {
                     let run = || {
+                        let mut window = 0;
                         backtest.run(s.values(), m, |train| {
                             let periods = match model {
                                 ModelChoice::Mstl(_) => periods.as_slice(),
                                 _ => &[],
                             };
-                            fit_and_predict_with(
+                            let mut forecast = fit_and_predict_with(
                                 model.clone(),
                                 train,
                                 m,
@@ -692,8 +882,41 @@ pub fn backtest_batch_with(
                                 backtest.horizon(),
                                 levels,
                                 nonnegative,
-                            )
-                            .map(|o| o.forecast)
+                            )?
+                            .forecast;
+                            match methods[k] {
+                                IntervalMethod::Model => {}
+                                IntervalMethod::Calibrated => {
+                                    if let Some(w) = widenings[k].get(window).and_then(Option::as_ref)
+                                    {
+                                        w.apply(&mut forecast, keep_nonnegative);
+                                    }
+                                }
+                                IntervalMethod::Conformal { windows } => {
+                                    let cut =
+                                        Series::with_index(s.id(), train.to_vec(), s.index().clone())?;
+                                    let errors = conformal_errors(&cut, &jobs[k], windows);
+                                    if errors.len() < 2 {
+                                        return Err(Error::ModelNotApplicable {
+                                            model: model.name(),
+                                            reason: format!(
+                                                "conformal intervals need at least 2 backtest windows of {} periods before each origin; {} could be made from {} observations",
+                                                backtest.horizon(),
+                                                errors.len(),
+                                                train.len()
+                                            ),
+                                        });
+                                    }
+                                    forecast.intervals = conformal(
+                                        &forecast.mean,
+                                        &errors,
+                                        levels,
+                                        keep_nonnegative,
+                                    );
+                                }
+                            }
+                            window += 1;
+                            Ok(forecast)
                         })
                     };
                     backtest_outcome(s, model, m, run)
