@@ -531,6 +531,15 @@ fn calibrate_scores_past_years_per_level() {
     assert!(table.is_none());
     let (code, _, _) = run("", &[]);
     assert_eq!(code, 2);
+    // a basis the data lacks: every target of the grid is infeasible, and
+    // the run says why (not that the history is short)
+    let (code, stderr, table) = run("2025", &["--bases", "sometimes"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("invalid target grid: 2025: no target of the grid could be planned (field 'basis': no basis column 'sometimes')"),
+        "{stderr}"
+    );
+    assert!(table.is_none());
 }
 
 #[test]

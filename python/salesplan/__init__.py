@@ -37,6 +37,7 @@ from ._salesplan import SalesplanError, __version__
 from ._salesplan import Models as _Models
 from ._salesplan import allocate as _allocate
 from ._salesplan import backtest as _backtest
+from ._salesplan import calibrate as _calibrate
 from ._salesplan import cross_validation as _cross_validation
 from ._salesplan import forecast as _forecast
 from ._salesplan import model_names as _model_names
@@ -915,6 +916,63 @@ def sweep(
     if not table:
         return out
     return _back(_csv_table(bytes(long), ("scenario", "node_id", "measure")), kind), out
+
+
+def calibrate(
+    org: Any,
+    history: Any,
+    years: Sequence[int],
+    growth: Optional[Sequence[float]] = None,
+    bases: Optional[Sequence[str]] = None,
+    paths: int = 1000,
+    seed: int = 20260101,
+    model: str = "auto-ets",
+    recalibrate: str = "reselect",
+    n_jobs: Optional[int] = None,
+) -> Any:
+    """How reliable the attainment probabilities are on the org's own past
+    years, as ``salesplan calibrate`` computes it: each of ``years`` is
+    planned from the years before it over a grid of company targets
+    (``growth`` rates, default −30% to +45% in 16 steps, × ``bases``,
+    default history, forecast and half-and-half), and every node's
+    probability of reaching its target is compared with whether it did.
+    Returns the reliability table, one row per org level (``depth``, 0 the
+    company) and probability bin: ``depth, nodes, bin_low, bin_high,
+    mean_predicted, share_reached, count, mid_ece, noise_floor, brier``
+    (the level's measures on every row; an empty bin's mean and share are
+    null), as a table of the kind of ``history`` (else of ``org``; pyarrow
+    when both are paths).
+
+    >>> import pandas as pd, salesplan
+    >>> org = pd.DataFrame({"node_id": ["co"] + [f"r{k}" for k in range(6)], "parent_id": [None] + ["co"] * 6})
+    >>> sales = pd.DataFrame({"unique_id": [f"r{k}" for k in range(6) for _ in range(48)], "ds": [f"{2022 + t // 12}-{t % 12 + 1:02}" for _ in range(6) for t in range(48)], "y": [100.0 + 10 * k + (t * 7 + k * 3) % 11 for k in range(6) for t in range(48)]})
+    >>> table = salesplan.calibrate(org, sales, years=[2025], growth=[-0.1, 0.0, 0.1], paths=200)
+    >>> table.groupby("depth")["count"].sum().tolist()
+    [9, 54]
+    >>> salesplan.calibrate(org, sales, years=[1990])
+    Traceback (most recent call last):
+    salesplan.SalesplanError: <DataFrame>: invalid years: 1990: no target could be set from the history before it (no rep has a year of sales before 1990)
+    """
+    history_path, history_columns, kind = _long_source(history)
+    if kind is None and org is not None and not _is_path(org):
+        kind = _kind(org)
+    org_path, org_text = _csv_source(org)
+    text = _calibrate(
+        org_path,
+        org_text,
+        history_path,
+        history_columns,
+        [int(y) for y in years],
+        growth=[float(g) for g in (growth or [])],
+        bases=[str(b) for b in (bases or [])],
+        paths=int(paths),
+        seed=int(seed),
+        model=model,
+        recalibrate=recalibrate,
+        n_jobs=n_jobs,
+    )
+    table = _counts(_csv_table(bytes(text), ()), ["depth", "nodes", "count"])
+    return _back(table, kind or "pyarrow", nullable=True)
 
 
 def plot(

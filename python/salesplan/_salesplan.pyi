@@ -98,6 +98,22 @@ def backtest(
 ) -> Dict[str, object]:
     """The metrics table of `salesplan backtest` (Naive2 added, the reference of OWA)."""
 
+def calibrate(
+    org_path: Optional[str],
+    org_text: Optional[str],
+    history_path: Optional[str],
+    history: Optional[_LongColumns],
+    years: List[int],
+    growth: List[float] = ...,
+    bases: List[str] = ...,
+    paths: int = 1000,
+    seed: int = 20260101,
+    model: str = "auto-ets",
+    recalibrate: str = "reselect",
+    n_jobs: Optional[int] = None,
+) -> bytes:
+    """The reliability table of `salesplan calibrate`, as CSV text."""
+
 def allocate(
     org_path: Optional[str],
     org_text: Optional[str],

@@ -32,7 +32,7 @@ use salesplan::io::{
     scored_models, Column, Columns, LongRows, Table,
 };
 use salesplan::io::{event_calendar, read_forecasts, read_forecasts_from};
-use salesplan::io::{read_plan, read_plan_from, track_status_table};
+use salesplan::io::{read_plan, read_plan_from, track_status_table, write_reliability_into};
 use salesplan::io::{sweep_into, sweep_summary_into, SweepMeasure, SweepTable, SweepTableOptions};
 use salesplan::plan::calendar::PlanningCalendar;
 use salesplan::plan::org::OrgTree;
@@ -42,6 +42,7 @@ use salesplan::plan::year::{plan_year, CompanyTarget, PlanRequest, YearInputs};
 use salesplan::report::fan::{fan_chart_svg, fan_charts, FanChoice};
 use salesplan::report::sales::{build as build_report, ReportFiles, ReportOptions};
 use salesplan::scenario::attainment::{parse_form, SimulationOptions};
+use salesplan::scenario::reliability::{reliability, ReliabilityOptions};
 use salesplan::scenario::sweep::{misfit_scenarios, BalancedPhasing, PlanningData};
 use salesplan::scenario::{read_scenarios, read_scenarios_json};
 use salesplan::track::actuals::{closed_months, flat_tree, join_history, MissingMonths};
@@ -1218,6 +1219,68 @@ fn model_names(model: &str) -> PyResult<(String, String)> {
     Ok((choice.name(), choice.statsforecast_name()))
 }
 
+/// How reliable the attainment probabilities are on the org's own past
+/// years, as `salesplan calibrate` computes it: the reliability table's CSV
+/// text (one row per org level and probability bin).
+#[pyfunction]
+#[pyo3(signature = (org_path, org_text, history_path, history, years, growth=Vec::new(), bases=Vec::new(), paths=1000, seed=20_260_101, model="auto-ets", recalibrate="reselect", n_jobs=None))]
+#[allow(clippy::too_many_arguments)]
+fn calibrate<'py>(
+    py: Python<'py>,
+    org_path: Option<&str>,
+    org_text: Option<&str>,
+    history_path: Option<&str>,
+    history: Option<PyLongColumns<'py>>,
+    years: Vec<i32>,
+    growth: Vec<f64>,
+    bases: Vec<String>,
+    paths: usize,
+    seed: u64,
+    model: &str,
+    recalibrate: &str,
+    n_jobs: Option<usize>,
+) -> PyResult<Vec<u8>> {
+    if paths == 0 {
+        return Err(SalesplanError::new_err("paths must be at least 1"));
+    }
+    let defaults = ReliabilityOptions::default();
+    let options = ReliabilityOptions {
+        years,
+        growth: if growth.is_empty() {
+            defaults.growth.clone()
+        } else {
+            growth
+        },
+        bases: if bases.is_empty() {
+            defaults.bases.clone()
+        } else {
+            bases.iter().map(|b| parse(b)).collect::<PyResult<_>>()?
+        },
+        simulation: SimulationOptions {
+            paths,
+            seed,
+            form: parse_form(model).map_err(error)?,
+            recalibration: parse(recalibrate)?,
+            ..SimulationOptions::default()
+        },
+        ..defaults
+    };
+    let history = history.as_ref().map(slices).transpose()?;
+    py.detach(|| -> PyResult<Vec<u8>> {
+        let tree = read_table(org_path, org_text, "<org>", read_org, |text, name| {
+            OrgTree::read_from(text, name)
+        })?
+        .ok_or_else(|| SalesplanError::new_err("org: give a path or a table"))?;
+        let (series, name) = long_series(history_path, history)?
+            .ok_or_else(|| SalesplanError::new_err("history: give a path or a table"))?;
+        let report = in_pool(n_jobs, || reliability(&tree, &series, &options))?
+            .map_err(|e| SalesplanError::new_err(format!("{name}: {e}")))?;
+        let mut text = Vec::new();
+        write_reliability_into(&mut text, Path::new("<calibrate>"), &report).map_err(error)?;
+        Ok(text)
+    })
+}
+
 #[pymodule]
 fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SalesplanError", m.py().get_type::<SalesplanError>())?;
@@ -1230,6 +1293,7 @@ fn _salesplan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reconcile, m)?)?;
     m.add_function(wrap_pyfunction!(track, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(plot, m)?)?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_class::<Models>()?;

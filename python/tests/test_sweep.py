@@ -97,3 +97,20 @@ def test_bad_input_raises_with_the_command_lines_message():
         salesplan.sweep(ORG, sales, [{"name": "p", "growth": 0.1}], year=2026, model="theta")
     with pytest.raises(salesplan.SalesplanError, match="'lots': one of target, probability, expected_attainment"):
         salesplan.sweep(ORG, sales, [{"name": "p", "growth": 0.1}], year=2026, measures=["lots"])
+
+
+def test_calibrate_as_the_command_line(tmp_path, same_cells):
+    out = tmp_path / "rel.csv"
+    args = ["--years", "2024,2025", "--growth", "-0.1,0,0.1", "--paths", "200"]
+    done = subprocess.run([str(BINARY), "calibrate", "-q", "--org", str(ORG), "--history", str(SALES), *args, "--output", str(out)])
+    assert done.returncode == 0
+    rows = rows_of(out)
+    sales = pd.read_csv(SALES)
+    table = salesplan.calibrate(ORG, sales, years=[2024, 2025], growth=[-0.1, 0, 0.1], paths=200)
+    assert isinstance(table, pd.DataFrame)
+    same_cells(rows, table, list(rows[0]))
+    # every level of the demo's tree, ten bins each
+    assert sorted(set(table["depth"])) == [0, 1, 2, 3] and len(table) == 40
+    # a basis the data lacks: every target infeasible, and the reason said
+    with pytest.raises(salesplan.SalesplanError, match="no basis column 'sometimes'"):
+        salesplan.calibrate(ORG, sales, years=[2025], bases=["sometimes"])

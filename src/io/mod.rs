@@ -90,7 +90,7 @@ pub use plan::{amount_as_written, commitment_columns, plan_summary_table, plan_t
 pub use plan::{read_plan, read_plan_from, write_plan, write_plan_summary};
 pub use read::{read_long_csv, read_long_csv_from, Columns, LongRows};
 pub use reconcile::reconciled_table;
-pub use reliability::write_reliability;
+pub use reliability::{write_reliability, write_reliability_into};
 pub use stdio::{is_standard_stream, open_input, read_org, STANDARD_STREAM};
 pub use sweep::{
     sweep_into, sweep_summary_into, sweep_summary_row, write_sweep, write_sweep_summary,

@@ -196,24 +196,39 @@ pub fn reliability(
         }
         let actual = tree.aggregate(&leaf_actual)?;
         let before = scored.len();
+        let mut infeasible = None;
         sweep(&data, &scenarios, &ProfilePhasing, &|_| {}, |_, outcome| {
-            if let Outcome::Planned(plan) = outcome {
-                for (v, &target) in plan.allocation.targets.iter().enumerate() {
-                    if target > 0.0 {
-                        let p = plan.attainment.probability[v];
-                        scored.push((depth_of[v], v, year, p, actual[v] >= target));
+            match outcome {
+                Outcome::Planned(plan) => {
+                    for (v, &target) in plan.allocation.targets.iter().enumerate() {
+                        if target > 0.0 {
+                            let p = plan.attainment.probability[v];
+                            scored.push((depth_of[v], v, year, p, actual[v] >= target));
+                        }
                     }
+                }
+                Outcome::Infeasible { reason } => {
+                    infeasible.get_or_insert(reason);
                 }
             }
             Ok(())
         })?;
         if scored.len() == before {
-            return Err(Error::InvalidParameter {
-                name: "years",
-                reason: format!(
-                    "{year}: no target could be set from the history before it (no rep has a year of sales before {year})"
+            // every target of the grid was infeasible: say why, not that
+            // the history is short, when a scenario said so
+            let (name, reason) = match infeasible {
+                Some(why) if data.last_year.iter().any(|v| *v > 0.0) => (
+                    "target grid",
+                    format!("{year}: no target of the grid could be planned ({why})"),
                 ),
-            });
+                _ => (
+                    "years",
+                    format!(
+                        "{year}: no target could be set from the history before it (no rep has a year of sales before {year})"
+                    ),
+                ),
+            };
+            return Err(Error::InvalidParameter { name, reason });
         }
         let calibration = data.outlook.calibration();
         by_year.push(YearReliability {
