@@ -1243,28 +1243,18 @@ fn calibrate<'py>(
     if paths == 0 {
         return Err(SalesplanError::new_err("paths must be at least 1"));
     }
-    let defaults = ReliabilityOptions::default();
-    let options = ReliabilityOptions {
+    let options = ReliabilityOptions::grid(
         years,
-        growth: if growth.is_empty() {
-            defaults.growth.clone()
-        } else {
-            growth
-        },
-        bases: if bases.is_empty() {
-            defaults.bases.clone()
-        } else {
-            bases.iter().map(|b| parse(b)).collect::<PyResult<_>>()?
-        },
-        simulation: SimulationOptions {
+        growth,
+        bases.iter().map(|b| parse(b)).collect::<PyResult<_>>()?,
+        SimulationOptions {
             paths,
             seed,
             form: parse_form(model).map_err(error)?,
             recalibration: parse(recalibrate)?,
             ..SimulationOptions::default()
         },
-        ..defaults
-    };
+    );
     let history = history.as_ref().map(slices).transpose()?;
     py.detach(|| -> PyResult<Vec<u8>> {
         let tree = read_table(org_path, org_text, "<org>", read_org, |text, name| {

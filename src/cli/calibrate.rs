@@ -67,22 +67,12 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<Status> {
     let history = read_long_csv(&args.history, &Columns::default())?;
     args.simulation
         .check_memory(&args.memory, &tree, args.threads)?;
-    let defaults = ReliabilityOptions::default();
-    let options = ReliabilityOptions {
-        years: args.years.clone(),
-        growth: if args.growth.is_empty() {
-            defaults.growth.clone()
-        } else {
-            args.growth.clone()
-        },
-        bases: if args.bases.is_empty() {
-            defaults.bases.clone()
-        } else {
-            args.bases.clone()
-        },
-        simulation: args.simulation.options(),
-        ..defaults
-    };
+    let options = ReliabilityOptions::grid(
+        args.years.clone(),
+        args.growth.clone(),
+        args.bases.clone(),
+        args.simulation.options(),
+    );
     let working = super::spinner(&format!(
         "backtesting {} plan years over {} nodes",
         options.years.len(),

@@ -39,6 +39,8 @@
 
 use nalgebra::{DMatrix, DVector};
 
+use crate::numeric::stats::quantile_type8;
+
 use super::Regressors;
 
 /// Estimated event effects of one series (log scale, per unit of each
@@ -162,12 +164,7 @@ pub fn prior_spread(
             let median_at = |tau: f64| {
                 let mut z: Vec<f64> = pairs.iter().map(|(d, v)| d / (v + tau * tau)).collect();
                 z.sort_unstable_by(f64::total_cmp);
-                let n = z.len();
-                if n % 2 == 1 {
-                    z[n / 2]
-                } else {
-                    0.5 * (z[n / 2 - 1] + z[n / 2])
-                }
+                quantile_type8(&z, 0.5)
             };
             if median_at(floor) <= CHI2_MEDIAN {
                 return floor;

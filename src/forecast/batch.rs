@@ -679,11 +679,7 @@ pub fn backtest_batch_with(
     nonnegative: Option<NonNegativePoint>,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Vec<SeriesBacktest>> {
-    let own = WindowIntervals {
-        methods: vec![IntervalMethod::Model; models.len()],
-        jobs: Vec::new(),
-        widenings: Vec::new(),
-    };
+    let own = WindowIntervals::models_own(vec![IntervalMethod::Model; models.len()]);
     let setup = BacktestSetup {
         backtest,
         levels,
@@ -758,11 +754,7 @@ pub fn backtest_batch_intervals(
         nonnegative,
     };
     if methods.iter().all(|m| *m == IntervalMethod::Model) {
-        let own = WindowIntervals {
-            methods,
-            jobs: Vec::new(),
-            widenings: Vec::new(),
-        };
+        let own = WindowIntervals::models_own(methods);
         return Ok(run_backtests(series, models, &setup, &own, progress));
     }
     let mut jobs = Vec::with_capacity(models.len());
@@ -832,6 +824,17 @@ struct WindowIntervals {
     methods: Vec<IntervalMethod>,
     jobs: Vec<ForecastJob>,
     widenings: Vec<Vec<Option<Widening>>>,
+}
+
+impl WindowIntervals {
+    /// Every model's own intervals (`methods` all [`IntervalMethod::Model`]).
+    fn models_own(methods: Vec<IntervalMethod>) -> WindowIntervals {
+        WindowIntervals {
+            methods,
+            jobs: Vec::new(),
+            widenings: Vec::new(),
+        }
+    }
 }
 
 /// Backtests every model on every series on the current rayon pool,

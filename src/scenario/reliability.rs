@@ -95,6 +95,34 @@ impl Default for ReliabilityOptions {
     }
 }
 
+impl ReliabilityOptions {
+    /// The default options with `years` scored over `growth` × `bases`
+    /// (either empty: the default grid's) and `simulation`.
+    pub fn grid(
+        years: Vec<i32>,
+        growth: Vec<f64>,
+        bases: Vec<Basis>,
+        simulation: SimulationOptions,
+    ) -> ReliabilityOptions {
+        let defaults = ReliabilityOptions::default();
+        ReliabilityOptions {
+            years,
+            growth: if growth.is_empty() {
+                defaults.growth
+            } else {
+                growth
+            },
+            bases: if bases.is_empty() {
+                defaults.bases
+            } else {
+                bases
+            },
+            simulation,
+            ..defaults
+        }
+    }
+}
+
 /// One probability bin of a level.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Bin {
@@ -177,9 +205,9 @@ pub fn reliability(
             scenarios.push(s);
         }
     }
-    // (depth, node, year, probability, reached)
     let mut scored: Vec<Scored> = Vec::new();
     let mut by_year = Vec::new();
+    let mut spans = Vec::new();
     for &year in &options.years {
         let data = PlanningData::from_history(
             tree.clone(),
@@ -230,6 +258,7 @@ pub fn reliability(
             };
             return Err(Error::InvalidParameter { name, reason });
         }
+        spans.push(before..scored.len());
         let calibration = data.outlook.calibration();
         by_year.push(YearReliability {
             year,
@@ -242,9 +271,8 @@ pub fn reliability(
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(options.seed);
     let levels = levels_of(&scored, depth, &mut rng);
-    for y in &mut by_year {
-        let mine: Vec<Scored> = scored.iter().filter(|x| x.2 == y.year).copied().collect();
-        y.levels = levels_of(&mine, depth, &mut rng);
+    for (y, span) in by_year.iter_mut().zip(spans) {
+        y.levels = levels_of(&scored[span], depth, &mut rng);
     }
     Ok(ReliabilityReport {
         years: options.years.clone(),
